@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Every target is compiled in Swift 6 mode with strict concurrency; these two
+// upcoming features keep existential use and imports explicit.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "lifeboat",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lifeboat", targets: ["lifeboat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Thin executable: parses arguments and calls LifeboatCore.
+        .executableTarget(
+            name: "lifeboat",
+            dependencies: [
+                "LifeboatCore",
+                "Configuration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Use cases: backup, restore, verify, list, prune.
+        .target(
+            name: "LifeboatCore",
+            dependencies: ["Configuration", "Storage", "FileSources", "LifeboatCrypto", "ByteStreams"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "Scheduling", swiftSettings: strictSettings),
+        .target(name: "Storage", dependencies: ["ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "FileSources", dependencies: ["TarArchive", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "ByteStreams", swiftSettings: strictSettings),
+        // Swift wrappers, each the only importer of its C module.
+        .target(name: "TarArchive", dependencies: ["CArchive", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "LifeboatCrypto", dependencies: ["COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "TestSupport", dependencies: ["ByteStreams"], path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "LifeboatTests",
+            dependencies: [
+                "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
+                "TarArchive", "LifeboatCrypto", "ByteStreams", "TestSupport",
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["lifeboat", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

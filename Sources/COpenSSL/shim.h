@@ -1,0 +1,8 @@
+#ifndef LIFEBOAT_COPENSSL_SHIM_H
+#define LIFEBOAT_COPENSSL_SHIM_H
+
+#include <openssl/evp.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
+#endif

@@ -1,0 +1,170 @@
+import ByteStreams
+import Foundation
+import Scheduling
+
+/// The validated configuration every use case runs on.
+public struct Settings: Sendable {
+    public var backupDirectory: String
+    public var retentionDays: Int
+    public var schedule: CronExpression
+    public var timeZone: TimeZone
+    public var uploadsDirectory: String?
+    public var configPaths: [String]
+    public var compression: Compression
+    public var skipUnreadable: Bool
+
+    public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
+                timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
+                configPaths: [String] = [], compression: Compression = Compression(algorithm: .zstd),
+                skipUnreadable: Bool = false) {
+        self.backupDirectory = backupDirectory
+        self.retentionDays = retentionDays
+        self.schedule = schedule ?? (try! CronExpression("0 2 * * *"))
+        self.timeZone = timeZone
+        self.uploadsDirectory = uploadsDirectory
+        self.configPaths = configPaths
+        self.compression = compression
+        self.skipUnreadable = skipUnreadable
+    }
+}
+
+extension Settings {
+    /// The next run times of `BACKUP_SCHEDULE` in `TZ`.
+    public func nextScheduledRuns(count: Int, after date: Date = Date()) -> [Date] {
+        schedule.nextRuns(after: date, count: count, in: timeZone)
+    }
+}
+
+/// The outcome of reading the configuration: settings when valid, every
+/// problem found, warnings, and each variable as resolved (for display).
+public struct LoadedConfiguration: Sendable {
+    public let settings: Settings?
+    public let problems: [ConfigProblem]
+    public let warnings: [String]
+    public let variables: [ResolvedVariable]
+
+    /// The settings, or a `ConfigurationError` listing every problem.
+    public func validSettings() throws -> Settings {
+        if let settings, problems.isEmpty { return settings }
+        throw ConfigurationError(problems: problems)
+    }
+
+    public static func load(environment: [String: String], overrides: [String: String] = [:],
+                            specs: [VariableSpec] = VariableSpec.all) -> LoadedConfiguration {
+        let reader = EnvironmentReader(environment: environment, overrides: overrides)
+        var problems: [ConfigProblem] = []
+        var resolved: [String: ResolvedVariable] = [:]
+        var ordered: [ResolvedVariable] = []
+        for spec in specs {
+            let variable = reader.resolve(spec, problems: &problems)
+            resolved[spec.name] = variable
+            ordered.append(variable)
+        }
+        let warnings = unknownVariableWarnings(environment: environment, specs: specs)
+        func value(_ name: String) -> String? { resolved[name]?.value }
+        func shown(_ name: String) -> String? { resolved[name]?.displayValue }
+
+        let backupDirectory = value("BACKUP_DIR") ?? "/backup"
+        if !backupDirectory.hasPrefix("/") {
+            problems.append(ConfigProblem(variable: "BACKUP_DIR", value: backupDirectory, message: "must be an absolute path, e.g. /backup"))
+        }
+
+        var retentionDays = 30
+        if let text = value("BACKUP_RETENTION_DAYS") {
+            if let days = Int(text), (1...36_500).contains(days) {
+                retentionDays = days
+            } else {
+                problems.append(ConfigProblem(variable: "BACKUP_RETENTION_DAYS", value: text, message: "must be a whole number of days from 1 to 36500, e.g. 30"))
+            }
+        }
+
+        var schedule = try! CronExpression("0 2 * * *")
+        if let text = value("BACKUP_SCHEDULE") {
+            do { schedule = try CronExpression(text) } catch let error as CronExpression.ParseError {
+                problems.append(ConfigProblem(variable: "BACKUP_SCHEDULE", value: text, message: error.problem))
+            } catch {}
+        }
+
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let text = value("TZ") {
+            // TZ may carry a leading ':' (POSIX) meaning "a zoneinfo file".
+            let name = text.hasPrefix(":") ? String(text.dropFirst()) : text
+            if let zone = TimeZone(identifier: name) { timeZone = zone } else {
+                problems.append(ConfigProblem(variable: "TZ", value: text, message: "unknown time zone; use an IANA name such as UTC or Europe/Berlin"))
+            }
+        }
+
+        var uploadsDirectory: String?
+        if let text = value("UPLOADS_DIR") {
+            if text.hasPrefix("/") { uploadsDirectory = normalized(text) } else {
+                problems.append(ConfigProblem(variable: "UPLOADS_DIR", value: text, message: "must be an absolute path, e.g. /data/uploads"))
+            }
+        }
+
+        var configPaths: [String] = []
+        if let text = value("CONFIG_PATHS") {
+            for item in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+                let path = item.trimmingCharacters(in: .whitespaces)
+                if path.isEmpty { continue }
+                if path.hasPrefix("/") { configPaths.append(normalized(path)) } else {
+                    problems.append(ConfigProblem(variable: "CONFIG_PATHS", value: shown("CONFIG_PATHS"), message: "'\(path)' is not an absolute path; list absolute paths separated by commas, e.g. /app/.env.production,/etc/nginx/nginx.conf"))
+                }
+            }
+            let duplicates = Dictionary(grouping: configPaths, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            if !duplicates.isEmpty {
+                problems.append(ConfigProblem(variable: "CONFIG_PATHS", value: shown("CONFIG_PATHS"), message: "lists \(duplicates.joined(separator: ", ")) more than once"))
+            }
+        }
+
+        var algorithm = CompressionAlgorithm.zstd
+        if let text = value("BACKUP_COMPRESSION") {
+            if let parsed = CompressionAlgorithm(rawValue: text.lowercased()) { algorithm = parsed } else {
+                problems.append(ConfigProblem(variable: "BACKUP_COMPRESSION", value: text, message: "must be one of zstd, gzip, none"))
+            }
+        }
+        var level: Int?
+        if let text = value("BACKUP_COMPRESSION_LEVEL") {
+            if let parsed = Int(text), algorithm.levelRange.contains(parsed) { level = parsed } else {
+                let range = algorithm.levelRange
+                problems.append(ConfigProblem(variable: "BACKUP_COMPRESSION_LEVEL", value: text,
+                    message: algorithm == .none ? "has no meaning with BACKUP_COMPRESSION=none; unset it" : "must be a whole number from \(range.lowerBound) to \(range.upperBound) for \(algorithm.rawValue)"))
+            }
+        }
+
+        var skipUnreadable = false
+        if let text = value("BACKUP_SKIP_UNREADABLE") {
+            if let parsed = parseBool(text) { skipUnreadable = parsed } else {
+                problems.append(ConfigProblem(variable: "BACKUP_SKIP_UNREADABLE", value: text, message: "must be true or false"))
+            }
+        }
+
+        let settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: retentionDays, schedule: schedule,
+                                timeZone: timeZone, uploadsDirectory: uploadsDirectory, configPaths: configPaths,
+                                compression: Compression(algorithm: algorithm, level: level), skipUnreadable: skipUnreadable)
+        return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
+    }
+
+    static func parseBool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    /// Drops trailing slashes so `/data/uploads/` and `/data/uploads` are one path.
+    static func normalized(_ path: String) -> String {
+        var p = path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+
+    /// A variable that looks like ours but is not known is most likely a typo
+    /// (`BACKUP_RETENTION_DAY`); say so rather than silently use a default.
+    static func unknownVariableWarnings(environment: [String: String], specs: [VariableSpec]) -> [String] {
+        let known = Set(specs.flatMap { [$0.name, $0.name + "_FILE"] })
+        return environment.keys.filter { name in
+            (name.hasPrefix("BACKUP_") || name.hasPrefix("LIFEBOAT_")) && !known.contains(name) && !name.hasPrefix("LIFEBOAT_TEST_")
+        }.sorted().map { "\($0) is set but is not a Lifeboat setting; check the spelling (known: \(specs.map(\.name).filter { $0.hasPrefix("BACKUP_") }.joined(separator: ", ")))" }
+    }
+}

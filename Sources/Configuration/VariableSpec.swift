@@ -1,0 +1,30 @@
+/// One environment variable Lifeboat reads: its name, default, whether it
+/// is a secret (never printed), and what a valid value looks like.
+public struct VariableSpec: Sendable {
+    public let name: String
+    public let defaultValue: String?
+    public let isSecret: Bool
+    public let help: String
+
+    public init(_ name: String, default defaultValue: String? = nil, secret: Bool = false, help: String) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.isSecret = secret
+        self.help = help
+    }
+}
+
+extension VariableSpec {
+    /// Every variable of this version, in the order `lifeboat config` shows them.
+    public static let all: [VariableSpec] = [
+        VariableSpec("BACKUP_DIR", default: "/backup", help: "absolute path of the local tier"),
+        VariableSpec("BACKUP_RETENTION_DAYS", default: "30", help: "whole days to keep sets, 1-36500"),
+        VariableSpec("BACKUP_SCHEDULE", default: "0 2 * * *", help: "cron expression for the daily full backup"),
+        VariableSpec("TZ", default: "UTC", help: "time zone for schedules, e.g. Europe/Berlin"),
+        VariableSpec("UPLOADS_DIR", help: "absolute path of the uploads tree (component 'files')"),
+        VariableSpec("CONFIG_PATHS", help: "comma-separated absolute paths of config files and folders (component 'config')"),
+        VariableSpec("BACKUP_COMPRESSION", default: "zstd", help: "zstd, gzip or none"),
+        VariableSpec("BACKUP_COMPRESSION_LEVEL", help: "zstd 1-19 (default 3), gzip 1-9 (default 6)"),
+        VariableSpec("BACKUP_SKIP_UNREADABLE", default: "false", help: "true to skip unreadable files with a warning instead of failing the set"),
+    ]
+}

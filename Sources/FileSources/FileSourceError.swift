@@ -1,0 +1,21 @@
+/// Failures of the files and config components, each naming the path.
+public struct FileSourceError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let problem: String
+    public let hint: String?
+    /// A refusal to replace existing data (the caller may pass --overwrite), not a failure.
+    public let isRefusal: Bool
+
+    public init(path: String, problem: String, hint: String? = nil, isRefusal: Bool = false) {
+        self.path = path
+        self.problem = problem
+        self.hint = hint
+        self.isRefusal = isRefusal
+    }
+
+    public var description: String {
+        var text = "\(path): \(problem)"
+        if let hint { text += "; \(hint)" }
+        return text
+    }
+}

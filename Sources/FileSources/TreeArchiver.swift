@@ -1,0 +1,186 @@
+import ByteStreams
+import Foundation
+import TarArchive
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Walks files and folders into a `TarWriter`, keeping modes, times,
+/// owners, symlinks, hard links and empty folders, with one reused read
+/// buffer so memory does not grow with the tree.
+public final class TreeArchiver {
+    private let writer: TarWriter
+    private let skipUnreadable: Bool
+    private let warn: (String) -> Void
+    private let progress: (Int64) -> Void
+    private var hardlinkNames: [HardlinkKey: String] = [:]
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    public private(set) var summary: TreeSummary
+
+    /// Top-level names a restore may leave inside a mounted uploads folder;
+    /// they are never backed up.
+    public static let reservedNamePrefixes = [".lifeboat-staging-", ".lifeboat-previous-"]
+
+    struct HardlinkKey: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in },
+                progress: @escaping (Int64) -> Void = { _ in }) {
+        self.writer = writer
+        self.skipUnreadable = skipUnreadable
+        self.warn = warn
+        self.progress = progress
+        self.summary = TreeSummary()
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Adds everything below `root`, named relative to it (the root folder
+    /// itself is not an entry).
+    public func addContents(of root: String) throws {
+        summary.sourcePaths.append(root)
+        var st = Glibc.stat()
+        if stat(root, &st) != 0 {
+            throw FileSourceError(path: root, problem: String(cString: strerror(errno)), hint: "check that the folder exists and is mounted into the container")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw FileSourceError(path: root, problem: "is not a folder")
+        }
+        try addChildren(of: root, storedAs: "", topLevel: true)
+    }
+
+    /// Adds one file or folder (recursively) under the name it has on disk,
+    /// without the leading '/', as GNU tar does with absolute names.
+    public func addPath(_ path: String) throws {
+        summary.sourcePaths.append(path)
+        var st = Glibc.stat()
+        if lstat(path, &st) != 0 {
+            throw FileSourceError(path: path, problem: String(cString: strerror(errno)), hint: "check the path in CONFIG_PATHS")
+        }
+        try add(path: path, storedAs: String(path.drop(while: { $0 == "/" })), status: st)
+    }
+
+    private func addChildren(of directory: String, storedAs prefix: String, topLevel: Bool = false) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            try unreadable(directory, reason: "cannot list the folder (\(String(cString: strerror(errno == 0 ? EACCES : errno))))")
+            return
+        }
+        for name in names {
+            if topLevel && Self.reservedNamePrefixes.contains(where: { name.hasPrefix($0) }) { continue }
+            let path = directory == "/" ? "/" + name : directory + "/" + name
+            var st = Glibc.stat()
+            if lstat(path, &st) != 0 {
+                if errno == ENOENT {
+                    warn("\(path) was removed while the backup ran; left out")
+                    continue
+                }
+                try unreadable(path, reason: String(cString: strerror(errno)))
+                continue
+            }
+            try add(path: path, storedAs: prefix.isEmpty ? name : prefix + "/" + name, status: st)
+        }
+    }
+
+    private func add(path: String, storedAs name: String, status st: Glibc.stat) throws {
+        var header = TarEntryHeader(path: name, kind: .file, permissions: UInt32(st.st_mode) & 0o7777, size: 0,
+                                    uid: Int64(st.st_uid), gid: Int64(st.st_gid),
+                                    mtimeSeconds: Int64(st.st_mtim.tv_sec), mtimeNanoseconds: Int(st.st_mtim.tv_nsec))
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            header.kind = .directory
+            if access(path, R_OK | X_OK) != 0 {
+                try unreadable(path, reason: "permission denied")
+                return
+            }
+            try writer.writeHeader(header)
+            try writer.finishEntry()
+            summary.directories += 1
+            try addChildren(of: path, storedAs: name)
+        case S_IFREG:
+            if st.st_nlink > 1 {
+                let key = HardlinkKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+                if let first = hardlinkNames[key] {
+                    header.kind = .hardlink(target: first)
+                    try writer.writeHeader(header)
+                    try writer.finishEntry()
+                    summary.hardlinks += 1
+                    return
+                }
+                hardlinkNames[key] = name
+            }
+            try addFile(path: path, header: header)
+        case S_IFLNK:
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(path, &target, target.count - 1)
+            if n < 0 {
+                try unreadable(path, reason: String(cString: strerror(errno)))
+                return
+            }
+            header.kind = .symlink(target: String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            try writer.writeHeader(header)
+            try writer.finishEntry()
+            summary.symlinks += 1
+        case S_IFSOCK:
+            warn("\(path) is a socket; sockets cannot be archived and are left out")
+        default:
+            header.kind = .other(mode: UInt32(st.st_mode))
+            try writer.writeHeader(header)
+            try writer.finishEntry()
+            summary.others += 1
+        }
+    }
+
+    private func addFile(path: String, header: TarEntryHeader) throws {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT {
+                warn("\(path) was removed while the backup ran; left out")
+                return
+            }
+            try unreadable(path, reason: String(cString: strerror(errno)))
+            return
+        }
+        defer { close(fd) }
+        // Size from the open file, not the earlier lstat: what we stream.
+        var st = Glibc.stat()
+        fstat(fd, &st)
+        var header = header
+        header.size = Int64(st.st_size)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        try writer.writeHeader(header)
+        var remaining = header.size
+        while remaining > 0 {
+            let n = read(fd, buffer.baseAddress, min(buffer.count, Int(remaining)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                // The header is written: the entry cannot be dropped any more.
+                throw FileSourceError(path: path, problem: "read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 {
+                warn("\(path) shrank while it was read; the rest of the entry is zero-filled")
+                break
+            }
+            try writer.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            remaining -= Int64(n)
+            progress(Int64(n))
+        }
+        try writer.finishEntry()
+        summary.files += 1
+        summary.bytes += header.size
+    }
+
+    private func unreadable(_ path: String, reason: String) throws {
+        if skipUnreadable {
+            warn("\(path): \(reason); skipped (BACKUP_SKIP_UNREADABLE=true)")
+            summary.skipped.append(.init(path: path, reason: reason))
+            return
+        }
+        throw FileSourceError(path: path, problem: "cannot be read (\(reason))",
+                              hint: "fix its permissions, or set BACKUP_SKIP_UNREADABLE=true (--skip-unreadable) to leave it out with a warning")
+    }
+}

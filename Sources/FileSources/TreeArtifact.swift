@@ -1,0 +1,97 @@
+import ByteStreams
+import TarArchive
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The files and config artifacts: a standard tar stream, compressed, as
+/// GNU tar writes and reads it. This is the only door to libarchive for the
+/// rest of Lifeboat.
+public enum TreeArtifact {
+    /// What kind of tree to write.
+    public enum Contents: Sendable {
+        /// Everything below one folder, named relative to it (the uploads tree).
+        case folderContents(String)
+        /// Listed files and folders under their absolute names (config).
+        case paths([String])
+    }
+
+    public struct WriteResult: Sendable {
+        public let summary: TreeSummary
+        /// Uncompressed tar bytes.
+        public let rawBytes: Int64
+    }
+
+    public static func write(_ contents: Contents, to sink: any ByteSink, compression: Compression, skipUnreadable: Bool,
+                             warn: @escaping (String) -> Void = { _ in }, progress: @escaping (Int64) -> Void = { _ in }) throws -> WriteResult {
+        let writer = try TarWriter(sink: sink, compression: compression)
+        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, progress: progress)
+        switch contents {
+        case .folderContents(let root):
+            try archiver.addContents(of: root)
+        case .paths(let paths):
+            for path in paths { try archiver.addPath(path) }
+        }
+        try writer.close()
+        return WriteResult(summary: archiver.summary, rawBytes: writer.rawBytes)
+    }
+
+    /// Reads an artifact to its end (decompressing, parsing every header and
+    /// every data byte) and counts what it holds. `visit` sees each entry's
+    /// validated relative name and whether it is a folder.
+    public static func inspect(_ source: any ByteSource, visit: (_ name: String, _ isDirectory: Bool) throws -> Void = { _, _ in }) throws -> TreeSummary {
+        let reader = try TarReader(source: source)
+        var summary = TreeSummary()
+        while let header = try reader.nextHeader() {
+            let name = try SafeExtractor.validatedRelativePath(header.path)
+            if case .hardlink(let target) = header.kind { _ = try SafeExtractor.validatedRelativePath(target) }
+            let bytes = try reader.skimData()
+            guard !name.isEmpty else { continue }
+            try visit(name, header.kind == .directory)
+            summary.add(header.kind, bytes: bytes)
+        }
+        return summary
+    }
+
+    /// Extracts an artifact under `root` and nowhere else.
+    public static func extract(_ source: any ByteSource, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
+        let reader = try TarReader(source: source)
+        let counts = try SafeExtractor.extract(reader, into: root, restoreOwners: geteuid() == 0, replaceAtomically: replaceAtomically)
+        var summary = TreeSummary(sourcePaths: [root])
+        summary.files = counts.files
+        summary.directories = counts.directories
+        summary.symlinks = counts.symlinks
+        summary.hardlinks = counts.hardlinks
+        summary.others = counts.others
+        summary.bytes = counts.bytes
+        return summary
+    }
+
+    /// The artifact's file name for a component, e.g. `files.tar.zst`.
+    public static func fileName(component: String, compression: CompressionAlgorithm) -> String {
+        component + ".tar" + compression.fileSuffix
+    }
+}
+
+extension TreeSummary {
+    mutating func add(_ kind: TarEntryHeader.Kind, bytes: Int64) {
+        switch kind {
+        case .file: files += 1
+        case .directory: directories += 1
+        case .symlink: symlinks += 1
+        case .hardlink: hardlinks += 1
+        case .other: others += 1
+        }
+        self.bytes += bytes
+    }
+
+    /// Whether two summaries describe the same entries (ignoring where they came from).
+    public func sameContents(as other: TreeSummary) -> Bool {
+        files == other.files && directories == other.directories && symlinks == other.symlinks
+            && hardlinks == other.hardlinks && others == other.others && bytes == other.bytes
+    }
+
+    public var countsDescription: String {
+        "\(files) files, \(directories) folders, \(symlinks) symlinks, \(hardlinks) hard links, \(bytes) bytes"
+    }
+}

@@ -1,0 +1,28 @@
+/// The one table of exit statuses, shared by every verb and the README.
+public enum ExitStatus: Int32, CaseIterable, Sendable {
+    case success = 0
+    /// The operation failed (an I/O error, a source that cannot be read, …).
+    case failure = 1
+    /// An artifact does not match its manifest: corrupt, truncated, missing.
+    case verificationFailed = 3
+    /// Bad command-line usage or configuration (sysexits EX_USAGE).
+    case usage = 64
+    /// Input data is unusable: a hostile archive, an unreadable manifest (EX_DATAERR).
+    case dataError = 65
+    /// Out of disk space or another I/O failure of the backup folder (EX_IOERR).
+    case ioError = 74
+    /// Another Lifeboat run holds the lock; try again later (EX_TEMPFAIL).
+    case busy = 75
+
+    public var meaning: String {
+        switch self {
+        case .success: return "success"
+        case .failure: return "the operation failed"
+        case .verificationFailed: return "verification failed: an artifact does not match its manifest"
+        case .usage: return "invalid command line or configuration"
+        case .dataError: return "unusable input data (hostile archive, unreadable manifest)"
+        case .ioError: return "out of disk space or I/O error in the backup folder"
+        case .busy: return "another Lifeboat run holds the lock"
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ByteStreams
+import Configuration
+import FileSources
+import Storage
+
+/// An error a user reads: what failed, why, and what to do, with the exit
+/// status it maps to. Built by static factories so new cases never break
+/// callers.
+public struct LifeboatError: Error, CustomStringConvertible, Sendable {
+    public let status: ExitStatus
+    public let message: String
+    public let hint: String?
+
+    public init(_ status: ExitStatus, _ message: String, hint: String? = nil) {
+        self.status = status
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        hint.map { "\(message)\nhint: \($0)" } ?? message
+    }
+
+    public static func usage(_ message: String, hint: String? = nil) -> LifeboatError { .init(.usage, message, hint: hint) }
+    public static func integrity(_ message: String, hint: String? = nil) -> LifeboatError { .init(.verificationFailed, message, hint: hint) }
+
+    /// Maps any error from the lower layers to a user-facing one.
+    public static func wrap(_ error: any Error, doing action: String) -> LifeboatError {
+        switch error {
+        case let error as LifeboatError:
+            return error
+        case let error as ConfigurationError:
+            return .init(.usage, error.description)
+        case let error as SystemCallError where error.isNoSpace:
+            return .init(.ioError, "\(action) failed: \(error)", hint: "free space on that disk or lower BACKUP_RETENTION_DAYS and run `lifeboat prune`; earlier sets are untouched")
+        case let error as SystemCallError:
+            return .init(.ioError, "\(action) failed: \(error)")
+        case let error as StorageError:
+            return .init(.failure, "\(action) failed: \(error)")
+        case let error as FileSourceError where error.isRefusal:
+            return .init(.usage, "\(action) refused: \(error.path) \(error.problem)", hint: error.hint)
+        case let error as FileSourceError:
+            return .init(.failure, "\(action) failed: \(error)")
+        default:
+            let text = String(describing: error)
+            if text.contains("refusing archive entry") { return .init(.dataError, "\(action) failed: \(text)") }
+            return .init(.failure, "\(action) failed: \(text)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ByteStreams
+import FileSources
+import Foundation
+
+/// `manifest.json`: written last, it is what makes a set complete. The
+/// format is documented in docs/format.md; readers ignore unknown fields,
+/// and refuse a `formatVersion` newer than they know.
+public struct Manifest: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+    public static let fileName = "manifest.json"
+
+    public var formatVersion: Int
+    public var tool: Tool
+    public var id: BackupSetID
+    public var kind: SetKind
+    public var label: String?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var host: String
+    public var artifacts: [Artifact]
+
+    public struct Tool: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+    }
+
+    public struct Artifact: Codable, Sendable, Equatable {
+        public var component: Component
+        /// File name inside the set, e.g. `files.tar.zst`.
+        public var file: String
+        /// `tar` for files and config.
+        public var format: String
+        public var compression: CompressionAlgorithm
+        public var compressionLevel: Int?
+        /// Bytes before compression (the tar stream).
+        public var rawBytes: Int64
+        /// Bytes as stored in the tier.
+        public var storedBytes: Int64
+        /// SHA-256 of the stored bytes, lowercase hex.
+        public var sha256: String
+        /// For files and config: what the tar holds.
+        public var tree: TreeSummary?
+    }
+
+    public var storedBytes: Int64 { artifacts.reduce(0) { $0 + $1.storedBytes } }
+    public var components: [Component] { artifacts.map(\.component) }
+
+    public func artifact(_ component: Component) -> Artifact? { artifacts.first { $0.component == component } }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public func encoded() throws -> [UInt8] { Array(try Self.encoder().encode(self)) + [0x0A] }
+
+    public static func decode(_ bytes: [UInt8], origin: String) throws -> Manifest {
+        struct VersionProbe: Decodable { let formatVersion: Int }
+        do {
+            let probe = try decoder().decode(VersionProbe.self, from: Data(bytes))
+            if probe.formatVersion > currentFormatVersion {
+                throw LifeboatError(.dataError, "\(origin) has format version \(probe.formatVersion); this Lifeboat reads up to \(currentFormatVersion)",
+                                    hint: "use a newer Lifeboat to read this set")
+            }
+            return try decoder().decode(Manifest.self, from: Data(bytes))
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError(.dataError, "\(origin) is not a readable manifest: \(error)")
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import ByteStreams
+import Configuration
+import FileSources
+import Foundation
+import LifeboatCrypto
+import Storage
+
+/// Restores files and config from a set, verifying as it goes and changing
+/// nothing live until every artifact involved has proved intact.
+///
+/// - uploads (`files`): extracted into a staging folder beside the target
+///   while the stored bytes are hashed; swapped in only when the hash and
+///   the counts match the manifest. The previous contents are kept aside.
+/// - `config`: read once to check hash, structure and which files already
+///   exist; then extracted in place, each file written to a temporary name
+///   and renamed over the old one.
+public struct RestoreJob: Sendable {
+    public let settings: Settings
+    public let tier: any StorageTier
+    public let console: Console
+
+    public init(settings: Settings, tier: (any StorageTier)? = nil, console: Console = .standardError) {
+        self.settings = settings
+        self.tier = tier ?? LocalTier(root: settings.backupDirectory)
+        self.console = console
+    }
+
+    public struct Options: Sendable {
+        public var components: [Component]?
+        /// Restore under this folder (`DIR/files`, `DIR/config/<absolute path>`) instead of the original places.
+        public var destination: String?
+        /// Replace existing files; without it a restore that would replace anything is refused.
+        public var overwrite: Bool
+
+        public init(components: [Component]? = nil, destination: String? = nil, overwrite: Bool = false) {
+            self.components = components
+            self.destination = destination
+            self.overwrite = overwrite
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var id: BackupSetID
+        public var restored: [(Component, String)] = []
+        /// Where replaced uploads were kept.
+        public var keptPrevious: [String] = []
+    }
+
+    public func run(_ reference: String?, options: Options) throws -> Outcome {
+        let entry = try SetCatalog(tier: tier).resolve(reference)
+        let manifest = entry.manifest
+        if entry.verificationState == .failed {
+            throw LifeboatError.integrity("set \(manifest.id) failed its last verification; refusing to restore it",
+                                          hint: "pick another set (`lifeboat list`), or run `lifeboat verify \(manifest.id)` again if the storage was repaired")
+        }
+        let components = options.components ?? manifest.components
+        for component in components where manifest.artifact(component) == nil {
+            throw LifeboatError.usage("set \(manifest.id) has no '\(component.rawValue)' component",
+                                      hint: "it holds: \(manifest.components.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let destination = options.destination, !destination.hasPrefix("/") {
+            throw LifeboatError.usage("--to must be an absolute path, got '\(destination)'")
+        }
+        console.info("restore \(manifest.id) from \(tier.location): \(components.map(\.rawValue).joined(separator: ", "))")
+
+        var outcome = Outcome(id: manifest.id)
+        // Check every target before changing any, so a refusal changes nothing.
+        var swap: (FolderSwap, Manifest.Artifact)?
+        if components.contains(.files), let artifact = manifest.artifact(.files) {
+            let target = try filesTarget(artifact, options)
+            do {
+                swap = (try FolderSwap(target: target, tag: manifest.id.rawValue, overwrite: options.overwrite), artifact)
+            } catch {
+                throw LifeboatError.wrap(error, doing: "restoring files")
+            }
+        }
+        defer { swap?.0.discard() }
+        var configPlan: (Manifest.Artifact, String)?
+        if components.contains(.config), let artifact = manifest.artifact(.config) {
+            let root = options.destination.map { $0 + "/config" } ?? "/"
+            try checkConfig(artifact, in: manifest.id, root: root, overwrite: options.overwrite)
+            configPlan = (artifact, root)
+        }
+
+        if let (folder, artifact) = swap {
+            let counts = try extractVerified(artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false)
+            do {
+                if let kept = try folder.commit() {
+                    outcome.keptPrevious.append(kept)
+                    console.info("  files: previous contents kept at \(kept)")
+                }
+            } catch {
+                throw LifeboatError.wrap(error, doing: "swapping the restored files into \(folder.target)")
+            }
+            outcome.restored.append((.files, folder.target))
+            console.info("  files: \(counts.countsDescription) → \(folder.target)")
+        }
+        if let (artifact, root) = configPlan {
+            try LocalTier.makeDirectories(root)
+            let counts = try extractVerified(artifact, of: manifest.id, into: root, replaceAtomically: true)
+            outcome.restored.append((.config, root))
+            console.info("  config: \(counts.countsDescription) → \(root == "/" ? "original paths" : root)")
+        }
+        return outcome
+    }
+
+    private func filesTarget(_ artifact: Manifest.Artifact, _ options: Options) throws -> String {
+        if let destination = options.destination { return destination + "/files" }
+        if let uploads = settings.uploadsDirectory { return uploads }
+        if let original = artifact.tree?.sourcePaths.first { return original }
+        throw LifeboatError.usage("cannot tell where to restore the files", hint: "set UPLOADS_DIR or pass --to DIR")
+    }
+
+    /// First pass over the config artifact: hash, structure, and conflicts.
+    private func checkConfig(_ artifact: Manifest.Artifact, in id: BackupSetID, root: String, overwrite: Bool) throws {
+        var conflicts: [String] = []
+        let prefix = root == "/" ? "" : root
+        do {
+            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            let found = try TreeArtifact.inspect(hashing) { name, entryIsDirectory in
+                let path = prefix + "/" + name
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !(isDirectory.boolValue && entryIsDirectory) {
+                    conflicts.append(path)
+                }
+            }
+            try requireIntact(artifact, digest: hashing.finishHex(), bytes: hashing.count, tree: found)
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError.integrity("\(artifact.file) of set \(id) cannot be read: \(error); nothing was restored")
+        }
+        if !conflicts.isEmpty && !overwrite {
+            let shown = conflicts.prefix(10).joined(separator: ", ") + (conflicts.count > 10 ? ", … (\(conflicts.count) in all)" : "")
+            throw LifeboatError.usage("restoring config would replace existing files: \(shown)",
+                                      hint: "pass --overwrite to replace them, or restore with --to DIR to compare first")
+        }
+    }
+
+    /// Extracts while hashing; throws an integrity error on any mismatch.
+    private func extractVerified(_ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
+        let hashing: HashingSource
+        do {
+            hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+        } catch {
+            throw LifeboatError.wrap(error, doing: "opening \(artifact.file)")
+        }
+        let found: TreeSummary
+        do {
+            found = try TreeArtifact.extract(hashing, into: root, replaceAtomically: replaceAtomically)
+        } catch {
+            // A damaged stream fails here; say it is the set, not the disk, when it is.
+            let digest = try? hashing.finishHex()
+            if let digest, digest != artifact.sha256 {
+                throw LifeboatError.integrity("\(artifact.file) of set \(id) is corrupt (SHA-256 \(digest), manifest \(artifact.sha256)); nothing was changed",
+                                              hint: "restore another set; `lifeboat verify \(id)` records the failure")
+            }
+            throw LifeboatError.wrap(error, doing: "restoring \(artifact.component.rawValue)")
+        }
+        try requireIntact(artifact, digest: hashing.finishHex(), bytes: hashing.count, tree: found)
+        return found
+    }
+
+    private func requireIntact(_ artifact: Manifest.Artifact, digest: String, bytes: UInt64, tree: TreeSummary) throws {
+        if digest != artifact.sha256 || Int64(bytes) != artifact.storedBytes {
+            throw LifeboatError.integrity("\(artifact.file) does not match its manifest (SHA-256 \(digest), expected \(artifact.sha256)); nothing was changed",
+                                          hint: "restore another set; `lifeboat verify` records the failure")
+        }
+        if let expected = artifact.tree, !expected.sameContents(as: tree) {
+            throw LifeboatError.integrity("\(artifact.file) holds \(tree.countsDescription), the manifest says \(expected.countsDescription); nothing was changed")
+        }
+    }
+}

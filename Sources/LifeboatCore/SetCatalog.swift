@@ -1,0 +1,117 @@
+import Configuration
+import Foundation
+import Storage
+
+/// One set as found in a tier.
+public struct CatalogEntry: Sendable {
+    public let id: BackupSetID
+    public let tier: String
+    public let manifest: Manifest
+    public let verification: VerificationRecord?
+
+    public enum VerificationState: String, Sendable, Codable {
+        case unverified, passed, failed
+    }
+
+    public var verificationState: VerificationState {
+        switch verification?.state {
+        case .none: return .unverified
+        case .passed?: return .passed
+        case .failed?: return .failed
+        }
+    }
+}
+
+/// Reads which sets a tier holds. Only sets with a manifest are complete;
+/// everything else under a set-shaped name is incomplete and never listed,
+/// restored or verified.
+public struct SetCatalog: Sendable {
+    public let tier: any StorageTier
+
+    public init(tier: any StorageTier) { self.tier = tier }
+
+    /// The catalog of the local tier (`BACKUP_DIR`).
+    public init(localTierOf settings: Settings) { self.tier = LocalTier(root: settings.backupDirectory) }
+
+    public struct Listing: Sendable {
+        public var complete: [CatalogEntry]
+        /// Set ids with objects but no manifest (interrupted backups).
+        public var incomplete: [BackupSetID]
+        /// Sets whose manifest exists but cannot be read.
+        public var unreadable: [(BackupSetID, String)]
+    }
+
+    public func list() throws -> Listing {
+        let objects = try tier.list(prefix: "")
+        var byID: [BackupSetID: Set<String>] = [:]
+        for object in objects {
+            let parts = object.key.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let id = BackupSetID(String(parts[0])) else { continue }
+            byID[id, default: []].insert(String(parts[1]))
+        }
+        if let local = tier as? LocalTier {
+            // Folders holding only temporary files list no objects at all.
+            for name in try local.topLevelNames() {
+                if let id = BackupSetID(name), byID[id] == nil { byID[id] = [] }
+            }
+        }
+        var listing = Listing(complete: [], incomplete: [], unreadable: [])
+        for (id, files) in byID.sorted(by: { $0.key < $1.key }) {
+            guard files.contains(Manifest.fileName) else {
+                listing.incomplete.append(id)
+                continue
+            }
+            do {
+                let manifest = try loadManifest(id)
+                let verification = files.contains(VerificationRecord.fileName)
+                    ? try? VerificationRecord.decode(tier.get(key: "\(id)/\(VerificationRecord.fileName)")) : nil
+                listing.complete.append(CatalogEntry(id: id, tier: tier.name, manifest: manifest, verification: verification))
+            } catch {
+                listing.unreadable.append((id, String(describing: error)))
+            }
+        }
+        return listing
+    }
+
+    public func loadManifest(_ id: BackupSetID) throws -> Manifest {
+        let key = "\(id)/\(Manifest.fileName)"
+        let bytes: [UInt8]
+        do {
+            bytes = try tier.get(key: key)
+        } catch StorageError.notFound {
+            throw LifeboatError(.failure, "set \(id) has no manifest in the \(tier.name) tier (\(tier.location)): it does not exist or is incomplete",
+                                hint: "`lifeboat list` shows the complete sets")
+        }
+        let manifest = try Manifest.decode(bytes, origin: "\(tier.location)/\(key)")
+        guard manifest.id == id else {
+            throw LifeboatError(.dataError, "\(tier.location)/\(key) describes set \(manifest.id), not \(id)")
+        }
+        return manifest
+    }
+
+    /// Resolves `latest` or an id to a complete set. `latest` skips sets whose
+    /// last verification failed.
+    public func resolve(_ reference: String?) throws -> CatalogEntry {
+        let listing = try list()
+        let wanted = reference ?? "latest"
+        if wanted == "latest" {
+            guard let entry = listing.complete.last(where: { $0.verificationState != .failed }) else {
+                throw LifeboatError(.failure, "no complete backup set in the \(tier.name) tier (\(tier.location))",
+                                    hint: listing.complete.isEmpty ? "run `lifeboat backup` first" : "every set failed verification; see `lifeboat list`")
+            }
+            return entry
+        }
+        guard let id = BackupSetID(wanted) else {
+            throw LifeboatError.usage("'\(wanted)' is not a set id or 'latest'", hint: "ids look like 20260122T020000Z-full-3f9a; `lifeboat list` shows them")
+        }
+        if let entry = listing.complete.first(where: { $0.id == id }) { return entry }
+        if listing.incomplete.contains(id) {
+            throw LifeboatError(.failure, "set \(id) is incomplete (its backup was interrupted) and cannot be used",
+                                hint: "the next backup or prune removes it")
+        }
+        if let (_, problem) = listing.unreadable.first(where: { $0.0 == id }) {
+            throw LifeboatError(.dataError, problem)
+        }
+        throw LifeboatError(.failure, "no set \(id) in the \(tier.name) tier (\(tier.location))", hint: "`lifeboat list` shows the complete sets")
+    }
+}

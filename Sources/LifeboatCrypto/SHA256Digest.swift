@@ -1,0 +1,46 @@
+import COpenSSL
+
+/// An incremental SHA-256, owning its OpenSSL context.
+public final class SHA256Digest {
+    private let context: OpaquePointer
+
+    public init() throws {
+        guard let context = EVP_MD_CTX_new() else { throw OpenSSLError.drain("EVP_MD_CTX_new") }
+        self.context = context
+        try checkOpenSSL(EVP_DigestInit_ex(context, EVP_sha256(), nil), "EVP_DigestInit_ex(sha256)")
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        try checkOpenSSL(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count), "EVP_DigestUpdate")
+    }
+
+    /// The digest as lowercase hex. The context is spent afterwards.
+    public func finalizeHex() throws -> String {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        try checkOpenSSL(EVP_DigestFinal_ex(context, &out, &length), "EVP_DigestFinal_ex")
+        return Hex.encode(out.prefix(Int(length)))
+    }
+
+    public static func hex(of bytes: [UInt8]) throws -> String {
+        let digest = try SHA256Digest()
+        try bytes.withUnsafeBytes { try digest.update($0) }
+        return try digest.finalizeHex()
+    }
+}
+
+public enum Hex {
+    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

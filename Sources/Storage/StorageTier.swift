@@ -1,0 +1,84 @@
+import ByteStreams
+import Foundation
+
+/// An object in a tier, by its key (`<set id>/<file name>`).
+public struct ObjectInfo: Sendable, Equatable {
+    public let key: String
+    public let size: UInt64
+    public let modified: Date
+
+    public init(key: String, size: UInt64, modified: Date) {
+        self.key = key
+        self.size = size
+        self.modified = modified
+    }
+}
+
+/// An object being written. Nothing of it is visible to `stat`, `list` or
+/// `open` until `commit()` returns; `abort()` leaves nothing behind.
+public protocol ObjectUpload: ByteSink {
+    /// Makes the object durable and visible under its key, atomically.
+    func commit() throws
+    /// Discards what was written. Safe to call after a failed write or commit.
+    func abort()
+}
+
+/// One place backup sets are kept (the local folder, S3, Glacier).
+///
+/// Every call blocks; callers run them on their own threads, never on
+/// Swift's cooperative pool. Every tier passes the same conformance suite
+/// (`Tests/LifeboatTests/StorageConformance.swift`).
+public protocol StorageTier: Sendable {
+    /// Short name used in manifests and on the command line (`local`, `s3`).
+    var name: String { get }
+    /// Where it is, for messages (`/backup`, `s3://bucket/prefix`).
+    var location: String { get }
+
+    func beginUpload(key: String) throws -> any ObjectUpload
+    /// Opens an object for reading; throws `StorageError.notFound` when absent.
+    func open(key: String) throws -> any ByteSource
+    func stat(key: String) throws -> ObjectInfo?
+    /// Every committed object whose key starts with `prefix`, sorted by key.
+    func list(prefix: String) throws -> [ObjectInfo]
+    /// Deletes one object; deleting a missing object is not an error.
+    func delete(key: String) throws
+    /// Deletes everything under `prefix` (a set), including uncommitted leftovers.
+    func deleteAll(prefix: String) throws
+}
+
+public enum StorageError: Error, CustomStringConvertible, Sendable {
+    case notFound(tier: String, key: String)
+    case invalidKey(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let tier, let key): return "\(key) does not exist in the \(tier) tier"
+        case .invalidKey(let key): return "'\(key)' is not a valid object key (relative, no '..', no empty parts)"
+        }
+    }
+}
+
+extension StorageTier {
+    /// Uploads a small object (a manifest) in one go.
+    public func put(key: String, bytes: [UInt8]) throws {
+        let upload = try beginUpload(key: key)
+        do {
+            try upload.write(bytes)
+            try upload.commit()
+        } catch {
+            upload.abort()
+            throw error
+        }
+    }
+
+    /// Reads a small object (a manifest) whole.
+    public func get(key: String, limit: Int = 64 << 20) throws -> [UInt8] {
+        let source = try open(key: key)
+        var bytes: [UInt8] = []
+        try source.drain(chunkSize: 64 << 10) { chunk in
+            bytes.append(contentsOf: chunk)
+            if bytes.count > limit { throw StorageError.invalidKey("\(key) is larger than \(limit) bytes") }
+        }
+        return bytes
+    }
+}

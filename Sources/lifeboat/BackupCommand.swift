@@ -1,0 +1,53 @@
+import ArgumentParser
+import ByteStreams
+import LifeboatCore
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take a backup set now.",
+        discussion: """
+        Each component becomes one artifact in a new set under BACKUP_DIR; the
+        set's manifest is written last, so an interrupted backup never lists as
+        complete. Components: files (UPLOADS_DIR), config (CONFIG_PATHS).
+
+        Examples:
+          lifeboat backup
+          lifeboat backup --components files --label before-upgrade
+          UPLOADS_DIR=/data/uploads CONFIG_PATHS=/app/.env,/etc/nginx/nginx.conf lifeboat backup
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Comma-separated components to back up (default: every configured one).")
+    var components: String?
+
+    @Option(help: "A note stored in the manifest.")
+    var label: String?
+
+    @Option(help: "zstd, gzip or none (overrides BACKUP_COMPRESSION).")
+    var compression: String?
+
+    @Flag(help: "Leave unreadable files out with a warning instead of failing (BACKUP_SKIP_UNREADABLE).")
+    var skipUnreadable = false
+
+    func validate() throws {
+        if let compression, CompressionAlgorithm(rawValue: compression.lowercased()) == nil {
+            throw ValidationError("--compression must be one of zstd, gzip, none")
+        }
+        if let label, label.count > 200 {
+            throw ValidationError("--label is limited to 200 characters")
+        }
+    }
+
+    func run() throws {
+        var overrides: [String: String] = [:]
+        if let compression { overrides["BACKUP_COMPRESSION"] = compression }
+        if skipUnreadable { overrides["BACKUP_SKIP_UNREADABLE"] = "true" }
+        let settings = try global.settings(overrides)
+        let requested = try components.map(Component.parseList)
+        let manifest = try BackupJob(settings: settings).run(components: requested, label: label)
+        Output.line(manifest.id.rawValue)
+    }
+}

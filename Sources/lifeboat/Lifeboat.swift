@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import LifeboatCore
+
+@main
+struct Lifeboat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifeboat",
+        abstract: "Backup and recovery for Docker Compose stacks: files, config (and soon MongoDB and Redis).",
+        discussion: """
+        Configured by environment variables (see `lifeboat config`); options override them.
+
+        Exit status:
+        \(ExitStatus.allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.meaning)" }.joined(separator: "\n"))
+        """,
+        version: LifeboatVersion.current,
+        subcommands: [BackupCommand.self, ListCommand.self, VerifyCommand.self, RestoreCommand.self, PruneCommand.self, ConfigCommand.self]
+    )
+
+    /// One place turns errors into messages and exit statuses.
+    static func main() {
+        // Names with non-ASCII characters (Arabic, emoji) must pass through
+        // libarchive's charset conversion unchanged.
+        setlocale(LC_ALL, "C.UTF-8")
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as LifeboatError {
+            Output.error(error.description)
+            Foundation.exit(error.status.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
