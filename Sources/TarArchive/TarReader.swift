@@ -9,6 +9,7 @@ public final class TarReader {
     private let input: SourceBox
 
     public init(source: any ByteSource) throws {
+        _ = UTF8Locale.ensured
         guard let archive = archive_read_new() else { throw ArchiveError(operation: "archive_read_new", message: "out of memory", errno: 0) }
         self.archive = archive
         self.entry = .allocate(capacity: 1)

@@ -14,6 +14,7 @@ public final class TarWriter {
     private var closed = false
 
     public init(sink: any ByteSink, compression: Compression) throws {
+        _ = UTF8Locale.ensured
         guard let archive = archive_write_new() else { throw ArchiveError(operation: "archive_write_new", message: "out of memory", errno: 0) }
         guard let entry = archive_entry_new() else {
             archive_write_free(archive)

@@ -1,0 +1,96 @@
+import ByteStreams
+import Configuration
+import Foundation
+import Scheduling
+import Testing
+import TestSupport
+
+@Suite struct ConfigurationTests {
+    @Test func defaults() throws {
+        let loaded = LoadedConfiguration.load(environment: [:])
+        let settings = try loaded.validSettings()
+        #expect(settings.backupDirectory == "/backup")
+        #expect(settings.retentionDays == 30)
+        #expect(settings.schedule.source == "0 2 * * *")
+        #expect(settings.compression == Compression(algorithm: .zstd, level: 3))
+        #expect(settings.uploadsDirectory == nil)
+        #expect(settings.configPaths.isEmpty)
+    }
+
+    @Test func everyProblemIsReportedWithItsVariable() {
+        let loaded = LoadedConfiguration.load(environment: [
+            "BACKUP_DIR": "relative/dir",
+            "BACKUP_RETENTION_DAYS": "thirty",
+            "BACKUP_SCHEDULE": "0 25 * * *",
+            "UPLOADS_DIR": "uploads",
+            "CONFIG_PATHS": "/ok,.env",
+            "BACKUP_COMPRESSION": "lz4",
+            "BACKUP_SKIP_UNREADABLE": "maybe",
+            "TZ": "Mars/Olympus",
+        ])
+        let variables = Set(loaded.problems.map(\.variable))
+        #expect(variables == ["BACKUP_DIR", "BACKUP_RETENTION_DAYS", "BACKUP_SCHEDULE", "UPLOADS_DIR", "CONFIG_PATHS",
+                              "BACKUP_COMPRESSION", "BACKUP_SKIP_UNREADABLE", "TZ"])
+        let text = loaded.problems.map(\.description).joined(separator: "\n")
+        #expect(text.contains("BACKUP_RETENTION_DAYS=thirty: must be a whole number of days from 1 to 36500"))
+        #expect(text.contains("BACKUP_COMPRESSION=lz4: must be one of zstd, gzip, none"))
+        #expect(text.contains("'.env' is not an absolute path"))
+        #expect(throws: ConfigurationError.self) { try loaded.validSettings() }
+    }
+
+    @Test func compressionLevelIsCheckedPerAlgorithm() {
+        #expect(LoadedConfiguration.load(environment: ["BACKUP_COMPRESSION": "gzip", "BACKUP_COMPRESSION_LEVEL": "12"])
+            .problems.first?.message.contains("from 1 to 9 for gzip") == true)
+        #expect(LoadedConfiguration.load(environment: ["BACKUP_COMPRESSION_LEVEL": "19"]).problems.isEmpty)
+    }
+
+    @Test func overridesWinOverTheEnvironment() throws {
+        let loaded = LoadedConfiguration.load(environment: ["BACKUP_DIR": "/from-env"], overrides: ["BACKUP_DIR": "/from-flag"])
+        #expect(try loaded.validSettings().backupDirectory == "/from-flag")
+        #expect(loaded.variables.first { $0.spec.name == "BACKUP_DIR" }?.origin == .commandLine)
+    }
+
+    @Test func fileFormIsReadAndTrimmedOfOneNewline() throws {
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("days"), "14\n")
+        let loaded = LoadedConfiguration.load(environment: ["BACKUP_RETENTION_DAYS_FILE": dir.sub("days")])
+        #expect(try loaded.validSettings().retentionDays == 14)
+        #expect(loaded.variables.first { $0.spec.name == "BACKUP_RETENTION_DAYS" }?.origin == .file)
+    }
+
+    @Test func fileFormProblems() {
+        let missing = LoadedConfiguration.load(environment: ["BACKUP_DIR_FILE": "/nonexistent/secret"])
+        #expect(missing.problems.map(\.variable) == ["BACKUP_DIR_FILE"])
+        #expect(missing.problems[0].message.contains("cannot read the file"))
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("d"), "/x")
+        let both = LoadedConfiguration.load(environment: ["BACKUP_DIR_FILE": dir.sub("d"), "BACKUP_DIR": "/y"])
+        #expect(both.problems.first?.message.contains("both BACKUP_DIR and BACKUP_DIR_FILE are set") == true)
+    }
+
+    @Test func secretsAreNeverDisplayed() {
+        let specs = VariableSpec.all + [VariableSpec("TEST_PASSWORD", secret: true, help: "a secret")]
+        let loaded = LoadedConfiguration.load(environment: ["TEST_PASSWORD": "hunter2"], specs: specs)
+        let shown = loaded.variables.first { $0.spec.name == "TEST_PASSWORD" }!.displayValue
+        #expect(!shown.contains("hunter2"))
+        #expect(shown.contains("redacted"))
+    }
+
+    @Test func urlCredentialsAreMasked() {
+        #expect(Redaction.redactURLCredentials(in: "mongodb://app:hunter2@db:27017/x?authSource=admin") == "mongodb://app:***@db:27017/x?authSource=admin")
+        #expect(Redaction.redactURLCredentials(in: "redis://:p%40ss@redis:6379/0") == "redis://:***@redis:6379/0")
+        #expect(Redaction.redactURLCredentials(in: "https://example.com/a@b") == "https://example.com/a@b")
+        #expect(Redaction.redactURLCredentials(in: "/plain/path") == "/plain/path")
+    }
+
+    @Test func misspelledVariablesAreWarnedAbout() {
+        let loaded = LoadedConfiguration.load(environment: ["BACKUP_RETENTION_DAY": "7", "HOME": "/root"])
+        #expect(loaded.warnings.count == 1)
+        #expect(loaded.warnings[0].contains("BACKUP_RETENTION_DAY is set but is not a Lifeboat setting"))
+    }
+
+    @Test func configPathsAcceptCommasAndNewlines() throws {
+        let loaded = LoadedConfiguration.load(environment: ["CONFIG_PATHS": "/app/.env.production, /etc/nginx/nginx.conf\n/srv/docker-compose.prod.yml,"])
+        #expect(try loaded.validSettings().configPaths == ["/app/.env.production", "/etc/nginx/nginx.conf", "/srv/docker-compose.prod.yml"])
+    }
+}
