@@ -36,22 +36,27 @@ let package = Package(
         ),
         .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "Scheduling", swiftSettings: strictSettings),
-        .target(name: "Storage", dependencies: ["ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "FileSources", dependencies: ["TarArchive", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "Storage", dependencies: ["ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
+        .target(name: "FileSources", dependencies: ["TarArchive", "StreamCompression", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "ByteStreams", swiftSettings: strictSettings),
         // Swift wrappers, each the only importer of its C module.
         .target(name: "TarArchive", dependencies: ["CArchive", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "LifeboatCrypto", dependencies: ["COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "StreamCompression", dependencies: ["CZstd", "CZlib", "ByteStreams"], swiftSettings: strictSettings),
+        // Linux calls Swift's Glibc module does not expose.
+        .target(name: "CLinuxShims"),
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "ByteStreams", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

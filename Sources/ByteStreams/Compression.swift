@@ -34,7 +34,7 @@ public enum CompressionAlgorithm: String, Sendable, Codable, CaseIterable {
 public struct Compression: Sendable, Equatable {
     public var algorithm: CompressionAlgorithm
     public var level: Int
-    /// Worker threads for the compressor; 0 means one per core.
+    /// Worker threads for the compressor; 0 means one per core, at most 4.
     public var threads: Int
 
     public init(algorithm: CompressionAlgorithm, level: Int? = nil, threads: Int = 0) {

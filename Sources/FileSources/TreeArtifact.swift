@@ -1,4 +1,5 @@
 import ByteStreams
+import StreamCompression
 import TarArchive
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,10 @@ public enum TreeArtifact {
 
     public static func write(_ contents: Contents, to sink: any ByteSink, compression: Compression, skipUnreadable: Bool,
                              warn: @escaping (String) -> Void = { _ in }, progress: @escaping (Int64) -> Void = { _ in }) throws -> WriteResult {
-        let writer = try TarWriter(sink: sink, compression: compression)
+        // tar → count raw bytes → compress → the caller's sink (hash, tier).
+        let compressor = try Compressors.make(compression, into: sink)
+        let raw = CountingSink(compressor)
+        let writer = try TarWriter(sink: raw)
         let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, progress: progress)
         switch contents {
         case .folderContents(let root):
@@ -33,7 +37,8 @@ public enum TreeArtifact {
             for path in paths { try archiver.addPath(path) }
         }
         try writer.close()
-        return WriteResult(summary: archiver.summary, rawBytes: writer.rawBytes)
+        try compressor.finish()
+        return WriteResult(summary: archiver.summary, rawBytes: Int64(raw.count))
     }
 
     /// Reads an artifact to its end (decompressing, parsing every header and

@@ -98,15 +98,25 @@ public struct BackupJob: Sendable {
         let file = TreeArtifact.fileName(component: component.rawValue, compression: compression.algorithm)
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
         do {
+            // Hashing and writing run on their own thread, so reading and
+            // compressing never wait for the disk.
             let hashing = try HashingSink(upload)
+            let handoff = ThreadedSink(hashing)
             let contents: TreeArtifact.Contents
             switch component {
             case .files: contents = .folderContents(settings.uploadsDirectory!)
             case .config: contents = .paths(settings.configPaths)
             }
             let warn = console.warn
-            let result = try TreeArtifact.write(contents, to: hashing, compression: compression,
+            let result: TreeArtifact.WriteResult
+            do {
+                result = try TreeArtifact.write(contents, to: handoff, compression: compression,
                                                 skipUnreadable: settings.skipUnreadable, warn: { warn($0) })
+                try handoff.close()
+            } catch {
+                handoff.cancel()
+                throw error
+            }
             let digest = try hashing.finalizeHex()
             try upload.commit()
             console.info("  \(component.rawValue): \(result.summary.countsDescription) → \(file) (\(hashing.count) bytes)")

@@ -1,19 +1,18 @@
 import ByteStreams
 import CArchive
 
-/// Writes a pax tar stream, compressed as asked, into a `ByteSink`.
+/// Writes a pax tar stream into a `ByteSink`.
 ///
-/// libarchive pulls nothing: we push headers and data, its filter compresses
-/// (zstd on worker threads), and the compressed bytes come back through
-/// `writeCallback` into the sink. Memory stays bounded by libarchive's block
-/// and zstd's window, whatever the tree size.
+/// We push headers and data; libarchive formats them and hands the tar
+/// bytes back through `tarWriterCallback`. Compression is the next stage's
+/// business (StreamCompression), so every artifact kind shares it.
 public final class TarWriter {
     private let archive: OpaquePointer
     private let entry: OpaquePointer
     private let output: SinkBox
     private var closed = false
 
-    public init(sink: any ByteSink, compression: Compression) throws {
+    public init(sink: any ByteSink) throws {
         _ = UTF8Locale.ensured
         guard let archive = archive_write_new() else { throw ArchiveError(operation: "archive_write_new", message: "out of memory", errno: 0) }
         guard let entry = archive_entry_new() else {
@@ -25,21 +24,8 @@ public final class TarWriter {
         self.output = SinkBox(sink)
 
         try checkArchive(archive_write_set_format_pax_restricted(archive), archive, "set tar format")
-        switch compression.algorithm {
-        case .zstd:
-            try checkArchive(archive_write_add_filter_zstd(archive), archive, "add zstd filter")
-            try checkArchive(archive_write_set_filter_option(archive, "zstd", "compression-level", String(compression.level)), archive, "zstd level \(compression.level)")
-            let threads = compression.threads > 0 ? compression.threads : Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-            if threads > 1 {
-                try checkArchive(archive_write_set_filter_option(archive, "zstd", "threads", String(threads)), archive, "zstd threads")
-            }
-        case .gzip:
-            try checkArchive(archive_write_add_filter_gzip(archive), archive, "add gzip filter")
-            try checkArchive(archive_write_set_filter_option(archive, "gzip", "compression-level", String(compression.level)), archive, "gzip level \(compression.level)")
-        case .none:
-            try checkArchive(archive_write_add_filter_none(archive), archive, "no filter")
-        }
-        // Compressed output needs no padding to a full 10 KiB record.
+        try checkArchive(archive_write_add_filter_none(archive), archive, "no filter")
+        // The stream is compressed next: no padding to a full 10 KiB record.
         try checkArchive(archive_write_set_bytes_in_last_block(archive, 1), archive, "bytes in last block")
         let box = Unmanaged.passUnretained(output).toOpaque()
         try checkArchive(archive_write_open2(archive, box, nil, tarWriterCallback, nil, nil), archive, "open tar writer", callbackError: output.error)
@@ -52,9 +38,6 @@ public final class TarWriter {
         archive_write_free(archive)
         archive_entry_free(entry)
     }
-
-    /// Uncompressed tar bytes produced so far.
-    public var rawBytes: Int64 { archive_filter_bytes(archive, 0) }
 
     public func writeHeader(_ header: TarEntryHeader) throws {
         header.apply(to: entry)

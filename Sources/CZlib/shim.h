@@ -1,0 +1,13 @@
+#ifndef LIFEBOAT_CZLIB_SHIM_H
+#define LIFEBOAT_CZLIB_SHIM_H
+
+#include <zlib.h>
+
+// deflateInit2 is a macro passing the library version and struct size;
+// Swift cannot call macros, so this wrapper does it.
+static inline int czlib_deflate_init_gzip(z_streamp stream, int level) {
+    // windowBits 15 + 16 asks zlib for a gzip header and trailer.
+    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+}
+
+#endif

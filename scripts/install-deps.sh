@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing Lifeboat needs on Debian 12 (run as root,
+# or with sudo available). Idempotent: packages already present are skipped.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libarchive-dev   # tar + zstd/gzip streams (files and config artifacts)
+  libssl-dev       # SHA-256 (and later age encryption)
+  libzstd-dev      # zstd compression of artifacts
+  zlib1g-dev       # gzip compression of artifacts
+  zstd gzip tar    # stock tools the tests check our artifacts against
+  python3          # makes hostile-archive fixtures readable in tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
