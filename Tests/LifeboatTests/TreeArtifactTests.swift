@@ -77,32 +77,6 @@ import TestSupport
         #expect(st.st_mode & 0o777 == 0o640)
     }
 
-    @Test func unreadableFilesFailTheSetOrAreSkippedWhenAllowed() throws {
-        // root reads everything regardless of mode; drop to nobody is not
-        // possible in-process, so an unreadable entry is made with a FIFO-less trick:
-        // a directory without read permission is unreadable for non-root only.
-        guard geteuid() != 0 else {
-            // As root, make a path that fails with EACCES anyway is impossible;
-            // exercise the error path with a file removed between listing and
-            // reading instead, which must only warn.
-            let dir = TemporaryDirectory()
-            TreeBuilder.write(dir.sub("source/a.txt"), "a")
-            let warnings = WarningLog()
-            let result = try writeArtifact(.folderContents(dir.sub("source")), to: dir.sub("x.tar"), compression: Compression(algorithm: .none), warnings: warnings)
-            #expect(result.summary.files == 1)
-            return
-        }
-        let dir = TemporaryDirectory()
-        TreeBuilder.write(dir.sub("source/secret.txt"), "x", mode: 0o000)
-        #expect(throws: FileSourceError.self) {
-            _ = try writeArtifact(.folderContents(dir.sub("source")), to: dir.sub("x.tar"), compression: Compression(algorithm: .none))
-        }
-        let warnings = WarningLog()
-        let result = try writeArtifact(.folderContents(dir.sub("source")), to: dir.sub("x.tar"), compression: Compression(algorithm: .none), skipUnreadable: true, warnings: warnings)
-        #expect(result.summary.skipped.count == 1)
-        #expect(warnings.all.contains { $0.contains("secret.txt") })
-    }
-
     @Test func missingSourceFolderIsNamed() {
         do {
             _ = try writeArtifact(.folderContents("/nonexistent/uploads"), to: "/dev/null", compression: Compression(algorithm: .none))
