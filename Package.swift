@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "Storage", dependencies: ["ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
         .target(name: "FileSources", dependencies: ["TarArchive", "StreamCompression", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "ByteStreams", swiftSettings: strictSettings),
+        // The mongodump archive format, in Swift (no C).
+        .target(name: "MongoArchive", dependencies: ["ByteStreams"], swiftSettings: strictSettings),
         // Swift wrappers, each the only importer of its C module.
         .target(name: "TarArchive", dependencies: ["CArchive", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "LifeboatCrypto", dependencies: ["COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
@@ -56,7 +58,7 @@ let package = Package(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   pkg-config
-  libarchive-dev   # tar + zstd/gzip streams (files and config artifacts)
+  libarchive-dev   # tar streams (files and config artifacts)
   libssl-dev       # SHA-256 (and later age encryption)
   libzstd-dev      # zstd compression of artifacts
   zlib1g-dev       # gzip compression of artifacts

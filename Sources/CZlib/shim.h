@@ -10,4 +10,10 @@ static inline int czlib_deflate_init_gzip(z_streamp stream, int level) {
     return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 }
 
+// inflateInit2 is a macro too; windowBits 15 + 32 accepts gzip and zlib
+// headers alike.
+static inline int czlib_inflate_init_gzip(z_streamp stream) {
+    return inflateInit2(stream, 15 + 32);
+}
+
 #endif
