@@ -39,8 +39,14 @@ let package = Package(
         .target(name: "Storage", dependencies: ["ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
         .target(name: "FileSources", dependencies: ["TarArchive", "StreamCompression", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "ByteStreams", swiftSettings: strictSettings),
+        // libmongoc and libbson, wrapped (the only importer of CMongoc and CBson).
+        .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], swiftSettings: strictSettings),
+        // Just enough BSON in Swift to frame archives and read replies and oplog entries.
+        .target(name: "RawBSON", swiftSettings: strictSettings),
+        // The mongo component: dump, restore, verify.
+        .target(name: "MongoSource", dependencies: ["MongoClient", "MongoArchive", "RawBSON", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
         // The mongodump archive format, in Swift (no C).
-        .target(name: "MongoArchive", dependencies: ["ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "MongoArchive", dependencies: ["ByteStreams", "RawBSON"], swiftSettings: strictSettings),
         // Swift wrappers, each the only importer of its C module.
         .target(name: "TarArchive", dependencies: ["CArchive", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "LifeboatCrypto", dependencies: ["COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
@@ -52,13 +58,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .systemLibrary(name: "CBson", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -10,7 +10,8 @@ packages=(
   libzstd-dev      # zstd compression of artifacts
   zlib1g-dev       # gzip compression of artifacts
   zstd gzip tar    # stock tools the tests check our artifacts against
-  python3          # makes hostile-archive fixtures readable in tests
+  python3 python3-venv  # the test servers (SecantusDB from PyPI) run in a venv
+  libmongoc-dev libbson-dev  # MongoDB client (mongo component)
 )
 
 missing=()

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what it needs, builds, runs every test.
-# Tests that need something absent (a server, root for tmpfs) skip unless
+# Runs the whole test suite: installs what it needs, starts the real test
+# servers (scripts/test-servers.sh), builds, runs every test, stops the
+# servers. Tests that need something absent skip unless
 # LIFEBOAT_TEST_DISALLOW_SKIP is set, which CI does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+trap './scripts/test-servers.sh stop' EXIT
+eval "$(./scripts/test-servers.sh start)"
 swift build --build-tests
 swift test --skip-build "$@"

@@ -19,10 +19,15 @@ public final class SHA256Digest {
 
     /// The digest as lowercase hex. The context is spent afterwards.
     public func finalizeHex() throws -> String {
+        Hex.encode(try finalizeBytes())
+    }
+
+    /// The 32 digest bytes. The context is spent afterwards.
+    public func finalizeBytes() throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         try checkOpenSSL(EVP_DigestFinal_ex(context, &out, &length), "EVP_DigestFinal_ex")
-        return Hex.encode(out.prefix(Int(length)))
+        return Array(out.prefix(Int(length)))
     }
 
     public static func hex(of bytes: [UInt8]) throws -> String {

@@ -1,3 +1,4 @@
+import RawBSON
 /// A database and collection, written `db.collection`.
 public struct Namespace: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var db: String

@@ -1,3 +1,4 @@
+import RawBSON
 import ByteStreams
 
 /// Reads a mongodump archive as a stream of events, checking framing and

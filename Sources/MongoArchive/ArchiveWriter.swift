@@ -1,3 +1,4 @@
+import RawBSON
 import ByteStreams
 
 /// Writes the mongodump archive format (mongo-tools `common/archive/spec.md`):

@@ -1,3 +1,4 @@
+import RawBSON
 /// CRC-64/ECMA-182 in its reflected form (also known as CRC-64/XZ), as
 /// mongodump computes over a namespace's document bytes: polynomial
 /// 0xC96C5795D7870F42, init and xorout all ones. Check value for

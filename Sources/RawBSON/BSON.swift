@@ -60,6 +60,27 @@ public struct BSONBuilder {
         appendLE(timestamp.seconds)
     }
 
+    /// Appends an element from another document under a new name.
+    public mutating func append(_ name: String, element: BSONElement) {
+        key(element.type, name)
+        body.append(contentsOf: element.value)
+    }
+
+    /// Appends an array of documents.
+    public mutating func append(_ name: String, documents: [[UInt8]]) {
+        var array = BSONBuilder()
+        for (index, document) in documents.enumerated() { array.append(String(index), document: document) }
+        key(.array, name)
+        body.append(contentsOf: array.bytes)
+    }
+
+    public mutating func append(_ name: String, double value: Double) {
+        key(.double, name)
+        appendLE(value.bitPattern)
+    }
+
+    public var isEmpty: Bool { body.isEmpty }
+
     private mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { body.append(contentsOf: $0) }
     }
@@ -201,7 +222,7 @@ public struct BSONDocumentView: Sequence {
 
 extension ArraySlice where Element == UInt8 {
     /// Reads a little-endian integer at an offset from the slice's start.
-    func loadLE<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T {
+    public func loadLE<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T {
         var value: T = 0
         for i in 0..<MemoryLayout<T>.size {
             value |= T(truncatingIfNeeded: self[self.startIndex + offset + i]) << (8 * i)

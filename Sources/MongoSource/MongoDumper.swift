@@ -1,0 +1,251 @@
+import ByteStreams
+import Foundation
+import LifeboatCrypto
+import MongoArchive
+import MongoClient
+import RawBSON
+
+/// Dumps a server into a mongodump archive stream.
+///
+/// Collections are scanned in parallel (`parallelCollections` threads, each
+/// with its own connection); each thread fills a segment of at most
+/// `segmentBytes` and hands it whole to the archive writer under a lock, so
+/// memory is bounded by threads × segment size whatever the data size.
+/// On a replica set, the oplog from just before the dump to just after it
+/// is appended as the archive's `oplog` namespace, as `mongodump --oplog`.
+public final class MongoDumper: Sendable {
+    public struct Options: Sendable {
+        public var selection: NamespaceSelection
+        public var parallelCollections: Int
+        public var segmentBytes: Int
+        public var toolVersion: String
+
+        public init(selection: NamespaceSelection = NamespaceSelection(), parallelCollections: Int = 4,
+                    segmentBytes: Int = 1 << 20, toolVersion: String) {
+            self.selection = selection
+            self.parallelCollections = parallelCollections
+            self.segmentBytes = segmentBytes
+            self.toolVersion = toolVersion
+        }
+    }
+
+    /// Databases never dumped by default: the server's own.
+    public static let systemDatabases: Set<String> = ["admin", "local", "config"]
+
+    private let uri: String
+    private let options: Options
+    private let warn: @Sendable (String) -> Void
+
+    public init(uri: String, options: Options, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.uri = uri
+        self.options = options
+        self.warn = warn
+    }
+
+    struct Target: Sendable {
+        let metadata: CollectionMetadata
+        let indexCount: Int
+    }
+
+    public func dump(into sink: any ByteSink) throws -> MongoSummary {
+        let connection = try MongoConnection(uri: uri)
+        try connection.ping()
+        let hello = try connection.command("admin", json: #"{"hello": 1}"#).view
+        let replicaSet = hello["setName"]?.string
+        let buildInfo = try connection.command("admin", json: #"{"buildInfo": 1}"#).view
+        let serverVersion = buildInfo["version"]?.string ?? "unknown"
+
+        let targets = try catalog(connection)
+        let oplogStart = replicaSet != nil ? try newestOplogTimestamp(connection) : nil
+
+        let writer = try ArchiveWriter(sink: sink, header: ArchiveHeader(concurrentCollections: Int32(options.parallelCollections),
+                                                                         serverVersion: serverVersion, toolVersion: options.toolVersion),
+                                       collections: targets.map(\.metadata), includeOplog: oplogStart != nil)
+        let summaries = try scanInParallel(targets, writer: writer)
+
+        var window: MongoSummary.OplogWindow?
+        if let oplogStart {
+            window = try captureOplog(connection, after: oplogStart, writer: writer)
+        }
+        return MongoSummary(serverVersion: serverVersion, replicaSet: replicaSet,
+                            namespaces: summaries.sorted { $0.namespace < $1.namespace }, oplog: window)
+    }
+
+    /// Every selected collection and view with its metadata, as mongodump writes it.
+    func catalog(_ connection: MongoConnection) throws -> [Target] {
+        var targets: [Target] = []
+        for db in try connection.databaseNames().sorted() where !Self.systemDatabases.contains(db) {
+            let cursor = try connection.listCollections(db)
+            while let entry = try cursor.nextDocument() {
+                let view = entry.view
+                guard let name = view["name"]?.string, !name.hasPrefix("system.") else { continue }
+                let namespace = Namespace(db: db, collection: name)
+                guard options.selection.selects(namespace) else { continue }
+                let type = view["type"]?.string ?? "collection"
+                var indexes: [String] = []
+                if type != "view" {
+                    let indexCursor = try connection.listIndexes(db, name)
+                    while let index = try indexCursor.nextDocument() { indexes.append(index.canonicalJSON) }
+                }
+                var fields: [String] = []
+                if let optionsElement = view["options"], let optionsView = optionsElement.document, optionsView.contains(where: { _ in true }) {
+                    fields.append("\"options\":" + (try BSONDocument.canonicalJSON(of: optionsElement.value)))
+                }
+                fields.append("\"indexes\":[" + indexes.joined(separator: ",") + "]")
+                if let uuid = view["info"]?.document?["uuid"], uuid.type == .binary {
+                    fields.append("\"uuid\":\"" + Hex.encode(uuid.value.dropFirst(5)) + "\"")
+                }
+                fields.append("\"collectionName\":" + JSONText.quote(name))
+                fields.append("\"type\":" + JSONText.quote(type))
+                let metadata = "{" + fields.joined(separator: ",") + "}"
+                targets.append(Target(metadata: CollectionMetadata(namespace: namespace, metadata: metadata, type: type), indexCount: indexes.count))
+            }
+        }
+        return targets
+    }
+
+    func newestOplogTimestamp(_ connection: MongoConnection) throws -> BSONTimestamp? {
+        let cursor = try connection.find("local", "oplog.rs", options: #"{"sort": {"$natural": -1}, "limit": 1, "projection": {"ts": 1}}"#)
+        guard let entry = try cursor.nextDocument() else { return nil }
+        return entry.view["ts"]?.timestamp
+    }
+
+    /// Scans collections on `parallelCollections` threads.
+    private func scanInParallel(_ targets: [Target], writer: ArchiveWriter) throws -> [MongoSummary.NamespaceSummary] {
+        let shared = ScanState(targets: targets, writer: writer)
+        let threads = max(1, min(options.parallelCollections, targets.count))
+        let group = DispatchGroup()
+        for index in 0..<threads {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                do {
+                    let connection = try MongoConnection(uri: uri)
+                    while let target = shared.nextTarget() {
+                        let summary = try scan(target, connection: connection, shared: shared)
+                        shared.record(summary)
+                    }
+                } catch {
+                    shared.fail(error)
+                }
+            }
+            thread.name = "lifeboat-dump-\(index)"
+            thread.start()
+        }
+        group.wait()
+        if let error = shared.failure { throw error }
+        return shared.summaries
+    }
+
+    private func scan(_ target: Target, connection: MongoConnection, shared: ScanState) throws -> MongoSummary.NamespaceSummary {
+        let namespace = target.metadata.namespace
+        var digest = MultisetDigest()
+        var documents = 0
+        var bytes: Int64 = 0
+        var segment: [UInt8] = []
+        var segmentCount = 0
+        segment.reserveCapacity(options.segmentBytes + 64 << 10)
+        func flush() throws {
+            try shared.withWriter { try $0.writeSegment(namespace, documents: segment, count: segmentCount) }
+            segment.removeAll(keepingCapacity: true)
+            segmentCount = 0
+        }
+        if target.metadata.type != "view" {
+            let cursor = try connection.find(namespace.db, namespace.collection)
+            while let document = try cursor.next() {
+                if shared.failure != nil { throw CancellationError() }
+                try digest.add(document)
+                documents += 1
+                bytes += Int64(document.count)
+                segment.append(contentsOf: document)
+                segmentCount += 1
+                if segment.count >= options.segmentBytes { try flush() }
+            }
+        }
+        // Stock mongodump writes a segment even for a namespace with no
+        // documents; so do we, for mongorestore's sake.
+        if segmentCount > 0 || documents == 0 { try flush() }
+        try shared.withWriter { _ = try $0.finish(namespace) }
+        return MongoSummary.NamespaceSummary(namespace: namespace.description, type: target.metadata.type, documents: documents,
+                                             indexes: target.indexCount, bytes: bytes, digest: digest.hex)
+    }
+
+    /// Copies the oplog entries written during the dump into the archive.
+    private func captureOplog(_ connection: MongoConnection, after start: BSONTimestamp, writer: ArchiveWriter) throws -> MongoSummary.OplogWindow {
+        let end = try newestOplogTimestamp(connection) ?? start
+        var entries = 0
+        var segment: [UInt8] = []
+        var count = 0
+        if end > start {
+            let filter = #"{"ts": {"$gt": {"$timestamp": {"t": \#(start.seconds), "i": \#(start.increment)}}, "$lte": {"$timestamp": {"t": \#(end.seconds), "i": \#(end.increment)}}}}"#
+            let cursor = try connection.find("local", "oplog.rs", filter: filter, options: #"{"sort": {"$natural": 1}}"#)
+            var previous = start
+            while let entry = try cursor.next() {
+                let view = BSONDocumentView(Array(entry))
+                if let ts = view["ts"]?.timestamp {
+                    if ts <= previous { continue }
+                    previous = ts
+                }
+                segment.append(contentsOf: entry)
+                count += 1
+                entries += 1
+                if segment.count >= options.segmentBytes {
+                    try writer.writeSegment(.oplog, documents: segment, count: count)
+                    segment.removeAll(keepingCapacity: true)
+                    count = 0
+                }
+            }
+        }
+        if count > 0 || entries == 0 { try writer.writeSegment(.oplog, documents: segment, count: count) }
+        try writer.finish(.oplog)
+        return MongoSummary.OplogWindow(start: start, end: end, entries: entries)
+    }
+}
+
+/// The dump threads' shared state: the work queue, results, the first
+/// failure, and the lock that serializes archive writes.
+final class ScanState: @unchecked Sendable {
+    // @unchecked Sendable: every field, the archive writer included, is used
+    // only under `lock` (withWriter holds it for a whole segment).
+    private let lock = NSLock()
+    private var queue: [MongoDumper.Target]
+    private var results: [MongoSummary.NamespaceSummary] = []
+    private var error: (any Error)?
+    private let writer: ArchiveWriter
+
+    init(targets: [MongoDumper.Target], writer: ArchiveWriter) {
+        queue = targets.reversed()
+        self.writer = writer
+    }
+
+    func nextTarget() -> MongoDumper.Target? { lock.withLock { error == nil ? queue.popLast() : nil } }
+    func record(_ summary: MongoSummary.NamespaceSummary) { lock.withLock { results.append(summary) } }
+    func fail(_ error: any Error) { lock.withLock { if self.error == nil || self.error is CancellationError { self.error = error } } }
+    var failure: (any Error)? { lock.withLock { error } }
+    var summaries: [MongoSummary.NamespaceSummary] { lock.withLock { results } }
+    func withWriter<T>(_ body: (ArchiveWriter) throws -> T) rethrows -> T { try lock.withLock { try body(writer) } }
+}
+
+/// JSON string quoting for metadata fields we write ourselves.
+enum JSONText {
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

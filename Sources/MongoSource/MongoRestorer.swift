@@ -1,0 +1,310 @@
+import ByteStreams
+import Foundation
+import MongoArchive
+import MongoClient
+import RawBSON
+
+/// Restores a mongodump archive (ours or stock mongodump's) into a server:
+/// collections with their options, documents (in parallel, unordered, past
+/// duplicate keys), indexes, views, and the archive's oplog window replayed
+/// by our own applier (no `applyOps`).
+public final class MongoRestorer: Sendable {
+    public struct Options: Sendable {
+        public var selection: NamespaceSelection
+        public var drop: Bool
+        public var replayOplog: Bool
+        public var insertionWorkers: Int
+        public var batchBytes: Int
+
+        public init(selection: NamespaceSelection = NamespaceSelection(), drop: Bool = false, replayOplog: Bool = true,
+                    insertionWorkers: Int = 4, batchBytes: Int = 2 << 20) {
+            self.selection = selection
+            self.drop = drop
+            self.replayOplog = replayOplog
+            self.insertionWorkers = insertionWorkers
+            self.batchBytes = batchBytes
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public struct NamespaceOutcome: Sendable {
+            public var source: String
+            public var target: String
+            public var type: String
+            public var inserted = 0
+            public var duplicates = 0
+            public var indexes = 0
+        }
+        public var namespaces: [NamespaceOutcome]
+        public var oplogApplied: Int
+        public var inserted: Int { namespaces.reduce(0) { $0 + $1.inserted } }
+        public var failed: Int { namespaces.reduce(0) { $0 + $1.duplicates } }
+    }
+
+    private let uri: String
+    private let options: Options
+    private let warn: @Sendable (String) -> Void
+
+    public init(uri: String, options: Options, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.uri = uri
+        self.options = options
+        self.warn = warn
+    }
+
+    struct Plan {
+        let source: Namespace
+        let target: Namespace
+        let type: String
+        let options: BSONDocumentView?
+        let indexes: [[UInt8]]
+    }
+
+    public func restore(from source: any ByteSource) throws -> Outcome {
+        let reader = try ArchiveReader(source: source)
+        let connection = try MongoConnection(uri: uri)
+        try connection.ping()
+        var plans: [Namespace: Plan] = [:]
+        for entry in reader.collections where !entry.namespace.isOplog && options.selection.selects(entry.namespace) {
+            plans[entry.namespace] = try plan(entry)
+        }
+        try createCollections(plans.values.filter { $0.type != "view" }, connection)
+
+        let pool = InsertionPool(uri: uri, workers: options.insertionWorkers)
+        var batches: [Namespace: (bytes: [UInt8], count: Int)] = [:]
+        var indexesBuilt = false
+        var oplogApplier: OplogApplier?
+        func finishData() throws {
+            try pool.drain()
+            if !indexesBuilt {
+                try createIndexes(Array(plans.values), connection, pool: pool)
+                try createViews(plans.values.filter { $0.type == "view" }, connection)
+                indexesBuilt = true
+            }
+        }
+        do {
+            while let event = try reader.next() {
+                switch event {
+                case .document(let namespace, let bytes):
+                    if namespace.isOplog {
+                        guard options.replayOplog else { continue }
+                        if oplogApplier == nil {
+                            try finishData()
+                            oplogApplier = OplogApplier(connection: connection, selection: options.selection)
+                        }
+                        try oplogApplier!.apply(BSONDocumentView(slice: bytes))
+                        continue
+                    }
+                    guard let plan = plans[namespace] else { continue }
+                    batches[namespace, default: ([], 0)].bytes.append(contentsOf: bytes)
+                    batches[namespace]!.count += 1
+                    if batches[namespace]!.bytes.count >= options.batchBytes {
+                        try pool.submit(plan.target, batches.removeValue(forKey: namespace)!)
+                    }
+                case .endOfNamespace(let namespace, _, _):
+                    if let plan = plans[namespace], let batch = batches.removeValue(forKey: namespace), batch.count > 0 {
+                        try pool.submit(plan.target, batch)
+                    }
+                }
+            }
+            try finishData()
+        } catch {
+            pool.cancel()
+            throw error
+        }
+        pool.stop()
+        let outcomes = plans.values.sorted { $0.source < $1.source }.map { plan -> Outcome.NamespaceOutcome in
+            var outcome = Outcome.NamespaceOutcome(source: plan.source.description, target: plan.target.description, type: plan.type)
+            let counts = pool.counts(plan.target)
+            outcome.inserted = counts.inserted
+            outcome.duplicates = counts.duplicates
+            outcome.indexes = plan.indexes.count
+            return outcome
+        }
+        for outcome in outcomes where outcome.duplicates > 0 {
+            warn("\(outcome.target): \(outcome.duplicates) documents not inserted (duplicate keys)")
+        }
+        return Outcome(namespaces: outcomes, oplogApplied: oplogApplier?.applied ?? 0)
+    }
+
+    private func plan(_ entry: CollectionMetadata) throws -> Plan {
+        let metadata = try BSONDocument(json: entry.metadata.isEmpty ? "{}" : entry.metadata).view
+        var indexes: [[UInt8]] = []
+        for element in metadata["indexes"]?.document ?? BSONDocumentView([5, 0, 0, 0, 0]) {
+            guard let spec = element.document, spec["name"]?.string != "_id_" else { continue }
+            // `ns` was part of index specs before 4.4; servers now refuse it.
+            var builder = BSONBuilder()
+            for field in spec where field.name != "ns" { builder.append(field.name, element: field) }
+            indexes.append(builder.bytes)
+        }
+        let type = entry.type.isEmpty ? (metadata["type"]?.string ?? "collection") : entry.type
+        return Plan(source: entry.namespace, target: options.selection.target(of: entry.namespace), type: type,
+                    options: metadata["options"]?.document, indexes: indexes)
+    }
+
+    private func createCollections(_ plans: [Plan], _ connection: MongoConnection) throws {
+        for plan in plans.sorted(by: { $0.target < $1.target }) {
+            try dropIfAsked(plan, connection)
+            var command = BSONBuilder()
+            command.append("create", string: plan.target.collection)
+            for field in plan.options ?? BSONDocumentView([5, 0, 0, 0, 0]) { command.append(field.name, element: field) }
+            try runCreate(command.bytes, plan, connection)
+        }
+    }
+
+    private func createViews(_ plans: [Plan], _ connection: MongoConnection) throws {
+        // A view may be defined on another view: create in rounds until no progress.
+        var pending = plans
+        var lastError: (any Error)?
+        while !pending.isEmpty {
+            var next: [Plan] = []
+            for plan in pending {
+                do {
+                    try dropIfAsked(plan, connection)
+                    var command = BSONBuilder()
+                    command.append("create", string: plan.target.collection)
+                    for field in plan.options ?? BSONDocumentView([5, 0, 0, 0, 0]) {
+                        if field.name == "viewOn", let on = field.string {
+                            let source = Namespace(db: plan.source.db, collection: on)
+                            command.append("viewOn", string: options.selection.target(of: source).collection)
+                        } else {
+                            command.append(field.name, element: field)
+                        }
+                    }
+                    try runCreate(command.bytes, plan, connection)
+                } catch {
+                    lastError = error
+                    next.append(plan)
+                }
+            }
+            if next.count == pending.count { throw lastError! }
+            pending = next
+        }
+    }
+
+    private func dropIfAsked(_ plan: Plan, _ connection: MongoConnection) throws {
+        guard options.drop else { return }
+        do {
+            try connection.command(plan.target.db, json: #"{"drop": \#(JSONText.quote(plan.target.collection))}"#, operation: "drop \(plan.target)")
+        } catch let error as MongoError where error.code == 26 || error.message.contains("not found") {
+            // Nothing to drop.
+        }
+    }
+
+    private func runCreate(_ command: [UInt8], _ plan: Plan, _ connection: MongoConnection) throws {
+        do {
+            try connection.command(plan.target.db, BSONDocument(bytes: command), operation: "create \(plan.target)")
+        } catch let error as MongoError where error.code == 48 || error.message.contains("already exists") {
+            // Restoring into an existing collection, as mongorestore does without --drop.
+        }
+    }
+
+    private func createIndexes(_ plans: [Plan], _ connection: MongoConnection, pool: InsertionPool) throws {
+        for plan in plans where !plan.indexes.isEmpty && plan.type != "view" {
+            var command = BSONBuilder()
+            command.append("createIndexes", string: plan.target.collection)
+            command.append("indexes", documents: plan.indexes)
+            try connection.command(plan.target.db, BSONDocument(bytes: command.bytes), operation: "create indexes on \(plan.target)")
+        }
+    }
+}
+
+/// Inserts batches on worker threads, each with its own connection, through
+/// a bounded queue: memory is at most (workers × 2 + workers) batches.
+final class InsertionPool: @unchecked Sendable {
+    // @unchecked Sendable: all mutable state is guarded by `condition`.
+    private let condition = NSCondition()
+    private var queue: [(Namespace, [UInt8], Int)] = []
+    private var active = 0
+    private var stopping = false
+    private var error: (any Error)?
+    private var results: [Namespace: (inserted: Int, duplicates: Int)] = [:]
+    private let capacity: Int
+    private var threads = 0
+
+    init(uri: String, workers: Int) {
+        capacity = max(1, workers) * 2
+        for index in 0..<max(1, workers) {
+            let thread = Thread { [self] in work(uri: uri) }
+            thread.name = "lifeboat-insert-\(index)"
+            threads += 1
+            thread.start()
+        }
+    }
+
+    func submit(_ namespace: Namespace, _ batch: (bytes: [UInt8], count: Int)) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= capacity && error == nil { condition.wait() }
+        if let error { throw error }
+        queue.append((namespace, batch.bytes, batch.count))
+        condition.broadcast()
+    }
+
+    /// Waits until every submitted batch is inserted; rethrows a worker's error.
+    func drain() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while (!queue.isEmpty || active > 0) && error == nil { condition.wait() }
+        if let error { throw error }
+    }
+
+    func counts(_ namespace: Namespace) -> (inserted: Int, duplicates: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return results[namespace] ?? (0, 0)
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while threads > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        queue.removeAll()
+        condition.unlock()
+        stop()
+    }
+
+    private func work(uri: String) {
+        var connection: MongoConnection?
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty {
+                threads -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let (namespace, bytes, count) = queue.removeFirst()
+            active += 1
+            condition.broadcast()
+            condition.unlock()
+
+            var outcome: MongoConnection.InsertOutcome?
+            var failure: (any Error)?
+            do {
+                if connection == nil { connection = try MongoConnection(uri: uri) }
+                outcome = try bytes.withUnsafeBytes { try connection!.insertMany(namespace.db, namespace.collection, documents: $0, count: count) }
+                if let other = outcome?.otherErrors.first {
+                    failure = MongoSourceError("inserting into \(namespace) failed: \(other)")
+                }
+            } catch {
+                failure = error
+            }
+            condition.lock()
+            active -= 1
+            if let outcome {
+                results[namespace, default: (0, 0)].inserted += outcome.inserted
+                results[namespace, default: (0, 0)].duplicates += outcome.duplicates
+            }
+            if let failure, error == nil { error = failure }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import MongoArchive
+import RawBSON
+
+/// What the manifest records about a MongoDB artifact.
+public struct MongoSummary: Codable, Sendable, Equatable {
+    public var serverVersion: String
+    /// The replica set name, when the server is a member of one.
+    public var replicaSet: String?
+    public var namespaces: [NamespaceSummary]
+    /// The oplog window captured during the dump (replica sets only).
+    public var oplog: OplogWindow?
+
+    public struct NamespaceSummary: Codable, Sendable, Equatable {
+        public var namespace: String
+        /// `collection`, `view` or `timeseries`.
+        public var type: String
+        public var documents: Int
+        public var indexes: Int
+        /// Raw BSON bytes of the documents.
+        public var bytes: Int64
+        /// Order-independent content digest (see docs/format.md).
+        public var digest: String
+    }
+
+    public struct OplogWindow: Codable, Sendable, Equatable {
+        /// The newest oplog entry before the dump started: replay starts after it.
+        public var start: BSONTimestamp
+        /// The newest entry captured: the data is consistent as of this point.
+        public var end: BSONTimestamp
+        public var entries: Int
+    }
+
+    public var documentCount: Int { namespaces.reduce(0) { $0 + $1.documents } }
+}
+
+public struct MongoSourceError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { hint.map { "\(message); \($0)" } ?? message }
+}
