@@ -31,13 +31,13 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["Configuration", "Storage", "FileSources", "LifeboatCrypto", "ByteStreams"],
+            dependencies: ["Configuration", "Storage", "FileSources", "MongoSource", "MongoArchive", "StreamCompression", "LifeboatCrypto", "ByteStreams"],
             swiftSettings: strictSettings
         ),
         .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "Scheduling", swiftSettings: strictSettings),
         .target(name: "Storage", dependencies: ["ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
-        .target(name: "FileSources", dependencies: ["TarArchive", "StreamCompression", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "FileSources", dependencies: ["TarArchive", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "ByteStreams", swiftSettings: strictSettings),
         // libmongoc and libbson, wrapped (the only importer of CMongoc and CBson).
         .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], swiftSettings: strictSettings),

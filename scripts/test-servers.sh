@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts (or stops) the real servers the tests use, on loopback:
-#   SecantusDB (a MongoDB wire-compatible server, from PyPI) on 127.0.0.1:$LIFEBOAT_TEST_MONGO_PORT
+#   SecantusDB (a MongoDB wire-compatible server, from PyPI) on 127.0.0.1:27917,
+#   and a second one requiring authentication on 127.0.0.1:27918
 # Usage: scripts/test-servers.sh start|stop|env
 # `start` prints the environment the tests read (eval it or source the file
 # it writes: .test-servers/env).
@@ -9,6 +10,18 @@ cd "$(dirname "$0")/.."
 state=".test-servers"
 venv="$state/venv"
 mongo_port="${LIFEBOAT_TEST_MONGO_PORT:-27917}"
+auth_port="${LIFEBOAT_TEST_MONGO_AUTH_PORT:-27918}"
+
+wait_port() {
+  for _ in $(seq 150); do
+    if python3 - "$1" <<'PY' 2>/dev/null; then return 0; fi
+import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+PY
+    sleep 0.1
+  done
+  return 1
+}
 
 start_mongo() {
   if [ ! -x "$venv/bin/secantusd-py" ]; then
@@ -19,16 +32,28 @@ start_mongo() {
   "$venv/bin/secantusd-py" --host 127.0.0.1 --port "$mongo_port" --storage-path :memory: \
     --oplog-max-entries 2000000 --oplog-retention-seconds 86400 > "$state/mongo.log" 2>&1 &
   echo $! > "$state/mongo.pid"
-  for _ in $(seq 100); do
-    if python3 - "$mongo_port" <<'PY' 2>/dev/null; then return; fi
-import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+  wait_port "$mongo_port" || { echo "SecantusDB did not start:" >&2; cat "$state/mongo.log" >&2; exit 1; }
+}
+
+# A second server that requires authentication (user lifeboat / s3cret),
+# for the wrong-credentials tests: users are created without --auth, then
+# the server restarts with it on the same storage.
+start_mongo_auth() {
+  if [ -f "$state/mongo-auth.pid" ] && kill -0 "$(cat "$state/mongo-auth.pid")" 2>/dev/null; then return; fi
+  rm -rf "$state/mongo-auth-data"
+  "$venv/bin/secantusd-py" --host 127.0.0.1 --port "$auth_port" --storage-path "$state/mongo-auth-data" > "$state/mongo-auth.log" 2>&1 &
+  local pid=$!
+  wait_port "$auth_port" || { echo "SecantusDB (auth) did not start:" >&2; cat "$state/mongo-auth.log" >&2; exit 1; }
+  "$venv/bin/python" - "$auth_port" <<'PY'
+import sys, pymongo
+client = pymongo.MongoClient(f"mongodb://127.0.0.1:{sys.argv[1]}/?directConnection=true")
+client.admin.command("createUser", "lifeboat", pwd="s3cret", roles=["root"])
 PY
-    sleep 0.1
-  done
-  echo "SecantusDB did not start; see $state/mongo.log" >&2
-  cat "$state/mongo.log" >&2
-  exit 1
+  kill "$pid"
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  "$venv/bin/secantusd-py" --host 127.0.0.1 --port "$auth_port" --storage-path "$state/mongo-auth-data" --auth > "$state/mongo-auth.log" 2>&1 &
+  echo $! > "$state/mongo-auth.pid"
+  wait_port "$auth_port" || { echo "SecantusDB (auth) did not restart:" >&2; cat "$state/mongo-auth.log" >&2; exit 1; }
 }
 
 stop_one() {
@@ -47,13 +72,16 @@ case "${1:-}" in
   start)
     mkdir -p "$state"
     start_mongo
+    start_mongo_auth
     cat > "$state/env" <<ENV
 export LIFEBOAT_TEST_MONGO_URI='mongodb://127.0.0.1:$mongo_port/?directConnection=true'
+export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'
 ENV
     cat "$state/env"
     ;;
   stop)
     stop_one mongo
+    stop_one mongo-auth
     ;;
   env)
     cat "$state/env"

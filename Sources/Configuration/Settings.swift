@@ -12,11 +12,15 @@ public struct Settings: Sendable {
     public var configPaths: [String]
     public var compression: Compression
     public var skipUnreadable: Bool
+    public var mongoURI: String?
+    public var verifyMongoURI: String?
+    public var mongoParallelCollections: Int
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
                 configPaths: [String] = [], compression: Compression = Compression(algorithm: .zstd),
-                skipUnreadable: Bool = false) {
+                skipUnreadable: Bool = false, mongoURI: String? = nil, verifyMongoURI: String? = nil,
+                mongoParallelCollections: Int = 4) {
         self.backupDirectory = backupDirectory
         self.retentionDays = retentionDays
         self.schedule = schedule ?? (try! CronExpression("0 2 * * *"))
@@ -25,6 +29,9 @@ public struct Settings: Sendable {
         self.configPaths = configPaths
         self.compression = compression
         self.skipUnreadable = skipUnreadable
+        self.mongoURI = mongoURI
+        self.verifyMongoURI = verifyMongoURI
+        self.mongoParallelCollections = mongoParallelCollections
     }
 }
 
@@ -138,9 +145,28 @@ public struct LoadedConfiguration: Sendable {
             }
         }
 
+        var mongoURIs: [String: String] = [:]
+        for name in ["MONGO_URI", "VERIFY_MONGO_URI"] {
+            guard let text = value(name) else { continue }
+            if text.hasPrefix("mongodb://") || text.hasPrefix("mongodb+srv://") {
+                mongoURIs[name] = text
+            } else {
+                problems.append(ConfigProblem(variable: name, value: shown(name),
+                    message: "must start with mongodb:// or mongodb+srv://, e.g. mongodb://user:password@mongodb:27017/?authSource=admin"))
+            }
+        }
+        var parallelCollections = 4
+        if let text = value("MONGO_PARALLEL_COLLECTIONS") {
+            if let parsed = Int(text), (1...32).contains(parsed) { parallelCollections = parsed } else {
+                problems.append(ConfigProblem(variable: "MONGO_PARALLEL_COLLECTIONS", value: text, message: "must be a whole number from 1 to 32"))
+            }
+        }
+
         let settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: retentionDays, schedule: schedule,
                                 timeZone: timeZone, uploadsDirectory: uploadsDirectory, configPaths: configPaths,
-                                compression: Compression(algorithm: algorithm, level: level), skipUnreadable: skipUnreadable)
+                                compression: Compression(algorithm: algorithm, level: level), skipUnreadable: skipUnreadable,
+                                mongoURI: mongoURIs["MONGO_URI"], verifyMongoURI: mongoURIs["VERIFY_MONGO_URI"],
+                                mongoParallelCollections: parallelCollections)
         return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
     }
 

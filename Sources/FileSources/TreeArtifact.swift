@@ -1,5 +1,4 @@
 import ByteStreams
-import StreamCompression
 import TarArchive
 #if canImport(Glibc)
 import Glibc
@@ -23,11 +22,10 @@ public enum TreeArtifact {
         public let rawBytes: Int64
     }
 
-    public static func write(_ contents: Contents, to sink: any ByteSink, compression: Compression, skipUnreadable: Bool,
+    /// Writes the uncompressed tar stream into `sink` (the caller compresses).
+    public static func write(_ contents: Contents, to sink: any ByteSink, skipUnreadable: Bool,
                              warn: @escaping (String) -> Void = { _ in }, progress: @escaping (Int64) -> Void = { _ in }) throws -> WriteResult {
-        // tar → count raw bytes → compress → the caller's sink (hash, tier).
-        let compressor = try Compressors.make(compression, into: sink)
-        let raw = CountingSink(compressor)
+        let raw = CountingSink(sink)
         let writer = try TarWriter(sink: raw)
         let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, progress: progress)
         switch contents {
@@ -37,7 +35,6 @@ public enum TreeArtifact {
             for path in paths { try archiver.addPath(path) }
         }
         try writer.close()
-        try compressor.finish()
         return WriteResult(summary: archiver.summary, rawBytes: Int64(raw.count))
     }
 
@@ -72,10 +69,6 @@ public enum TreeArtifact {
         return summary
     }
 
-    /// The artifact's file name for a component, e.g. `files.tar.zst`.
-    public static func fileName(component: String, compression: CompressionAlgorithm) -> String {
-        component + ".tar" + compression.fileSuffix
-    }
 }
 
 extension TreeSummary {

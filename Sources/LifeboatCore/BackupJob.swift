@@ -3,7 +3,10 @@ import Configuration
 import FileSources
 import Foundation
 import LifeboatCrypto
+import MongoArchive
+import MongoSource
 import Storage
+import StreamCompression
 
 /// Takes one backup set.
 ///
@@ -31,10 +34,12 @@ public struct BackupJob: Sendable {
         var components: [Component] = []
         if settings.uploadsDirectory != nil { components.append(.files) }
         if !settings.configPaths.isEmpty { components.append(.config) }
+        if settings.mongoURI != nil { components.insert(.mongo, at: 0) }
         return components
     }
 
-    public func run(components requested: [Component]?, label: String? = nil) throws -> Manifest {
+    public func run(components requested: [Component]?, label: String? = nil,
+                    mongoSelection: NamespaceSelection = NamespaceSelection()) throws -> Manifest {
         let components = try checkedComponents(requested)
         do {
             try LocalTier.makeDirectories(settings.backupDirectory)
@@ -52,7 +57,7 @@ public struct BackupJob: Sendable {
         var artifacts: [Manifest.Artifact] = []
         do {
             for component in components {
-                artifacts.append(try backUp(component, into: id))
+                artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection))
             }
             let manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
@@ -72,12 +77,14 @@ public struct BackupJob: Sendable {
         let components = requested ?? Self.configuredComponents(settings)
         if components.isEmpty {
             throw LifeboatError.usage("nothing to back up: no component is configured",
-                                      hint: "set UPLOADS_DIR (component 'files') and/or CONFIG_PATHS (component 'config')")
+                                      hint: "set MONGO_URI (component 'mongo'), UPLOADS_DIR (component 'files') and/or CONFIG_PATHS (component 'config')")
         }
         for component in components {
             switch component {
             case .files where settings.uploadsDirectory == nil:
                 throw LifeboatError.usage("component 'files' needs UPLOADS_DIR", hint: "set UPLOADS_DIR to the absolute path of the uploads folder")
+            case .mongo where settings.mongoURI == nil:
+                throw LifeboatError.usage("component 'mongo' needs MONGO_URI", hint: "set MONGO_URI (or MONGO_URI_FILE) to the server's connection string")
             case .config where settings.configPaths.isEmpty:
                 throw LifeboatError.usage("component 'config' needs CONFIG_PATHS", hint: "set CONFIG_PATHS to a comma-separated list of absolute paths")
             default: continue
@@ -93,39 +100,62 @@ public struct BackupJob: Sendable {
         }
     }
 
-    private func backUp(_ component: Component, into id: BackupSetID) throws -> Manifest.Artifact {
+    /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
+    private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection) throws -> Manifest.Artifact {
         let compression = settings.compression
-        let file = TreeArtifact.fileName(component: component.rawValue, compression: compression.algorithm)
+        let file = component.fileName(compression.algorithm)
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
         do {
             // Hashing and writing run on their own thread, so reading and
             // compressing never wait for the disk.
             let hashing = try HashingSink(upload)
             let handoff = ThreadedSink(hashing)
-            let contents: TreeArtifact.Contents
-            switch component {
-            case .files: contents = .folderContents(settings.uploadsDirectory!)
-            case .config: contents = .paths(settings.configPaths)
-            }
-            let warn = console.warn
-            let result: TreeArtifact.WriteResult
+            var artifact = Manifest.Artifact(component: component, file: file, format: component.format, compression: compression.algorithm,
+                                             compressionLevel: compression.algorithm == .none ? nil : compression.level,
+                                             rawBytes: 0, storedBytes: 0, sha256: "")
             do {
-                result = try TreeArtifact.write(contents, to: handoff, compression: compression,
-                                                skipUnreadable: settings.skipUnreadable, warn: { warn($0) })
+                let compressor = try Compressors.make(compression, into: handoff)
+                let raw = CountingSink(compressor)
+                try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection)
+                try compressor.finish()
                 try handoff.close()
+                artifact.rawBytes = Int64(raw.count)
             } catch {
                 handoff.cancel()
                 throw error
             }
-            let digest = try hashing.finalizeHex()
+            artifact.sha256 = try hashing.finalizeHex()
+            artifact.storedBytes = Int64(hashing.count)
             try upload.commit()
-            console.info("  \(component.rawValue): \(result.summary.countsDescription) → \(file) (\(hashing.count) bytes)")
-            return Manifest.Artifact(component: component, file: file, format: "tar", compression: compression.algorithm,
-                                     compressionLevel: compression.algorithm == .none ? nil : compression.level,
-                                     rawBytes: result.rawBytes, storedBytes: Int64(hashing.count), sha256: digest, tree: result.summary)
+            console.info("  \(component.rawValue): \(Self.describe(artifact)) → \(file) (\(hashing.count) bytes)")
+            return artifact
         } catch {
             upload.abort()
             throw error
         }
+    }
+
+    private func writeSource(_ component: Component, into sink: any ByteSink, artifact: inout Manifest.Artifact,
+                             mongoSelection: NamespaceSelection) throws {
+        let warn = console.warn
+        switch component {
+        case .files, .config:
+            let contents: TreeArtifact.Contents = component == .files ? .folderContents(settings.uploadsDirectory!) : .paths(settings.configPaths)
+            artifact.tree = try TreeArtifact.write(contents, to: sink, skipUnreadable: settings.skipUnreadable, warn: { warn($0) }).summary
+        case .mongo:
+            let dumper = MongoDumper(uri: settings.mongoURI!, options: .init(selection: mongoSelection, parallelCollections: settings.mongoParallelCollections,
+                                                                            toolVersion: "lifeboat \(LifeboatVersion.current)"), warn: { warn($0) })
+            artifact.mongo = try dumper.dump(into: sink)
+        }
+    }
+
+    static func describe(_ artifact: Manifest.Artifact) -> String {
+        if let tree = artifact.tree { return tree.countsDescription }
+        if let mongo = artifact.mongo {
+            var text = "\(mongo.namespaces.count) namespaces, \(mongo.documentCount) documents"
+            if let oplog = mongo.oplog { text += ", oplog \(oplog.start)–\(oplog.end) (\(oplog.entries) entries)" }
+            return text
+        }
+        return ""
     }
 }

@@ -1,9 +1,22 @@
+import ByteStreams
 import Foundation
 
 /// What a set can hold. Each is one artifact in the set.
 public enum Component: String, Codable, Sendable, CaseIterable, Comparable {
+    case mongo
     case files
     case config
+
+    /// The artifact's file name for a compression, e.g. `files.tar.zst`.
+    public func fileName(_ compression: CompressionAlgorithm) -> String {
+        switch self {
+        case .mongo: return "mongo.archive" + compression.fileSuffix
+        case .files, .config: return rawValue + ".tar" + compression.fileSuffix
+        }
+    }
+
+    /// The artifact's format name in the manifest.
+    public var format: String { self == .mongo ? "mongodump-archive" : "tar" }
 
     public static func < (a: Component, b: Component) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

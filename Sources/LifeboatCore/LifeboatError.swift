@@ -1,6 +1,8 @@
 import ByteStreams
 import Configuration
 import FileSources
+import MongoArchive
+import MongoSource
 import Storage
 
 /// An error a user reads: what failed, why, and what to do, with the exit
@@ -37,6 +39,11 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
             return .init(.ioError, "\(action) failed: \(error)")
         case let error as StorageError:
             return .init(.failure, "\(action) failed: \(error)")
+        case let error as MongoSourceError:
+            let status: ExitStatus = error.kind == .invalidURI ? .usage : (error.kind == .data ? .dataError : .failure)
+            return .init(status, "\(action) failed: \(Redaction.redactURLCredentials(in: error.message))", hint: error.hint)
+        case let error as ArchiveFormatError:
+            return .init(.dataError, "\(action) failed: \(error)")
         case let error as FileSourceError where error.isRefusal:
             return .init(.usage, "\(action) refused: \(error.path) \(error.problem)", hint: error.hint)
         case let error as FileSourceError:

@@ -1,6 +1,7 @@
 import ByteStreams
 import FileSources
 import Foundation
+import MongoSource
 
 /// `manifest.json`: written last, it is what makes a set complete. The
 /// format is documented in docs/format.md; readers ignore unknown fields,
@@ -28,7 +29,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var component: Component
         /// File name inside the set, e.g. `files.tar.zst`.
         public var file: String
-        /// `tar` for files and config.
+        /// `tar` for files and config, `mongodump-archive` for mongo.
         public var format: String
         public var compression: CompressionAlgorithm
         public var compressionLevel: Int?
@@ -40,6 +41,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var sha256: String
         /// For files and config: what the tar holds.
         public var tree: TreeSummary?
+        /// For mongo: namespaces, counts, digests, the oplog window.
+        public var mongo: MongoSummary?
     }
 
     public var storedBytes: Int64 { artifacts.reduce(0) { $0 + $1.storedBytes } }

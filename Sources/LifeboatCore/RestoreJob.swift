@@ -3,7 +3,10 @@ import Configuration
 import FileSources
 import Foundation
 import LifeboatCrypto
+import MongoArchive
+import MongoSource
 import Storage
+import StreamCompression
 
 /// Restores files and config from a set, verifying as it goes and changing
 /// nothing live until every artifact involved has proved intact.
@@ -31,11 +34,21 @@ public struct RestoreJob: Sendable {
         public var destination: String?
         /// Replace existing files; without it a restore that would replace anything is refused.
         public var overwrite: Bool
+        /// Which MongoDB namespaces to restore, and under which names.
+        public var mongoSelection: NamespaceSelection
+        /// Drop each MongoDB collection before restoring it.
+        public var drop: Bool
+        /// Replay the oplog window captured with the dump.
+        public var replayOplog: Bool
 
-        public init(components: [Component]? = nil, destination: String? = nil, overwrite: Bool = false) {
+        public init(components: [Component]? = nil, destination: String? = nil, overwrite: Bool = false,
+                    mongoSelection: NamespaceSelection = NamespaceSelection(), drop: Bool = false, replayOplog: Bool = true) {
             self.components = components
             self.destination = destination
             self.overwrite = overwrite
+            self.mongoSelection = mongoSelection
+            self.drop = drop
+            self.replayOplog = replayOplog
         }
     }
 
@@ -44,6 +57,7 @@ public struct RestoreJob: Sendable {
         public var restored: [(Component, String)] = []
         /// Where replaced uploads were kept.
         public var keptPrevious: [String] = []
+        public var mongo: MongoRestorer.Outcome?
     }
 
     public func run(_ reference: String?, options: Options) throws -> Outcome {
@@ -82,8 +96,24 @@ public struct RestoreJob: Sendable {
             configPlan = (artifact, root)
         }
 
+        var mongoArtifact: Manifest.Artifact?
+        if components.contains(.mongo), let artifact = manifest.artifact(.mongo) {
+            guard settings.mongoURI != nil else {
+                throw LifeboatError.usage("restoring 'mongo' needs MONGO_URI", hint: "set MONGO_URI to the server to restore into")
+            }
+            try checkWhole(artifact, in: manifest.id)
+            mongoArtifact = artifact
+        }
+        var staged: (FolderSwap, TreeSummary)?
         if let (folder, artifact) = swap {
-            let counts = try extractVerified(artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false)
+            staged = (folder, try extractVerified(artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
+        }
+
+        if let artifact = mongoArtifact {
+            outcome.mongo = try restoreMongo(artifact, of: manifest.id, options)
+            outcome.restored.append((.mongo, "MongoDB"))
+        }
+        if let (folder, counts) = staged {
             do {
                 if let kept = try folder.commit() {
                     outcome.keptPrevious.append(kept)
@@ -104,6 +134,39 @@ public struct RestoreJob: Sendable {
         return outcome
     }
 
+    /// A first full read of an artifact (hash, structure, contents) before
+    /// anything is changed, for kinds that cannot be staged.
+    private func checkWhole(_ artifact: Manifest.Artifact, in id: BackupSetID) throws {
+        do {
+            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            let problems = try ArtifactInspection.checkContents(artifact, from: Decompressors.make(artifact.compression, from: hashing))
+            try requireIntact(artifact, digest: hashing.finishHex(), bytes: hashing.count, tree: nil)
+            if let first = problems.first {
+                throw LifeboatError.integrity("\(artifact.file) of set \(id) does not match its manifest: \(first); nothing was restored")
+            }
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError.integrity("\(artifact.file) of set \(id) cannot be read: \(error); nothing was restored")
+        }
+    }
+
+    private func restoreMongo(_ artifact: Manifest.Artifact, of id: BackupSetID, _ options: Options) throws -> MongoRestorer.Outcome {
+        let warn = console.warn
+        let restorer = MongoRestorer(uri: settings.mongoURI!, options: .init(selection: options.mongoSelection, drop: options.drop,
+                                                                            replayOplog: options.replayOplog,
+                                                                            insertionWorkers: settings.mongoParallelCollections),
+                                     warn: { warn($0) })
+        do {
+            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            let outcome = try restorer.restore(from: Decompressors.make(artifact.compression, from: hashing))
+            console.info("  mongo: \(outcome.inserted) documents restored, \(outcome.failed) failed (duplicate keys), \(outcome.oplogApplied) oplog entries replayed")
+            return outcome
+        } catch {
+            throw LifeboatError.wrap(error, doing: "restoring mongo")
+        }
+    }
+
     private func filesTarget(_ artifact: Manifest.Artifact, _ options: Options) throws -> String {
         if let destination = options.destination { return destination + "/files" }
         if let uploads = settings.uploadsDirectory { return uploads }
@@ -117,7 +180,7 @@ public struct RestoreJob: Sendable {
         let prefix = root == "/" ? "" : root
         do {
             let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
-            let found = try TreeArtifact.inspect(hashing) { name, entryIsDirectory in
+            let found = try TreeArtifact.inspect(Decompressors.make(artifact.compression, from: hashing)) { name, entryIsDirectory in
                 let path = prefix + "/" + name
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !(isDirectory.boolValue && entryIsDirectory) {
@@ -147,7 +210,7 @@ public struct RestoreJob: Sendable {
         }
         let found: TreeSummary
         do {
-            found = try TreeArtifact.extract(hashing, into: root, replaceAtomically: replaceAtomically)
+            found = try TreeArtifact.extract(Decompressors.make(artifact.compression, from: hashing), into: root, replaceAtomically: replaceAtomically)
         } catch {
             // A damaged stream fails here; say it is the set, not the disk, when it is.
             let digest = try? hashing.finishHex()
@@ -161,12 +224,12 @@ public struct RestoreJob: Sendable {
         return found
     }
 
-    private func requireIntact(_ artifact: Manifest.Artifact, digest: String, bytes: UInt64, tree: TreeSummary) throws {
+    private func requireIntact(_ artifact: Manifest.Artifact, digest: String, bytes: UInt64, tree: TreeSummary?) throws {
         if digest != artifact.sha256 || Int64(bytes) != artifact.storedBytes {
             throw LifeboatError.integrity("\(artifact.file) does not match its manifest (SHA-256 \(digest), expected \(artifact.sha256)); nothing was changed",
                                           hint: "restore another set; `lifeboat verify` records the failure")
         }
-        if let expected = artifact.tree, !expected.sameContents(as: tree) {
+        if let tree, let expected = artifact.tree, !expected.sameContents(as: tree) {
             throw LifeboatError.integrity("\(artifact.file) holds \(tree.countsDescription), the manifest says \(expected.countsDescription); nothing was changed")
         }
     }

@@ -2,6 +2,8 @@ import ByteStreams
 import FileSources
 import Foundation
 import LifeboatCrypto
+import MongoSource
+import StreamCompression
 import Storage
 
 /// Checks a set against its manifest: every artifact's SHA-256 and size,
@@ -27,21 +29,53 @@ public struct Verifier: Sendable {
         public var passed: Bool { problems.isEmpty }
     }
 
+    public struct DeepRow: Sendable, Codable {
+        public var namespace: String
+        public var expectedDocuments: Int
+        public var foundDocuments: Int?
+        public var expectedDigest: String
+        public var foundDigest: String?
+        public var passed: Bool
+    }
+
     public struct Report: Sendable, Codable {
         public let id: BackupSetID
         public let tier: String
         public let artifacts: [ArtifactReport]
-        public var passed: Bool { artifacts.allSatisfy(\.passed) }
-        public var problems: [String] { artifacts.flatMap { a in a.problems.map { "\(a.file): \($0)" } } }
+        /// With --deep: per MongoDB namespace, expected against found after a test restore.
+        public var deepMongo: [DeepRow]?
+        public var deepProblems: [String] = []
+        public var passed: Bool { artifacts.allSatisfy(\.passed) && deepProblems.isEmpty }
+        public var problems: [String] { artifacts.flatMap { a in a.problems.map { "\(a.file): \($0)" } } + deepProblems }
     }
 
-    /// Verifies and records the outcome beside the manifest.
-    public func verify(_ manifest: Manifest, record: Bool = true) throws -> Report {
+    /// Verifies and records the outcome beside the manifest. With
+    /// `deepMongoURI`, the mongo artifact is also test-restored there.
+    public func verify(_ manifest: Manifest, record: Bool = true, deepMongoURI: String? = nil, parallel: Int = 4) throws -> Report {
         var reports: [ArtifactReport] = []
         for artifact in manifest.artifacts {
             reports.append(check(artifact, in: manifest.id))
         }
-        let report = Report(id: manifest.id, tier: tier.name, artifacts: reports)
+        var report = Report(id: manifest.id, tier: tier.name, artifacts: reports)
+        if let uri = deepMongoURI, let artifact = manifest.artifact(.mongo), let expected = artifact.mongo,
+           reports.first(where: { $0.component == .mongo })?.passed == true {
+            console.info("test restore of \(artifact.file) into scratch databases…")
+            do {
+                let source = try Decompressors.make(artifact.compression, from: tier.open(key: "\(manifest.id)/\(artifact.file)"))
+                let tag = String(manifest.id.rawValue.suffix(4)) + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+                let rows = try MongoDeepVerifier(uri: uri, parallel: parallel).verify(source, expected: expected, tag: tag)
+                report.deepMongo = rows.map {
+                    DeepRow(namespace: $0.namespace, expectedDocuments: $0.expectedDocuments, foundDocuments: $0.foundDocuments,
+                            expectedDigest: $0.expectedDigest, foundDigest: $0.foundDigest, passed: $0.passed)
+                }
+                report.deepProblems = rows.filter { !$0.passed }.map { row in
+                    "test restore of \(row.namespace): expected \(row.expectedDocuments) documents, found \(row.foundDocuments.map(String.init) ?? "none")"
+                        + (row.foundDocuments == row.expectedDocuments ? " with different content" : "")
+                }
+            } catch {
+                report.deepProblems = ["test restore failed: \(LifeboatError.wrap(error, doing: "test restore").message)"]
+            }
+        }
         if record {
             let state: VerificationRecord.State = report.passed ? .passed : .failed
             let verification = VerificationRecord(state: state, checkedAt: Date(), toolVersion: LifeboatVersion.current, problems: report.problems)
@@ -62,10 +96,7 @@ public struct Verifier: Sendable {
         do {
             let hashing = try HashingSource(tier.open(key: key))
             do {
-                let found = try TreeArtifact.inspect(hashing)
-                if let expected = artifact.tree, !expected.sameContents(as: found) {
-                    problems.append("contents differ from the manifest: expected \(expected.countsDescription), found \(found.countsDescription)")
-                }
+                problems += try ArtifactInspection.checkContents(artifact, from: Decompressors.make(artifact.compression, from: hashing))
             } catch {
                 problems.append("cannot be read to the end: \(error)")
             }

@@ -19,13 +19,17 @@ public final class MongoDumper: Sendable {
         public var parallelCollections: Int
         public var segmentBytes: Int
         public var toolVersion: String
+        /// Runs after the collections are scanned, before the oplog window
+        /// is closed (tests use it to stop a concurrent writer).
+        public var beforeOplogCapture: (@Sendable () -> Void)?
 
         public init(selection: NamespaceSelection = NamespaceSelection(), parallelCollections: Int = 4,
-                    segmentBytes: Int = 1 << 20, toolVersion: String) {
+                    segmentBytes: Int = 1 << 20, toolVersion: String, beforeOplogCapture: (@Sendable () -> Void)? = nil) {
             self.selection = selection
             self.parallelCollections = parallelCollections
             self.segmentBytes = segmentBytes
             self.toolVersion = toolVersion
+            self.beforeOplogCapture = beforeOplogCapture
         }
     }
 
@@ -48,6 +52,14 @@ public final class MongoDumper: Sendable {
     }
 
     public func dump(into sink: any ByteSink) throws -> MongoSummary {
+        do {
+            return try dumpUnmapped(into: sink)
+        } catch {
+            throw MongoSourceError.from(error)
+        }
+    }
+
+    func dumpUnmapped(into sink: any ByteSink) throws -> MongoSummary {
         let connection = try MongoConnection(uri: uri)
         try connection.ping()
         let hello = try connection.command("admin", json: #"{"hello": 1}"#).view
@@ -63,6 +75,7 @@ public final class MongoDumper: Sendable {
                                        collections: targets.map(\.metadata), includeOplog: oplogStart != nil)
         let summaries = try scanInParallel(targets, writer: writer)
 
+        options.beforeOplogCapture?()
         var window: MongoSummary.OplogWindow?
         if let oplogStart {
             window = try captureOplog(connection, after: oplogStart, writer: writer)
@@ -170,6 +183,27 @@ public final class MongoDumper: Sendable {
                                              indexes: target.indexCount, bytes: bytes, digest: digest.hex)
     }
 
+    /// Whether an oplog entry touches the namespaces this dump selects: the
+    /// window holds only what a replay onto this dump needs.
+    func concerns(_ entry: BSONDocumentView) -> Bool {
+        guard let ns = entry["ns"]?.string, let op = entry["op"]?.string, op != "n" else { return false }
+        let db = String(ns.prefix { $0 != "." })
+        if Self.systemDatabases.contains(db) && op != "c" { return false }
+        if op == "c" {
+            guard let object = entry["o"]?.document, let first = object.first(where: { _ in true }) else { return false }
+            if first.name == "applyOps" { return true }
+            if first.name == "renameCollection" {
+                let from = first.string.flatMap(Namespace.init)
+                let to = object["to"]?.string.flatMap(Namespace.init)
+                return [from, to].contains { $0.map(options.selection.selects) ?? false }
+            }
+            if Self.systemDatabases.contains(db) { return false }
+            if first.name == "dropDatabase" { return options.selection.include.isEmpty || options.selection.include.contains { $0.text.hasPrefix(db + ".") } }
+            return first.string.map { options.selection.selects(Namespace(db: db, collection: $0)) } ?? false
+        }
+        return Namespace(ns).map(options.selection.selects) ?? false
+    }
+
     /// Copies the oplog entries written during the dump into the archive.
     private func captureOplog(_ connection: MongoConnection, after start: BSONTimestamp, writer: ArchiveWriter) throws -> MongoSummary.OplogWindow {
         let end = try newestOplogTimestamp(connection) ?? start
@@ -186,6 +220,7 @@ public final class MongoDumper: Sendable {
                     if ts <= previous { continue }
                     previous = ts
                 }
+                guard concerns(view) else { continue }
                 segment.append(contentsOf: entry)
                 count += 1
                 entries += 1

@@ -60,6 +60,14 @@ public final class MongoRestorer: Sendable {
     }
 
     public func restore(from source: any ByteSource) throws -> Outcome {
+        do {
+            return try restoreUnmapped(from: source)
+        } catch {
+            throw MongoSourceError.from(error)
+        }
+    }
+
+    func restoreUnmapped(from source: any ByteSource) throws -> Outcome {
         let reader = try ArchiveReader(source: source)
         let connection = try MongoConnection(uri: uri)
         try connection.ping()

@@ -1,4 +1,5 @@
 import MongoArchive
+import MongoClient
 import RawBSON
 
 /// What the manifest records about a MongoDB artifact.
@@ -34,11 +35,31 @@ public struct MongoSummary: Codable, Sendable, Equatable {
 }
 
 public struct MongoSourceError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable { case invalidURI, authentication, unreachable, server, data }
+    public let kind: Kind
     public let message: String
     public let hint: String?
-    public init(_ message: String, hint: String? = nil) {
+
+    public init(_ message: String, hint: String? = nil, kind: Kind = .server) {
+        self.kind = kind
         self.message = message
         self.hint = hint
     }
-    public var description: String { hint.map { "\(message); \($0)" } ?? message }
+
+    public var description: String { message }
+
+    /// Translates libmongoc's errors into what a user can act on.
+    static func from(_ error: any Error) -> any Error {
+        guard let error = error as? MongoError else { return error }
+        if error.operation == "parse MONGO_URI" || error.operation == "create MongoDB client" {
+            return MongoSourceError("MONGO_URI is not a valid connection string: \(error.message)", hint: "it looks like mongodb://user:password@host:27017/?authSource=admin", kind: .invalidURI)
+        }
+        if error.isAuthenticationFailure {
+            return MongoSourceError("MongoDB refused the credentials in MONGO_URI: \(error.message)", hint: "check the user name, the password and authSource", kind: .authentication)
+        }
+        if error.isUnreachable {
+            return MongoSourceError("cannot reach MongoDB: \(error.message)", hint: "check MONGO_URI's host and port, and that the server is running", kind: .unreachable)
+        }
+        return MongoSourceError("MongoDB: \(error)", kind: .server)
+    }
 }

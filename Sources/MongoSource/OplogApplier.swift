@@ -70,12 +70,25 @@ final class OplogApplier {
         let fields = Array(change)
         if change["$v"]?.int32 == 2 || change["diff"] != nil {
             guard let diff = change["diff"]?.document else { throw MongoSourceError("$v:2 update without diff") }
-            var sets = BSONBuilder()
-            var unsets = BSONBuilder()
-            try Self.translate(diff, prefix: "", sets: &sets, unsets: &unsets)
+            var plan = DiffPlan()
+            try Self.translate(diff, prefix: "", into: &plan)
+            // Truncations first, in their own update: `$push` with `$slice`
+            // would conflict with a `$set` of an element of the same array.
+            if !plan.truncations.isEmpty {
+                var pushes = BSONBuilder()
+                for (path, size) in plan.truncations {
+                    var modifier = BSONBuilder()
+                    modifier.append("$each", documents: [])
+                    modifier.append("$slice", int64: size)
+                    pushes.append(path, document: modifier.bytes)
+                }
+                var update = BSONBuilder()
+                update.append("$push", document: pushes.bytes)
+                try runUpdate(target, query: Array(query.slice), update: update.bytes, upsert: false)
+            }
             var update = BSONBuilder()
-            if !sets.isEmpty { update.append("$set", document: sets.bytes) }
-            if !unsets.isEmpty { update.append("$unset", document: unsets.bytes) }
+            if !plan.sets.isEmpty { update.append("$set", document: plan.sets.bytes) }
+            if !plan.unsets.isEmpty { update.append("$unset", document: plan.unsets.bytes) }
             if update.isEmpty { return }
             try runUpdate(target, query: Array(query.slice), update: update.bytes, upsert: false)
         } else if fields.contains(where: { $0.name.hasPrefix("$") }) {
@@ -88,20 +101,45 @@ final class OplogApplier {
         }
     }
 
-    /// Turns a `$v: 2` diff into `$set` / `$unset` paths. Array diffs
-    /// (`a: true`) set changed elements by index; a shrinking array (`l`)
-    /// cannot be expressed that way and is refused with a clear error.
-    static func translate(_ diff: BSONDocumentView, prefix: String, sets: inout BSONBuilder, unsets: inout BSONBuilder) throws {
+    /// What a diff amounts to in ordinary update operators.
+    struct DiffPlan {
+        var sets = BSONBuilder()
+        var unsets = BSONBuilder()
+        /// Arrays cut to a length, applied with `$push: {$each: [], $slice: n}`.
+        var truncations: [(String, Int64)] = []
+    }
+
+    /// Turns a `$v: 2` diff into `$set` / `$unset` / truncations. Two forms:
+    /// mongod's (`u`, `i`, `d`, `s<field>`, arrays with `a`, `u<n>`, `s<n>`,
+    /// `l`), and the change-stream-like form some servers write
+    /// (`updatedFields`, `removedFields`, `truncatedArrays`).
+    static func translate(_ diff: BSONDocumentView, prefix: String, into plan: inout DiffPlan) throws {
+        let empty = BSONDocumentView([5, 0, 0, 0, 0])
+        if diff["updatedFields"] != nil || diff["removedFields"] != nil || diff["truncatedArrays"] != nil {
+            for field in diff["updatedFields"]?.document ?? empty { plan.sets.append(prefix + field.name, element: field) }
+            for removed in diff["removedFields"]?.document ?? empty {
+                guard let name = removed.string else { throw MongoSourceError("removedFields holds a non-string") }
+                plan.unsets.append(prefix + name, string: "")
+            }
+            for truncated in diff["truncatedArrays"]?.document ?? empty {
+                guard let entry = truncated.document, let field = entry["field"]?.string else { throw MongoSourceError("malformed truncatedArrays entry") }
+                let size = entry["newSize"].flatMap { $0.int32.map(Int64.init) ?? $0.int64 } ?? 0
+                plan.truncations.append((prefix + field, size))
+            }
+            return
+        }
         let isArray = diff["a"]?.bool == true
         for field in diff {
             let name = field.name
             if isArray {
                 if name == "a" { continue }
-                if name == "l" { throw MongoSourceError("array truncation in a $v:2 diff at '\(prefix)' is not supported yet") }
-                if name.hasPrefix("u"), let index = Int(name.dropFirst()) {
-                    sets.append(prefix + String(index), element: field)
+                if name == "l" {
+                    let size = field.int32.map(Int64.init) ?? field.int64 ?? 0
+                    plan.truncations.append((String(prefix.dropLast()), size))
+                } else if name.hasPrefix("u"), let index = Int(name.dropFirst()) {
+                    plan.sets.append(prefix + String(index), element: field)
                 } else if name.hasPrefix("s"), let index = Int(name.dropFirst()), let nested = field.document {
-                    try translate(nested, prefix: prefix + String(index) + ".", sets: &sets, unsets: &unsets)
+                    try translate(nested, prefix: prefix + String(index) + ".", into: &plan)
                 } else {
                     throw MongoSourceError("unknown array diff field '\(name)' at '\(prefix)'")
                 }
@@ -109,14 +147,14 @@ final class OplogApplier {
             }
             switch name {
             case "u", "i":
-                for change in field.document ?? BSONDocumentView([5, 0, 0, 0, 0]) { sets.append(prefix + change.name, element: change) }
+                for change in field.document ?? empty { plan.sets.append(prefix + change.name, element: change) }
             case "d":
-                for removal in field.document ?? BSONDocumentView([5, 0, 0, 0, 0]) { unsets.append(prefix + removal.name, string: "") }
+                for removal in field.document ?? empty { plan.unsets.append(prefix + removal.name, string: "") }
             default:
                 guard name.hasPrefix("s"), let nested = field.document else {
                     throw MongoSourceError("unknown diff field '\(name)' at '\(prefix)'")
                 }
-                try translate(nested, prefix: prefix + String(name.dropFirst()) + ".", sets: &sets, unsets: &unsets)
+                try translate(nested, prefix: prefix + String(name.dropFirst()) + ".", into: &plan)
             }
         }
     }
@@ -137,19 +175,51 @@ final class OplogApplier {
 
     private func applyCommand(_ entry: BSONDocumentView, db: String) throws {
         guard let object = entry["o"]?.document, let first = object.first(where: { _ in true }) else { return }
-        let supported = ["create", "drop", "createIndexes", "dropIndexes", "collMod"]
-        guard supported.contains(first.name), let collection = first.string else {
+        func mapped(_ collection: String) -> Namespace? {
+            let namespace = Namespace(db: db, collection: collection)
+            return selection.selects(namespace) ? selection.target(of: namespace) : nil
+        }
+        var command = BSONBuilder()
+        let targetDB: String
+        switch first.name {
+        case "create", "drop", "collMod", "dropIndexes":
+            guard let collection = first.string, let target = mapped(collection) else { return }
+            command.append(first.name, string: target.collection)
+            for field in object.dropFirst() { command.append(field.name, element: field) }
+            targetDB = target.db
+        case "createIndexes":
+            // mongod logs one index per entry, its spec flattened into `o`.
+            guard let collection = first.string, let target = mapped(collection) else { return }
+            var spec = BSONBuilder()
+            for field in object.dropFirst() where field.name != "entryFormat" { spec.append(field.name, element: field) }
+            command.append("createIndexes", string: target.collection)
+            command.append("indexes", documents: [spec.bytes])
+            targetDB = target.db
+        case "commitIndexBuild":
+            // Two-phase index builds (4.4+) log the specs at commit.
+            guard let collection = first.string, let target = mapped(collection), let indexes = object["indexes"] else { return }
+            command.append("createIndexes", string: target.collection)
+            command.append("indexes", element: indexes)
+            targetDB = target.db
+        case "startIndexBuild", "abortIndexBuild":
+            return
+        case "dropDatabase":
+            guard let target = mapped("x") else { return }
+            command.append("dropDatabase", int32: 1)
+            targetDB = target.db
+        case "renameCollection":
+            guard let from = first.string.flatMap(Namespace.init), let to = object["to"]?.string.flatMap(Namespace.init),
+                  selection.selects(from) else { return }
+            command.append("renameCollection", string: selection.target(of: from).description)
+            command.append("to", string: selection.target(of: to).description)
+            if let dropTarget = object["dropTarget"], dropTarget.type == .bool { command.append("dropTarget", element: dropTarget) }
+            targetDB = "admin"
+        default:
             throw MongoSourceError("the oplog command '\(first.name)' is not supported by this version's replay")
         }
-        let namespace = Namespace(db: db, collection: collection)
-        guard selection.selects(namespace) else { return }
-        let target = selection.target(of: namespace)
-        var command = BSONBuilder()
-        command.append(first.name, string: target.collection)
-        for field in object.dropFirst() { command.append(field.name, element: field) }
         do {
-            try connection.command(target.db, BSONDocument(bytes: command.bytes), operation: "\(first.name) \(target)")
-        } catch let error as MongoError where [26, 27, 48, 85, 86].contains(error.code) {
+            try connection.command(targetDB, BSONDocument(bytes: command.bytes), operation: "\(first.name) in \(targetDB)")
+        } catch let error as MongoError where [26, 27, 48, 85, 86].contains(error.code) || error.message.contains("not found") || error.message.contains("already exists") {
             // Already in that state (idempotent replay): namespace missing or existing, index missing or existing.
         }
     }

@@ -9,11 +9,14 @@ struct BackupCommand: ParsableCommand {
         discussion: """
         Each component becomes one artifact in a new set under BACKUP_DIR; the
         set's manifest is written last, so an interrupted backup never lists as
-        complete. Components: files (UPLOADS_DIR), config (CONFIG_PATHS).
+        complete. Components: mongo (MONGO_URI), files (UPLOADS_DIR), config
+        (CONFIG_PATHS). The mongo artifact is a mongodump archive (with the oplog
+        written during the dump, on a replica set).
 
         Examples:
           lifeboat backup
           lifeboat backup --components files --label before-upgrade
+          lifeboat backup --components mongo --ns 'alawael.*' --ns-exclude 'alawael.sessions'
           UPLOADS_DIR=/data/uploads CONFIG_PATHS=/app/.env,/etc/nginx/nginx.conf lifeboat backup
         """
     )
@@ -32,6 +35,12 @@ struct BackupCommand: ParsableCommand {
     @Flag(help: "Leave unreadable files out with a warning instead of failing (BACKUP_SKIP_UNREADABLE).")
     var skipUnreadable = false
 
+    @Option(name: .customLong("ns"), help: "MongoDB namespaces to dump, e.g. 'alawael.*' (repeatable; default: all but admin, local, config).")
+    var namespaces: [String] = []
+
+    @Option(name: .customLong("ns-exclude"), help: "MongoDB namespaces to leave out, e.g. 'alawael.sessions' (repeatable).")
+    var excludedNamespaces: [String] = []
+
     func validate() throws {
         if let compression, CompressionAlgorithm(rawValue: compression.lowercased()) == nil {
             throw ValidationError("--compression must be one of zstd, gzip, none")
@@ -47,7 +56,8 @@ struct BackupCommand: ParsableCommand {
         if skipUnreadable { overrides["BACKUP_SKIP_UNREADABLE"] = "true" }
         let settings = try global.settings(overrides)
         let requested = try components.map(Component.parseList)
-        let manifest = try BackupJob(settings: settings).run(components: requested, label: label)
+        let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces)
+        let manifest = try BackupJob(settings: settings).run(components: requested, label: label, mongoSelection: selection)
         Output.line(manifest.id.rawValue)
     }
 }

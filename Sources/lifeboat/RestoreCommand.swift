@@ -4,12 +4,15 @@ import LifeboatCore
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore files and config from a set.",
+        abstract: "Restore MongoDB, files and config from a set.",
         discussion: """
         Every artifact is verified while it is restored; nothing live changes
         unless it matches its manifest. The uploads tree is extracted beside its
         folder and swapped in whole; the previous contents are kept beside it.
-        Existing files are replaced only with --overwrite.
+        Existing files are replaced only with --overwrite. MongoDB collections are
+        restored with their options, indexes and views; documents that collide
+        with existing ones are counted and skipped (use --drop to replace), and
+        the oplog captured during the dump is replayed.
 
         With --to DIR the set is restored under DIR instead: DIR/files holds the
         uploads tree, DIR/config/<original path> each config file.
@@ -18,6 +21,8 @@ struct RestoreCommand: ParsableCommand {
           lifeboat restore --to /tmp/check
           lifeboat restore latest --components config --overwrite
           lifeboat restore 20260122T020000Z-full-3f9a --components files --overwrite
+          lifeboat restore --components mongo --ns-from 'alawael.*' --ns-to 'restored.*'
+          lifeboat restore --components mongo --ns 'alawael.users' --drop
         """
     )
 
@@ -35,15 +40,38 @@ struct RestoreCommand: ParsableCommand {
     @Flag(help: "Replace existing files (the uploads folder's previous contents are kept aside).")
     var overwrite = false
 
+    @Option(name: .customLong("ns"), help: "MongoDB namespaces to restore (repeatable).")
+    var namespaces: [String] = []
+
+    @Option(name: .customLong("ns-exclude"), help: "MongoDB namespaces to leave out (repeatable).")
+    var excludedNamespaces: [String] = []
+
+    @Option(name: .customLong("ns-from"), help: "Rename on restore: source pattern, paired with --ns-to (repeatable).")
+    var renameFrom: [String] = []
+
+    @Option(name: .customLong("ns-to"), help: "Rename on restore: target pattern, e.g. 'restored.*'.")
+    var renameTo: [String] = []
+
+    @Flag(help: "Drop each MongoDB collection before restoring it.")
+    var drop = false
+
+    @Flag(help: "Do not replay the oplog captured during the dump.")
+    var noOplogReplay = false
+
     func validate() throws {
         if let destination, !destination.hasPrefix("/") {
             throw ValidationError("--to must be an absolute path")
+        }
+        if renameFrom.count != renameTo.count {
+            throw ValidationError("--ns-from and --ns-to come in pairs")
         }
     }
 
     func run() throws {
         let settings = try global.settings()
-        let options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite)
+        let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces, from: renameFrom, to: renameTo)
+        let options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
+                                         mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
         let outcome = try RestoreJob(settings: settings).run(set == "latest" ? nil : set, options: options)
         Output.line("restored \(outcome.id): " + outcome.restored.map { "\($0.0.rawValue) → \($0.1)" }.joined(separator: ", "))
     }

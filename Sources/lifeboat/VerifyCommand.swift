@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import Foundation
 import LifeboatCore
 
 struct VerifyCommand: ParsableCommand {
@@ -15,6 +16,7 @@ struct VerifyCommand: ParsableCommand {
         Examples:
           lifeboat verify
           lifeboat verify 20260122T020000Z-full-3f9a --json
+          lifeboat verify latest --deep
         """
     )
 
@@ -26,11 +28,21 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Also test-restore the MongoDB artifact into scratch databases (VERIFY_MONGO_URI or MONGO_URI) and compare every collection's count and content digest.")
+    var deep = false
+
     func run() throws {
         let settings = try global.settings()
         let catalog = SetCatalog(localTierOf: settings)
         let entry = try catalog.resolve(set == "latest" ? nil : set)
-        let report = try Verifier(tier: catalog.tier).verify(entry.manifest)
+        var deepURI: String?
+        if deep && entry.manifest.artifact(.mongo) != nil {
+            deepURI = settings.verifyMongoURI ?? settings.mongoURI
+            if deepURI == nil {
+                throw LifeboatError.usage("--deep needs a server to test-restore into", hint: "set VERIFY_MONGO_URI or MONGO_URI")
+            }
+        }
+        let report = try Verifier(tier: catalog.tier).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections)
         if json {
             try Output.json(report)
         } else {
@@ -38,6 +50,14 @@ struct VerifyCommand: ParsableCommand {
             Output.table(["ARTIFACT", "BYTES", "SHA-256", "VERDICT"], report.artifacts.map { a in
                 [a.file, a.foundBytes.map(String.init) ?? "-", String((a.foundSHA256 ?? "-").prefix(16)), a.passed ? "ok" : "FAILED"]
             })
+            if let rows = report.deepMongo {
+                Output.line("")
+                Output.line("test restore (MongoDB):")
+                Output.table(["NAMESPACE", "EXPECTED", "FOUND", "VERDICT"], rows.map { row in
+                    [row.namespace, String(row.expectedDocuments), row.foundDocuments.map(String.init) ?? "-",
+                     row.passed ? "ok" : (row.foundDocuments == row.expectedDocuments ? "CONTENT DIFFERS" : "FAILED")]
+                })
+            }
             for problem in report.problems { Output.line("  \(problem)") }
             Output.line(report.passed ? "verification passed" : "verification FAILED")
         }

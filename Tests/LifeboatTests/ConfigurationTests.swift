@@ -81,6 +81,20 @@ import TestSupport
         #expect(Redaction.redactURLCredentials(in: "redis://:p%40ss@redis:6379/0") == "redis://:***@redis:6379/0")
         #expect(Redaction.redactURLCredentials(in: "https://example.com/a@b") == "https://example.com/a@b")
         #expect(Redaction.redactURLCredentials(in: "/plain/path") == "/plain/path")
+        #expect(Redaction.redactURLCredentials(in: "mongodb:/app:hunter2@db") == "mongodb:/app:***@db")
+        #expect(Redaction.redactURLCredentials(in: "mongdb//app:hunter2@db") == "mongdb//app:***@db")
+        #expect(Redaction.redactURLCredentials(in: "app:hunter2@db:27017") == "app:***@db:27017")
+        #expect(Redaction.redactURLCredentials(in: "mongodb://user@db") == "mongodb://user@db")
+    }
+
+    @Test func mongoURIProblemsNeverShowThePassword() {
+        let loaded = LoadedConfiguration.load(environment: ["MONGO_URI": "mongdb://app:hunter2@db:27017", "MONGO_PARALLEL_COLLECTIONS": "0"])
+        let text = loaded.problems.map(\.description).joined(separator: "\n")
+        #expect(text.contains("MONGO_URI=mongdb://app:***@db:27017: must start with mongodb://"))
+        #expect(text.contains("MONGO_PARALLEL_COLLECTIONS=0"))
+        #expect(!text.contains("hunter2"))
+        let shown = loaded.variables.first { $0.spec.name == "MONGO_URI" }!.displayValue
+        #expect(!shown.contains("hunter2"))
     }
 
     @Test func misspelledVariablesAreWarnedAbout() {

@@ -124,3 +124,155 @@ final class DiscardingSink: ByteSink {
     var count = 0
     func write(_ bytes: UnsafeRawBufferPointer) throws { count += bytes.count }
 }
+
+/// Writes during a dump, BSON edge cases, and failures, on the real server.
+@Suite(.serialized) struct MongoConsistencyTests {
+    /// A writer inserting, updating ($set, $inc, $unset, $push) and deleting
+    /// while the collections are scanned; it stops just before the oplog
+    /// window closes. Restoring the dump and replaying its oplog must give
+    /// exactly the server's state at that point.
+    @Test func writesDuringTheDumpAreCapturedAndReplayed() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let prefix = TestServers.uniquePrefix("w")
+        defer { MongoSourceTests.dropDatabases(uri, prefix: prefix) }
+        let db = "\(prefix)src"
+        let setup = try MongoConnection(uri: uri)
+        var batch: [UInt8] = []
+        for i in 0..<3000 {
+            batch += try BSONDocument(json: #"{"_id": \#(i), "n": 0, "tags": ["a"], "gone": true, "pad": "\#(String(repeating: "x", count: 200))"}"#).bytes
+        }
+        _ = try batch.withUnsafeBytes { try setup.insertMany(db, "items", documents: $0, count: 3000) }
+
+        let writer = Writer(uri: uri, db: db)
+        writer.start()
+        let dumper = MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]),
+                                                         parallelCollections: 2, segmentBytes: 64 << 10, toolVersion: "test",
+                                                         beforeOplogCapture: { writer.stop() }))
+        let dir = TemporaryDirectory()
+        let path = dir.sub("dump")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let summary = try dumper.dump(into: FileDescriptorSink(fd: fd, path: path))
+        close(fd)
+        #expect(writer.operations > 0, "the writer did nothing during the dump")
+        let window = try #require(summary.oplog, "SecantusDB reports a replica set, so the oplog window must be captured")
+        #expect(window.entries > 0)
+        #expect(window.end > window.start)
+
+        let final = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
+            .dump(into: DiscardingSink()).namespaces.first!
+        let copy = NamespaceSelection(renames: [(try NamespacePattern("\(db).*"), try NamespacePattern("\(prefix)dst.*"))])
+        let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
+        #expect(outcome.oplogApplied == window.entries)
+        let restored = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(prefix)dst.*")]), toolVersion: "t"))
+            .dump(into: DiscardingSink()).namespaces.first!
+        #expect(restored.documents == final.documents)
+        #expect(restored.digest == final.digest, "restored + replayed oplog differs from the server at the end position")
+    }
+
+    @Test func everyBSONTypeAndAFifteenMegabyteDocumentRoundTrip() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let prefix = TestServers.uniquePrefix("b")
+        defer { MongoSourceTests.dropDatabases(uri, prefix: prefix) }
+        let db = "\(prefix)types"
+        var nested = #"{"leaf": true}"#
+        for _ in 0..<90 { nested = #"{"d": \#(nested)}"# }
+        let documents = [
+            #"{"_id": 1, "dec": {"$numberDecimal": "1.000000000000000000000000000000001E+6144"}, "decNeg": {"$numberDecimal": "-0.00"}, "decNaN": {"$numberDecimal": "NaN"}}"#,
+            #"{"_id": 2, "old": {"$date": {"$numberLong": "-2208988800000"}}, "epochMinus": {"$date": {"$numberLong": "-1"}}}"#,
+            #"{"_id": 3, "b0": {"$binary": {"base64": "AAEC", "subType": "00"}}, "uuid": {"$binary": {"base64": "c//SZESzTGmQ6OfR38A11A==", "subType": "04"}}, "md5": {"$binary": {"base64": "1B2M2Y8AsgTpgAmY7PhCfg==", "subType": "05"}}, "user": {"$binary": {"base64": "/w==", "subType": "80"}}}"#,
+            #"{"_id": 4, "re": {"$regularExpression": {"pattern": "^a.*b$", "options": "imsx"}}, "ts": {"$timestamp": {"t": 1700000000, "i": 7}}, "min": {"$minKey": 1}, "max": {"$maxKey": 1}}"#,
+            #"{"_id": 5, "negZero": {"$numberDouble": "-0.0"}, "nan": {"$numberDouble": "NaN"}, "inf": {"$numberDouble": "-Infinity"}, "tiny": {"$numberDouble": "5E-324"}, "i64": {"$numberLong": "-9223372036854775808"}, "i32": {"$numberInt": "2147483647"}}"#,
+            #"{"_id": 6, "deep": \#(nested), "arr": [[], [[1]], {}], "nul": null, "s": "عربي 😀 \u0000 nul"}"#,
+            #"{"_id": {"$oid": "65a1b2c3d4e5f60718293a4b"}, "big": "\#(String(repeating: "z", count: 15 << 20))"}"#,
+        ]
+        let connection = try MongoConnection(uri: uri)
+        var originals: [[UInt8]] = []
+        for json in documents {
+            let bytes = try BSONDocument(json: json).bytes
+            originals.append(bytes)
+            _ = try bytes.withUnsafeBytes { try connection.insertMany(db, "all", documents: $0, count: 1) }
+        }
+        let dir = TemporaryDirectory()
+        let path = dir.sub("dump")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
+            .dump(into: FileDescriptorSink(fd: fd, path: path))
+        close(fd)
+        let copy = NamespaceSelection(renames: [(try NamespacePattern("\(db).*"), try NamespacePattern("\(prefix)copy.*"))])
+        let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
+        #expect(outcome.inserted == documents.count)
+        // Byte-identical: the restored documents, read back, are the originals.
+        var restored: [[UInt8]] = []
+        let cursor = try connection.find("\(prefix)copy", "all")
+        while let bytes = try cursor.next() { restored.append(Array(bytes)) }
+        #expect(Set(restored) == Set(originals))
+    }
+
+    @Test func aDatabaseWithManyCollections() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let prefix = TestServers.uniquePrefix("m")
+        defer { MongoSourceTests.dropDatabases(uri, prefix: prefix) }
+        let db = "\(prefix)many"
+        let connection = try MongoConnection(uri: uri)
+        for i in 0..<500 {
+            let doc = try BSONDocument(json: #"{"_id": \#(i), "c": "c\#(i)"}"#).bytes
+            _ = try doc.withUnsafeBytes { try connection.insertMany(db, "c\(i)", documents: $0, count: 1) }
+        }
+        let dir = TemporaryDirectory()
+        let path = dir.sub("dump")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let summary = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
+            .dump(into: FileDescriptorSink(fd: fd, path: path))
+        close(fd)
+        #expect(summary.namespaces.count == 500)
+        let copy = NamespaceSelection(renames: [(try NamespacePattern("\(db).*"), try NamespacePattern("\(prefix)back.*"))])
+        let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
+        #expect(outcome.namespaces.count == 500)
+        #expect(outcome.inserted == 500)
+    }
+}
+
+/// Inserts, updates and deletes in a loop on its own thread until stopped.
+final class Writer: @unchecked Sendable {
+    // @unchecked Sendable: `running` and `count` are guarded by `condition`.
+    private let uri: String
+    private let db: String
+    private let condition = NSCondition()
+    private var running = true
+    private var finished = false
+    private var count = 0
+
+    init(uri: String, db: String) {
+        self.uri = uri
+        self.db = db
+    }
+
+    var operations: Int { condition.withLock { count } }
+
+    func start() {
+        Thread { [self] in
+            defer { condition.withLock { finished = true; condition.broadcast() } }
+            guard let connection = try? MongoConnection(uri: uri) else { return }
+            var i = 0
+            while condition.withLock({ running }) {
+                let id = i % 3000
+                let commands = [
+                    #"{"insert": "items", "documents": [{"_id": \#(100_000 + i), "n": \#(i), "new": true}]}"#,
+                    #"{"update": "items", "updates": [{"q": {"_id": \#(id)}, "u": {"$set": {"s": "v\#(i)"}, "$inc": {"n": 1}, "$unset": {"gone": ""}, "$push": {"tags": "t\#(i)"}}}]}"#,
+                    #"{"delete": "items", "deletes": [{"q": {"_id": \#((id * 7) % 3000)}, "limit": 1}]}"#,
+                ]
+                for command in commands { _ = try? connection.command(db, json: command) }
+                condition.withLock { count += 3 }
+                i += 1
+            }
+        }.start()
+    }
+
+    /// Stops the writer and waits until its last operation returned.
+    func stop() {
+        condition.lock()
+        running = false
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}

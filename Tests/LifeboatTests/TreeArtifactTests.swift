@@ -1,6 +1,7 @@
 import ByteStreams
 import FileSources
 import Foundation
+import StreamCompression
 import Testing
 import TestSupport
 
@@ -10,8 +11,10 @@ import TestSupport
                        skipUnreadable: Bool = false, warnings: WarningLog = WarningLog()) throws -> TreeArtifact.WriteResult {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { close(fd) }
-        let sink = FileDescriptorSink(fd: fd, path: path)
-        return try TreeArtifact.write(contents, to: sink, compression: compression, skipUnreadable: skipUnreadable, warn: { warnings.add($0) })
+        let compressor = try Compressors.make(compression, into: FileDescriptorSink(fd: fd, path: path))
+        let result = try TreeArtifact.write(contents, to: compressor, skipUnreadable: skipUnreadable, warn: { warnings.add($0) })
+        try compressor.finish()
+        return result
     }
 
     @Test(arguments: CompressionAlgorithm.allCases)
