@@ -2,7 +2,7 @@
 # Starts (or stops) the real servers the tests use, on loopback:
 #   SecantusDB (a MongoDB wire-compatible server, from PyPI) on 127.0.0.1:27917,
 #   and a second one requiring authentication on 127.0.0.1:27918
-# Usage: scripts/test-servers.sh start|stop|env
+# Usage: scripts/test-servers.sh install|start|stop|env
 # `start` prints the environment the tests read (eval it or source the file
 # it writes: .test-servers/env).
 set -euo pipefail
@@ -23,11 +23,16 @@ PY
   return 1
 }
 
-start_mongo() {
+install_venv() {
   if [ ! -x "$venv/bin/secantusd-py" ]; then
+    mkdir -p "$state"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q 'SecantusDB==0.7.0b3'
   fi
+}
+
+start_mongo() {
+  install_venv
   if [ -f "$state/mongo.pid" ] && kill -0 "$(cat "$state/mongo.pid")" 2>/dev/null; then return; fi
   "$venv/bin/secantusd-py" --host 127.0.0.1 --port "$mongo_port" --storage-path :memory: \
     --oplog-max-entries 2000000 --oplog-retention-seconds 86400 > "$state/mongo.log" 2>&1 &
@@ -69,6 +74,9 @@ stop_one() {
 }
 
 case "${1:-}" in
+  install)
+    install_venv
+    ;;
   start)
     mkdir -p "$state"
     start_mongo
@@ -87,7 +95,7 @@ ENV
     cat "$state/env"
     ;;
   *)
-    echo "usage: $0 start|stop|env" >&2
+    echo "usage: $0 install|start|stop|env" >&2
     exit 64
     ;;
 esac

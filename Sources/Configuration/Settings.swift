@@ -15,12 +15,13 @@ public struct Settings: Sendable {
     public var mongoURI: String?
     public var verifyMongoURI: String?
     public var mongoParallelCollections: Int
+    public var mongoCaptureOplog: Bool
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
                 configPaths: [String] = [], compression: Compression = Compression(algorithm: .zstd),
                 skipUnreadable: Bool = false, mongoURI: String? = nil, verifyMongoURI: String? = nil,
-                mongoParallelCollections: Int = 4) {
+                mongoParallelCollections: Int = 4, mongoCaptureOplog: Bool = true) {
         self.backupDirectory = backupDirectory
         self.retentionDays = retentionDays
         self.schedule = schedule ?? (try! CronExpression("0 2 * * *"))
@@ -32,6 +33,7 @@ public struct Settings: Sendable {
         self.mongoURI = mongoURI
         self.verifyMongoURI = verifyMongoURI
         self.mongoParallelCollections = mongoParallelCollections
+        self.mongoCaptureOplog = mongoCaptureOplog
     }
 }
 
@@ -162,11 +164,18 @@ public struct LoadedConfiguration: Sendable {
             }
         }
 
+        var captureOplog = true
+        if let text = value("MONGO_OPLOG") {
+            if let parsed = parseBool(text) { captureOplog = parsed } else {
+                problems.append(ConfigProblem(variable: "MONGO_OPLOG", value: text, message: "must be true or false"))
+            }
+        }
+
         let settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: retentionDays, schedule: schedule,
                                 timeZone: timeZone, uploadsDirectory: uploadsDirectory, configPaths: configPaths,
                                 compression: Compression(algorithm: algorithm, level: level), skipUnreadable: skipUnreadable,
                                 mongoURI: mongoURIs["MONGO_URI"], verifyMongoURI: mongoURIs["VERIFY_MONGO_URI"],
-                                mongoParallelCollections: parallelCollections)
+                                mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
     }
 

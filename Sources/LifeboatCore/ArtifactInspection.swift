@@ -26,10 +26,11 @@ enum ArtifactInspection {
     private static func checkMongo(_ expected: MongoSummary?, _ source: any ByteSource) throws -> [String] {
         let reader = try ArchiveReader(source: source)
         var found: [String: (count: Int, digest: MultisetDigest)] = [:]
+        let hasher = try SHA256Digest()
         while let event = try reader.next() {
             if case .document(let namespace, let bytes) = event, !namespace.isOplog {
                 var entry = found[namespace.description] ?? (0, MultisetDigest())
-                try bytes.withUnsafeBytes { try entry.digest.add($0) }
+                try bytes.withUnsafeBytes { try entry.digest.add($0, using: hasher) }
                 entry.count += 1
                 found[namespace.description] = entry
             }

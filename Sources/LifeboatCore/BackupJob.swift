@@ -144,7 +144,8 @@ public struct BackupJob: Sendable {
             artifact.tree = try TreeArtifact.write(contents, to: sink, skipUnreadable: settings.skipUnreadable, warn: { warn($0) }).summary
         case .mongo:
             let dumper = MongoDumper(uri: settings.mongoURI!, options: .init(selection: mongoSelection, parallelCollections: settings.mongoParallelCollections,
-                                                                            toolVersion: "lifeboat \(LifeboatVersion.current)"), warn: { warn($0) })
+                                                                            toolVersion: "lifeboat \(LifeboatVersion.current)",
+                                                                            captureOplog: settings.mongoCaptureOplog), warn: { warn($0) })
             artifact.mongo = try dumper.dump(into: sink)
         }
     }

@@ -9,7 +9,13 @@ public struct MultisetDigest: Sendable, Equatable {
     public init() {}
 
     public mutating func add(_ document: UnsafeRawBufferPointer) throws {
-        let hasher = try SHA256Digest()
+        try add(document, using: SHA256Digest())
+    }
+
+    /// Adds a document hashing with `hasher` (reset first), so a scan of
+    /// many documents reuses one OpenSSL context.
+    public mutating func add(_ document: UnsafeRawBufferPointer, using hasher: SHA256Digest) throws {
+        try hasher.reset()
         try hasher.update(document)
         let digest = try hasher.finalizeBytes()
         var carry: UInt64 = 0

@@ -12,6 +12,11 @@ public final class SHA256Digest {
 
     deinit { EVP_MD_CTX_free(context) }
 
+    /// Starts over, reusing the context (cheaper than a new digest per item).
+    public func reset() throws {
+        try checkOpenSSL(EVP_DigestInit_ex(context, EVP_sha256(), nil), "EVP_DigestInit_ex(sha256)")
+    }
+
     public func update(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
         try checkOpenSSL(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count), "EVP_DigestUpdate")

@@ -22,9 +22,13 @@ public final class MongoDumper: Sendable {
         /// Runs after the collections are scanned, before the oplog window
         /// is closed (tests use it to stop a concurrent writer).
         public var beforeOplogCapture: (@Sendable () -> Void)?
+        /// Capture the oplog written during the dump (replica sets only).
+        public var captureOplog: Bool
 
         public init(selection: NamespaceSelection = NamespaceSelection(), parallelCollections: Int = 4,
-                    segmentBytes: Int = 1 << 20, toolVersion: String, beforeOplogCapture: (@Sendable () -> Void)? = nil) {
+                    segmentBytes: Int = 1 << 20, toolVersion: String, captureOplog: Bool = true,
+                    beforeOplogCapture: (@Sendable () -> Void)? = nil) {
+            self.captureOplog = captureOplog
             self.selection = selection
             self.parallelCollections = parallelCollections
             self.segmentBytes = segmentBytes
@@ -68,7 +72,10 @@ public final class MongoDumper: Sendable {
         let serverVersion = buildInfo["version"]?.string ?? "unknown"
 
         let targets = try catalog(connection)
-        let oplogStart = replicaSet != nil ? try newestOplogTimestamp(connection) : nil
+        let oplogStart = replicaSet != nil && options.captureOplog ? try lastWrite(connection) : nil
+        if replicaSet == nil {
+            warn("the server is not a replica set member: no oplog, so the dump is not a single point in time")
+        }
 
         let writer = try ArchiveWriter(sink: sink, header: ArchiveHeader(concurrentCollections: Int32(options.parallelCollections),
                                                                          serverVersion: serverVersion, toolVersion: options.toolVersion),
@@ -117,6 +124,14 @@ public final class MongoDumper: Sendable {
         return targets
     }
 
+    /// The newest oplog position: `hello`'s `lastWrite` where the server
+    /// reports it (no oplog read at all), else the oplog's last entry.
+    func lastWrite(_ connection: MongoConnection) throws -> BSONTimestamp? {
+        let hello = try connection.command("admin", json: #"{"hello": 1}"#).view
+        if let ts = hello["lastWrite"]?.document?["opTime"]?.document?["ts"]?.timestamp { return ts }
+        return try newestOplogTimestamp(connection)
+    }
+
     func newestOplogTimestamp(_ connection: MongoConnection) throws -> BSONTimestamp? {
         let cursor = try connection.find("local", "oplog.rs", options: #"{"sort": {"$natural": -1}, "limit": 1, "projection": {"ts": 1}}"#)
         guard let entry = try cursor.nextDocument() else { return nil }
@@ -153,6 +168,7 @@ public final class MongoDumper: Sendable {
     private func scan(_ target: Target, connection: MongoConnection, shared: ScanState) throws -> MongoSummary.NamespaceSummary {
         let namespace = target.metadata.namespace
         var digest = MultisetDigest()
+        let hasher = try SHA256Digest()
         var documents = 0
         var bytes: Int64 = 0
         var segment: [UInt8] = []
@@ -164,10 +180,12 @@ public final class MongoDumper: Sendable {
             segmentCount = 0
         }
         if target.metadata.type != "view" {
-            let cursor = try connection.find(namespace.db, namespace.collection)
+            // Batches of at most 1,000 documents (and never over the server's
+            // 16 MiB message limit) keep each thread's buffer small.
+            let cursor = try connection.find(namespace.db, namespace.collection, options: #"{"batchSize": 1000}"#)
             while let document = try cursor.next() {
                 if shared.failure != nil { throw CancellationError() }
-                try digest.add(document)
+                try digest.add(document, using: hasher)
                 documents += 1
                 bytes += Int64(document.count)
                 segment.append(contentsOf: document)
@@ -206,7 +224,9 @@ public final class MongoDumper: Sendable {
 
     /// Copies the oplog entries written during the dump into the archive.
     private func captureOplog(_ connection: MongoConnection, after start: BSONTimestamp, writer: ArchiveWriter) throws -> MongoSummary.OplogWindow {
-        let end = try newestOplogTimestamp(connection) ?? start
+        // Nothing written since the start: the window is empty, and the
+        // oplog need not be read at all.
+        let end = try lastWrite(connection) ?? start
         var entries = 0
         var segment: [UInt8] = []
         var count = 0

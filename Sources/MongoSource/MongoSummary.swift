@@ -51,7 +51,8 @@ public struct MongoSourceError: Error, CustomStringConvertible, Sendable {
     /// Translates libmongoc's errors into what a user can act on.
     static func from(_ error: any Error) -> any Error {
         guard let error = error as? MongoError else { return error }
-        if error.operation == "parse MONGO_URI" || error.operation == "create MongoDB client" {
+        if error.operation == "parse MONGO_URI" || error.operation == "create MongoDB client"
+            || error.message.contains("authentication mechanism") {
             return MongoSourceError("MONGO_URI is not a valid connection string: \(error.message)", hint: "it looks like mongodb://user:password@host:27017/?authSource=admin", kind: .invalidURI)
         }
         if error.isAuthenticationFailure {

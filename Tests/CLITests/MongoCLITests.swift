@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The mongo component through the binary, against the real test servers.
+@Suite(.serialized) struct MongoCLITests {
+    let binary = ProcessRunner.lifeboatBinary
+
+    func lifeboat(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
+        try ProcessRunner.run(binary, arguments, environment: environment)
+    }
+
+    /// Loads a small dataset under unique database names with a stock
+    /// mongodump archive, using the binary's own restore... of a set made
+    /// by hand would be circular; the dataset is written through mongosh-free
+    /// Extended JSON inserts instead.
+    func seed(_ uri: String, db: String) throws {
+        let python = FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python"
+        let script = """
+        import pymongo, sys
+        c = pymongo.MongoClient(sys.argv[1])
+        d = c[sys.argv[2]]
+        d.users.insert_many([{"_id": i, "name": "user %d" % i, "email": "u%d@example.com" % i} for i in range(200)])
+        d.users.create_index("email", unique=True)
+        d.orders.insert_many([{"_id": i, "user": i % 200, "total": i * 1.5} for i in range(500)])
+        d.create_collection("recent", viewOn="orders", pipeline=[{"$match": {"total": {"$gt": 100}}}])
+        """
+        let result = try ProcessRunner.run(python, ["-c", script, uri, db])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func backupVerifyDeepAndRestoreWithRenames() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let db = TestServers.uniquePrefix("cli")
+        let dir = TemporaryDirectory()
+        defer { _ = try? ProcessRunner.run(FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python",
+                                          ["-c", "import pymongo,sys; c=pymongo.MongoClient(sys.argv[1]); [c.drop_database(n) for n in c.list_database_names() if n.startswith(sys.argv[2])]", uri, db]) }
+        try seed(uri, db: db)
+        let env = ["BACKUP_DIR": dir.sub("backup"), "MONGO_URI": uri]
+
+        let backup = try lifeboat(["backup", "--components", "mongo", "--ns", "\(db).*", "--ns-exclude", "\(db).orders"], env)
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let manifest = try String(contentsOfFile: dir.sub("backup/\(id)/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"namespace\" : \"\(db).users\""))
+        #expect(!manifest.contains("\(db).orders\""), "excluded namespace was dumped")
+        #expect(manifest.contains("\"digest\""))
+        // The stored artifact is a zstd-compressed mongodump archive.
+        let magic = try ProcessRunner.shell("zstd -dc '\(dir.sub("backup/\(id)/mongo.archive.zst"))' | head -c 4 | od -An -tx1")
+        #expect(magic.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "6d e2 99 81")
+
+        let verify = try lifeboat(["verify", id, "--deep"], env)
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.stdout.contains("test restore (MongoDB):"))
+        #expect(verify.stdout.contains("\(db).users"))
+        // Scratch databases are gone afterwards.
+        let leftovers = try ProcessRunner.run(FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python",
+                                              ["-c", "import pymongo,sys; print([n for n in pymongo.MongoClient(sys.argv[1]).list_database_names() if n.startswith('lbv')])", uri])
+        #expect(leftovers.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+
+        let restore = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], env)
+        #expect(restore.status == 0, "\(restore.output)")
+        #expect(restore.stderr.contains("200 documents restored, 0 failed"))
+        let again = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], env)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("0 documents restored, 200 failed"), "\(again.stderr)")
+    }
+
+    @Test func wrongCredentialsUnreachableAndTyposFailWithoutPublishing() throws {
+        guard try TestServers.mongoURI() != nil else { return }
+        let authURI = ProcessInfo.processInfo.environment["LIFEBOAT_TEST_MONGO_AUTH_URI"]
+        guard try Skips.require(authURI != nil, "the authenticating test server (LIFEBOAT_TEST_MONGO_AUTH_URI)") else { return }
+        let dir = TemporaryDirectory()
+        let wrong = authURI!.replacingOccurrences(of: "s3cret", with: "hunter2")
+        let cases: [(String, Int32, String)] = [
+            (wrong, 1, "refused the credentials"),
+            ("mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=1500", 1, "cannot reach MongoDB"),
+            ("mongodb://app:hunter2@127.0.0.1:27017/?directConnection=true&authMechanism=NOPE", 64, "MONGO_URI"),
+            ("mongdb://app:hunter2@127.0.0.1/", 64, "MONGO_URI"),
+        ]
+        for (uri, status, fragment) in cases {
+            let result = try lifeboat(["backup", "--components", "mongo"], ["BACKUP_DIR": dir.sub("backup"), "MONGO_URI": uri])
+            #expect(result.status == status, "\(uri): \(result.output)")
+            #expect(result.stderr.contains(fragment), "\(uri): \(result.stderr)")
+            #expect(!result.output.contains("hunter2"), "a password was printed: \(result.output)")
+            let listed = try lifeboat(["list", "--json"], ["BACKUP_DIR": dir.sub("backup")])
+            #expect(listed.stdout.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\n", with: "") == "[]")
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: dir.sub("backup")))?.filter { !$0.hasPrefix(".") } ?? []
+            #expect(folders.isEmpty, "a failed backup left \(folders)")
+        }
+        // The right credentials work.
+        let good = try lifeboat(["backup", "--components", "mongo"], ["BACKUP_DIR": dir.sub("backup"), "MONGO_URI": authURI!])
+        #expect(good.status == 0, "\(good.output)")
+    }
+}
