@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The main job, end to end, against embedded defaults: builds Lifeboat,
-# creates a sample stack (an uploads tree with awkward names, config files),
-# takes a backup, lists it, verifies it, restores it elsewhere and compares.
-# Leaves everything in a scratch folder it prints.
+# The main job, end to end, against embedded defaults it starts itself:
+# builds Lifeboat, starts a local MongoDB-compatible server (SecantusDB) and
+# fills it, creates an uploads tree with awkward names and config files, takes
+# a backup of all three, lists it, verifies it (with a test restore of the
+# database), restores it elsewhere and compares. Leaves the files in a scratch
+# folder it prints; stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 swift build -c release --product lifeboat
 LIFEBOAT="$(swift build -c release --show-bin-path)/lifeboat"
+trap './scripts/test-servers.sh stop' EXIT
+eval "$(./scripts/test-servers.sh start)"
 
 work="$(mktemp -d /tmp/lifeboat-demo.XXXXXX)"
 echo "== sample stack in $work"
@@ -22,28 +26,58 @@ printf 'MONGO_URI=mongodb://app:secret@mongodb:27017/alawael\n' > "$work/app/.en
 chmod 600 "$work/app/.env.production"
 printf 'events {}\nhttp { server { listen 80; } }\n' > "$work/nginx/nginx.conf"
 
+db="demo$$"
+echo "== sample database $db"
+.test-servers/venv/bin/python - "$LIFEBOAT_TEST_MONGO_URI" "$db" <<'PY'
+import datetime, sys, pymongo
+client = pymongo.MongoClient(sys.argv[1])
+d = client[sys.argv[2]]
+d.users.insert_many([{"_id": i, "name": f"مستخدم {i}", "email": f"user{i}@example.com",
+                      "created": datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=i)} for i in range(1000)])
+d.users.create_index("email", unique=True)
+d.orders.insert_many([{"_id": i, "user": i % 1000, "total": round(i * 1.25, 2)} for i in range(5000)])
+d.create_collection("sessions", capped=True, size=1 << 20)
+d.create_collection("bigOrders", viewOn="orders", pipeline=[{"$match": {"total": {"$gt": 5000}}}])
+print(f"{d.users.count_documents({})} users, {d.orders.count_documents({})} orders")
+PY
+
 export BACKUP_DIR="$work/backup"
 export UPLOADS_DIR="$work/uploads"
 export CONFIG_PATHS="$work/app/.env.production,$work/nginx/nginx.conf"
+export MONGO_URI="$LIFEBOAT_TEST_MONGO_URI"
 export BACKUP_RETENTION_DAYS=7
 
 echo "== lifeboat config"
 "$LIFEBOAT" config
 echo "== lifeboat backup"
-id="$("$LIFEBOAT" backup --label demo)"
+id="$("$LIFEBOAT" backup --label demo --ns "$db.*")"
 echo "== lifeboat list"
 "$LIFEBOAT" list
-echo "== lifeboat verify $id"
-"$LIFEBOAT" verify "$id"
-echo "== lifeboat restore $id --to $work/restored"
-"$LIFEBOAT" restore "$id" --to "$work/restored"
+echo "== lifeboat verify $id --deep"
+"$LIFEBOAT" verify "$id" --deep
+echo "== lifeboat restore $id --to $work/restored --ns-from '$db.*' --ns-to '${db}restored.*'"
+"$LIFEBOAT" restore "$id" --to "$work/restored" --ns-from "$db.*" --ns-to "${db}restored.*"
 echo "== compare"
 diff -r "$work/uploads" "$work/restored/files"
 diff "$work/app/.env.production" "$work/restored/config$work/app/.env.production"
 stat -c '%a %n' "$work/restored/config$work/app/.env.production"
-echo "== stock GNU tar lists the same artifact"
+.test-servers/venv/bin/python - "$MONGO_URI" "$db" <<'PY'
+import sys, pymongo
+client = pymongo.MongoClient(sys.argv[1])
+a, b = client[sys.argv[2]], client[sys.argv[2] + "restored"]
+for name in ("users", "orders"):
+    left = list(a[name].find().sort("_id"))
+    right = list(b[name].find().sort("_id"))
+    assert left == right, f"{name} differs"
+    print(f"{name}: {len(right)} documents identical")
+assert sorted(i["name"] for i in a.users.list_indexes()) == sorted(i["name"] for i in b.users.list_indexes())
+assert b.command("listCollections", filter={"name": "bigOrders"})["cursor"]["firstBatch"][0]["type"] == "view"
+print("indexes and the view came back")
+client.drop_database(sys.argv[2]); client.drop_database(sys.argv[2] + "restored")
+PY
+echo "== stock GNU tar lists the files artifact"
 tar --zstd -tvf "$BACKUP_DIR/$id/files.tar.zst" | sed -n 1,5p
 echo "== lifeboat prune --dry-run"
 "$LIFEBOAT" prune --dry-run
 echo
-echo "demo passed: backup $id verified and restored identically (scratch folder: $work)"
+echo "demo passed: backup $id verified (with a test restore) and restored identically (scratch folder: $work)"

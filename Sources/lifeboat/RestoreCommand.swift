@@ -14,8 +14,10 @@ struct RestoreCommand: ParsableCommand {
         with existing ones are counted and skipped (use --drop to replace), and
         the oplog captured during the dump is replayed.
 
-        With --to DIR the set is restored under DIR instead: DIR/files holds the
-        uploads tree, DIR/config/<original path> each config file.
+        With --to DIR the files and config are restored under DIR instead:
+        DIR/files holds the uploads tree, DIR/config/<original path> each config
+        file. MongoDB is always restored into MONGO_URI; rename with --ns-from
+        and --ns-to to keep the live data apart.
 
         Examples:
           lifeboat restore --to /tmp/check
