@@ -16,6 +16,7 @@ public struct Settings: Sendable {
     public var verifyMongoURI: String?
     public var mongoParallelCollections: Int
     public var mongoCaptureOplog: Bool
+    public var mongoUsersAndRoles: Bool = false
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
@@ -171,11 +172,19 @@ public struct LoadedConfiguration: Sendable {
             }
         }
 
-        let settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: retentionDays, schedule: schedule,
+        var usersAndRoles = false
+        if let text = value("MONGO_USERS_AND_ROLES") {
+            if let parsed = parseBool(text) { usersAndRoles = parsed } else {
+                problems.append(ConfigProblem(variable: "MONGO_USERS_AND_ROLES", value: text, message: "must be true or false"))
+            }
+        }
+
+        var settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: retentionDays, schedule: schedule,
                                 timeZone: timeZone, uploadsDirectory: uploadsDirectory, configPaths: configPaths,
                                 compression: Compression(algorithm: algorithm, level: level), skipUnreadable: skipUnreadable,
                                 mongoURI: mongoURIs["MONGO_URI"], verifyMongoURI: mongoURIs["VERIFY_MONGO_URI"],
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
+        settings.mongoUsersAndRoles = usersAndRoles
         return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
     }
 

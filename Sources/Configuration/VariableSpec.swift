@@ -29,6 +29,7 @@ extension VariableSpec {
         VariableSpec("MONGO_URI", help: "MongoDB connection string (component 'mongo'); its password is never shown"),
         VariableSpec("VERIFY_MONGO_URI", help: "server for `verify --deep` test restores (default: MONGO_URI)"),
         VariableSpec("MONGO_PARALLEL_COLLECTIONS", default: "4", help: "collections dumped and restored at once, 1-32"),
+        VariableSpec("MONGO_USERS_AND_ROLES", default: "false", help: "also back up admin.system.users and admin.system.roles"),
         VariableSpec("MONGO_OPLOG", default: "true", help: "capture the oplog written during a dump (replica sets), for a consistent point in time"),
     ]
 }

@@ -143,9 +143,10 @@ public struct BackupJob: Sendable {
             let contents: TreeArtifact.Contents = component == .files ? .folderContents(settings.uploadsDirectory!) : .paths(settings.configPaths)
             artifact.tree = try TreeArtifact.write(contents, to: sink, skipUnreadable: settings.skipUnreadable, warn: { warn($0) }).summary
         case .mongo:
-            let dumper = MongoDumper(uri: settings.mongoURI!, options: .init(selection: mongoSelection, parallelCollections: settings.mongoParallelCollections,
-                                                                            toolVersion: "lifeboat \(LifeboatVersion.current)",
-                                                                            captureOplog: settings.mongoCaptureOplog), warn: { warn($0) })
+            var options = MongoDumper.Options(selection: mongoSelection, parallelCollections: settings.mongoParallelCollections,
+                                              toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongoCaptureOplog)
+            options.includeUsersAndRoles = settings.mongoUsersAndRoles
+            let dumper = MongoDumper(uri: settings.mongoURI!, options: options, warn: { warn($0) })
             artifact.mongo = try dumper.dump(into: sink)
         }
     }

@@ -24,6 +24,8 @@ public final class MongoDumper: Sendable {
         public var beforeOplogCapture: (@Sendable () -> Void)?
         /// Capture the oplog written during the dump (replica sets only).
         public var captureOplog: Bool
+        /// Also dump `admin.system.users` and `admin.system.roles`.
+        public var includeUsersAndRoles: Bool = false
 
         public init(selection: NamespaceSelection = NamespaceSelection(), parallelCollections: Int = 4,
                     segmentBytes: Int = 1 << 20, toolVersion: String, captureOplog: Bool = true,
@@ -92,15 +94,25 @@ public final class MongoDumper: Sendable {
     }
 
     /// Every selected collection and view with its metadata, as mongodump writes it.
+    /// The collections that hold users and roles, dumped only when asked.
+    public static let authorizationNamespaces: Set<Namespace> = [
+        Namespace(db: "admin", collection: "system.users"), Namespace(db: "admin", collection: "system.roles"),
+    ]
+
     func catalog(_ connection: MongoConnection) throws -> [Target] {
         var targets: [Target] = []
-        for db in try connection.databaseNames().sorted() where !Self.systemDatabases.contains(db) {
+        let databases = try connection.databaseNames().sorted()
+        for db in databases where !Self.systemDatabases.contains(db) || (db == "admin" && options.includeUsersAndRoles) {
             let cursor = try connection.listCollections(db)
             while let entry = try cursor.nextDocument() {
                 let view = entry.view
-                guard let name = view["name"]?.string, !name.hasPrefix("system.") else { continue }
+                guard let name = view["name"]?.string else { continue }
                 let namespace = Namespace(db: db, collection: name)
-                guard options.selection.selects(namespace) else { continue }
+                if Self.authorizationNamespaces.contains(namespace) {
+                    guard options.includeUsersAndRoles else { continue }
+                } else {
+                    guard !name.hasPrefix("system."), !Self.systemDatabases.contains(db), options.selection.selects(namespace) else { continue }
+                }
                 let type = view["type"]?.string ?? "collection"
                 var indexes: [String] = []
                 if type != "view" {
@@ -119,6 +131,17 @@ public final class MongoDumper: Sendable {
                 fields.append("\"type\":" + JSONText.quote(type))
                 let metadata = "{" + fields.joined(separator: ",") + "}"
                 targets.append(Target(metadata: CollectionMetadata(namespace: namespace, metadata: metadata, type: type), indexCount: indexes.count))
+            }
+        }
+        if options.includeUsersAndRoles {
+            // Some servers keep users outside listCollections; a non-empty
+            // find is what counts.
+            for namespace in Self.authorizationNamespaces.sorted() where !targets.contains(where: { $0.metadata.namespace == namespace }) {
+                let probe = try connection.find(namespace.db, namespace.collection, options: #"{"limit": 1}"#)
+                if try probe.next() != nil {
+                    let metadata = #"{"indexes":[],"collectionName":\#(JSONText.quote(namespace.collection)),"type":"collection"}"#
+                    targets.append(Target(metadata: CollectionMetadata(namespace: namespace, metadata: metadata, type: "collection"), indexCount: 0))
+                }
             }
         }
         return targets

@@ -72,8 +72,17 @@ public final class MongoRestorer: Sendable {
         let connection = try MongoConnection(uri: uri)
         try connection.ping()
         var plans: [Namespace: Plan] = [:]
+        var authorization = false
         for entry in reader.collections where !entry.namespace.isOplog && options.selection.selects(entry.namespace) {
-            plans[entry.namespace] = try plan(entry)
+            var plan = try plan(entry)
+            if MongoDumper.authorizationNamespaces.contains(entry.namespace) {
+                // Users and roles go to temporary collections first and are
+                // merged by the server, as mongorestore does.
+                plan = Plan(source: plan.source, target: Namespace(db: "admin", collection: "lifeboat_restore_" + (entry.namespace.collection == "system.users" ? "users" : "roles")),
+                            type: "collection", options: nil, indexes: [])
+                authorization = true
+            }
+            plans[entry.namespace] = plan
         }
         try createCollections(plans.values.filter { $0.type != "view" }, connection)
 
@@ -86,6 +95,7 @@ public final class MongoRestorer: Sendable {
             if !indexesBuilt {
                 try createIndexes(Array(plans.values), connection, pool: pool)
                 try createViews(plans.values.filter { $0.type == "view" }, connection)
+                if authorization { try mergeUsersAndRoles(connection) }
                 indexesBuilt = true
             }
         }
@@ -132,6 +142,23 @@ public final class MongoRestorer: Sendable {
             warn("\(outcome.target): \(outcome.duplicates) documents not inserted (duplicate keys)")
         }
         return Outcome(namespaces: outcomes, oplogApplied: oplogApplier?.applied ?? 0)
+    }
+
+    /// Moves the restored users and roles into place with the server's
+    /// `_mergeAuthzCollections`, then drops the temporary collections.
+    private func mergeUsersAndRoles(_ connection: MongoConnection) throws {
+        defer {
+            for name in ["lifeboat_restore_users", "lifeboat_restore_roles"] {
+                _ = try? connection.command("admin", json: #"{"drop": "\#(name)"}"#)
+            }
+        }
+        let command = #"{"_mergeAuthzCollections": 1, "tempUsersCollection": "admin.lifeboat_restore_users", "tempRolesCollection": "admin.lifeboat_restore_roles", "drop": \#(options.drop), "db": ""}"#
+        do {
+            try connection.command("admin", json: command, operation: "restore users and roles")
+        } catch let error as MongoError where error.code == 59 {
+            throw MongoSourceError("the set holds users and roles, but this server cannot merge them (it has no _mergeAuthzCollections); the other collections were restored",
+                                   hint: "restore without users (--ns-exclude 'admin.*') or recreate the users by hand")
+        }
     }
 
     private func plan(_ entry: CollectionMetadata) throws -> Plan {

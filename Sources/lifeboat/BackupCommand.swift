@@ -41,6 +41,9 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .customLong("ns-exclude"), help: "MongoDB namespaces to leave out, e.g. 'alawael.sessions' (repeatable).")
     var excludedNamespaces: [String] = []
 
+    @Flag(name: .customLong("users"), help: "Also back up MongoDB users and roles from admin (MONGO_USERS_AND_ROLES).")
+    var usersAndRoles = false
+
     func validate() throws {
         if let compression, CompressionAlgorithm(rawValue: compression.lowercased()) == nil {
             throw ValidationError("--compression must be one of zstd, gzip, none")
@@ -54,6 +57,7 @@ struct BackupCommand: ParsableCommand {
         var overrides: [String: String] = [:]
         if let compression { overrides["BACKUP_COMPRESSION"] = compression }
         if skipUnreadable { overrides["BACKUP_SKIP_UNREADABLE"] = "true" }
+        if usersAndRoles { overrides["MONGO_USERS_AND_ROLES"] = "true" }
         let settings = try global.settings(overrides)
         let requested = try components.map(Component.parseList)
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces)

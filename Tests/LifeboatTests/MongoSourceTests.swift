@@ -208,6 +208,54 @@ final class DiscardingSink: ByteSink {
         #expect(Set(restored) == Set(originals))
     }
 
+    @Test func collationTimeSeriesAndIndexKindsRoundTrip() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let prefix = TestServers.uniquePrefix("o")
+        defer { MongoSourceTests.dropDatabases(uri, prefix: prefix) }
+        let db = "\(prefix)opts"
+        let connection = try MongoConnection(uri: uri)
+        for command in [
+            #"{"create": "names", "collation": {"locale": "ar", "strength": 2}}"#,
+            #"{"create": "metrics", "timeseries": {"timeField": "at", "metaField": "sensor", "granularity": "minutes"}}"#,
+            #"{"createIndexes": "names", "indexes": [{"key": {"n": 1}, "name": "n_sparse", "sparse": true}, {"key": {"h": 1}, "name": "h_hidden", "hidden": true}, {"key": {"loc": "2dsphere"}, "name": "loc_2dsphere"}, {"key": {"attrs.$**": 1}, "name": "attrs_wildcard"}]}"#,
+            #"{"insert": "names", "documents": [{"_id": 1, "n": "أحمد", "loc": {"type": "Point", "coordinates": [46.7, 24.7]}, "attrs": {"a": 1}}, {"_id": 2, "n": "سارة"}]}"#,
+            #"{"insert": "metrics", "documents": [{"at": {"$date": "2026-01-22T10:00:00Z"}, "sensor": "s1", "v": 1.5}, {"at": {"$date": "2026-01-22T10:01:00Z"}, "sensor": "s1", "v": 2.5}]}"#,
+        ] {
+            try connection.command(db, json: command)
+        }
+        let dir = TemporaryDirectory()
+        let path = dir.sub("dump")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let summary = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
+            .dump(into: FileDescriptorSink(fd: fd, path: path))
+        close(fd)
+        // mongod reports type "timeseries"; SecantusDB "collection" with
+        // timeseries options. Either way the options must come back.
+        #expect(summary.namespaces.first { $0.namespace == "\(db).metrics" }?.documents == 2)
+        let copy = NamespaceSelection(renames: [(try NamespacePattern("\(db).*"), try NamespacePattern("\(prefix)copy.*"))])
+        let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
+        #expect(outcome.inserted == 4)
+
+        var collections: [String: String] = [:]
+        let listing = try connection.listCollections("\(prefix)copy")
+        while let entry = try listing.nextDocument() { collections[entry.view["name"]!.string!] = entry.canonicalJSON }
+        #expect(collections["names"]?.contains("\"locale\" : \"ar\"") == true, "\(collections)")
+        #expect(collections["metrics"]?.contains("\"timeField\" : \"at\"") == true, "\(collections)")
+        var indexes: [String: String] = [:]
+        let cursor = try connection.listIndexes("\(prefix)copy", "names")
+        while let index = try cursor.nextDocument() { indexes[index.view["name"]!.string!] = index.canonicalJSON }
+        #expect(indexes["n_sparse"]?.contains("\"sparse\" : true") == true)
+        #expect(indexes["h_hidden"]?.contains("\"hidden\" : true") == true)
+        #expect(indexes["loc_2dsphere"] != nil)
+        #expect(indexes["attrs_wildcard"] != nil)
+        let again = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(prefix)copy.*")]), toolVersion: "t"))
+            .dump(into: DiscardingSink())
+        for original in summary.namespaces {
+            let twin = again.namespaces.first { $0.namespace == original.namespace.replacingOccurrences(of: db, with: "\(prefix)copy") }
+            #expect(twin?.digest == original.digest, "\(original.namespace)")
+        }
+    }
+
     @Test func aDatabaseWithManyCollections() throws {
         guard let uri = try TestServers.mongoURI() else { return }
         let prefix = TestServers.uniquePrefix("m")
@@ -274,5 +322,50 @@ final class Writer: @unchecked Sendable {
         running = false
         while !finished { condition.wait() }
         condition.unlock()
+    }
+}
+
+@Suite(.serialized) struct MongoUsersTests {
+    /// Users and roles are dumped only when asked; restoring them needs the
+    /// server's _mergeAuthzCollections, which SecantusDB lacks: the rest is
+    /// restored and the error says so.
+    @Test func usersAndRolesOnlyWhenAsked() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let prefix = TestServers.uniquePrefix("u")
+        let user = "\(prefix)user"
+        let connection = try MongoConnection(uri: uri)
+        try connection.command("admin", json: #"{"createUser": "\#(user)", "pwd": "pw", "roles": ["read"]}"#)
+        defer {
+            _ = try? connection.command("admin", json: #"{"dropUser": "\#(user)"}"#)
+            MongoSourceTests.dropDatabases(uri, prefix: prefix)
+        }
+        try connection.command("\(prefix)d", json: #"{"insert": "c", "documents": [{"_id": 1}]}"#)
+        let without = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(prefix)d.*")]), toolVersion: "t"))
+            .dump(into: DiscardingSink())
+        #expect(!without.namespaces.contains { $0.namespace == "admin.system.users" })
+
+        var options = MongoDumper.Options(selection: NamespaceSelection(include: [try NamespacePattern("\(prefix)d.*")]), toolVersion: "t")
+        options.includeUsersAndRoles = true
+        let dir = TemporaryDirectory()
+        let path = dir.sub("dump")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let with = try MongoDumper(uri: uri, options: options).dump(into: FileDescriptorSink(fd: fd, path: path))
+        close(fd)
+        let users = try #require(with.namespaces.first { $0.namespace == "admin.system.users" })
+        #expect(users.documents >= 1)
+
+        let copy = NamespaceSelection(renames: [(try NamespacePattern("\(prefix)d.*"), try NamespacePattern("\(prefix)e.*"))])
+        do {
+            _ = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
+            Issue.record("users were merged on a server without _mergeAuthzCollections?")
+        } catch let error as MongoSourceError {
+            #expect(error.message.contains("_mergeAuthzCollections"), "\(error)")
+        }
+        let restored = try connection.find("\(prefix)e", "c").nextDocument()
+        #expect(restored != nil, "the data was not restored alongside")
+        // Excluding admin restores cleanly.
+        let clean = NamespaceSelection(exclude: [try NamespacePattern("admin.*")], renames: copy.renames)
+        let outcome = try MongoRestorer(uri: uri, options: .init(selection: clean, drop: true)).restore(from: FileDescriptorSource(path: path))
+        #expect(outcome.inserted == 1)
     }
 }
