@@ -27,6 +27,17 @@ import TestSupport
         }
     }
 
+    /// Dumps the namespaces matching `include` into a file; returns its
+    /// path (inside `dir`) and the summary.
+    static func dump(_ uri: String, include: String, in dir: TemporaryDirectory,
+                     options: MongoDumper.Options? = nil) throws -> (String, MongoSummary) {
+        let path = dir.sub("dump-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        let chosen = try options ?? .init(selection: NamespaceSelection(include: [NamespacePattern(include)]), toolVersion: "test")
+        return (path, try MongoDumper(uri: uri, options: chosen).dump(into: FileDescriptorSink(fd: fd, path: path)))
+    }
+
     /// Per namespace of a stock archive: document count and multiset digest.
     static func fixtureDigests(_ name: String) throws -> [String: (Int, String)] {
         let reader = try ArchiveReader(source: Decompressors.make(name.hasSuffix(".gz") ? .gzip : .none, from: FileDescriptorSource(path: fixtures + name)))
@@ -91,11 +102,7 @@ import TestSupport
         _ = try MongoRestorer(uri: uri, options: .init(selection: try Self.selection(renaming: prefix))).restore(from: source)
 
         let dir = TemporaryDirectory()
-        let path = dir.sub("dump.archive")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let summary = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(prefix)a.*")]), toolVersion: "test"))
-            .dump(into: FileDescriptorSink(fd: fd, path: path))
-        close(fd)
+        let (path, summary) = try MongoSourceTests.dump(uri, include: "\(prefix)a.*", in: dir)
         #expect(summary.documentCount == 1350)
 
         // Restore our archive elsewhere: same digests.
@@ -145,14 +152,11 @@ final class DiscardingSink: ByteSink {
 
         let writer = Writer(uri: uri, db: db)
         writer.start()
-        let dumper = MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]),
-                                                         parallelCollections: 2, segmentBytes: 64 << 10, toolVersion: "test",
-                                                         beforeOplogCapture: { writer.stop() }))
+        let dumpOptions = MongoDumper.Options(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]),
+                                              parallelCollections: 2, segmentBytes: 64 << 10, toolVersion: "test",
+                                              beforeOplogCapture: { writer.stop() })
         let dir = TemporaryDirectory()
-        let path = dir.sub("dump")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let summary = try dumper.dump(into: FileDescriptorSink(fd: fd, path: path))
-        close(fd)
+        let (path, summary) = try MongoSourceTests.dump(uri, include: "", in: dir, options: dumpOptions)
         #expect(writer.operations > 0, "the writer did nothing during the dump")
         let window = try #require(summary.oplog, "SecantusDB reports a replica set, so the oplog window must be captured")
         #expect(window.entries > 0)
@@ -193,11 +197,7 @@ final class DiscardingSink: ByteSink {
             _ = try bytes.withUnsafeBytes { try connection.insertMany(db, "all", documents: $0, count: 1) }
         }
         let dir = TemporaryDirectory()
-        let path = dir.sub("dump")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        _ = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
-            .dump(into: FileDescriptorSink(fd: fd, path: path))
-        close(fd)
+        let (path, _) = try MongoSourceTests.dump(uri, include: "\(db).*", in: dir)
         let copy = NamespaceSelection(renames: [(try NamespacePattern("\(db).*"), try NamespacePattern("\(prefix)copy.*"))])
         let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
         #expect(outcome.inserted == documents.count)
@@ -224,11 +224,7 @@ final class DiscardingSink: ByteSink {
             try connection.command(db, json: command)
         }
         let dir = TemporaryDirectory()
-        let path = dir.sub("dump")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let summary = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
-            .dump(into: FileDescriptorSink(fd: fd, path: path))
-        close(fd)
+        let (path, summary) = try MongoSourceTests.dump(uri, include: "\(db).*", in: dir)
         // mongod reports type "timeseries"; SecantusDB "collection" with
         // timeseries options. Either way the options must come back.
         #expect(summary.namespaces.first { $0.namespace == "\(db).metrics" }?.documents == 2)
@@ -267,11 +263,7 @@ final class DiscardingSink: ByteSink {
             _ = try doc.withUnsafeBytes { try connection.insertMany(db, "c\(i)", documents: $0, count: 1) }
         }
         let dir = TemporaryDirectory()
-        let path = dir.sub("dump")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let summary = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern("\(db).*")]), toolVersion: "t"))
-            .dump(into: FileDescriptorSink(fd: fd, path: path))
-        close(fd)
+        let (path, summary) = try MongoSourceTests.dump(uri, include: "\(db).*", in: dir)
         #expect(summary.namespaces.count == 500)
         let copy = NamespaceSelection(renames: [(try NamespacePattern("\(db).*"), try NamespacePattern("\(prefix)back.*"))])
         let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
@@ -347,10 +339,7 @@ final class Writer: @unchecked Sendable {
         var options = MongoDumper.Options(selection: NamespaceSelection(include: [try NamespacePattern("\(prefix)d.*")]), toolVersion: "t")
         options.includeUsersAndRoles = true
         let dir = TemporaryDirectory()
-        let path = dir.sub("dump")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let with = try MongoDumper(uri: uri, options: options).dump(into: FileDescriptorSink(fd: fd, path: path))
-        close(fd)
+        let (path, with) = try MongoSourceTests.dump(uri, include: "", in: dir, options: options)
         let users = try #require(with.namespaces.first { $0.namespace == "admin.system.users" })
         #expect(users.documents >= 1)
 
