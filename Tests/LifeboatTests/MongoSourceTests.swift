@@ -105,6 +105,16 @@ import TestSupport
         let (path, summary) = try MongoSourceTests.dump(uri, include: "\(prefix)a.*", in: dir)
         #expect(summary.documentCount == 1350)
 
+        // An independent reader (Python, pymongo's bson) accepts our archive:
+        // framing, Extended JSON metadata, every CRC, the same counts.
+        let python = FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python"
+        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/read_mongodump_archive.py"
+        let independent = try ProcessRunner.run(python, [script, path])
+        #expect(independent.status == 0, "\(independent.output)")
+        let parsed = try JSONSerialization.jsonObject(with: Data(independent.stdout.utf8)) as? [String: Any]
+        let counts = parsed?["namespaces"] as? [String: Int] ?? [:]
+        for namespace in summary.namespaces { #expect(counts[namespace.namespace] == namespace.documents, "\(namespace.namespace)") }
+
         // Restore our archive elsewhere: same digests.
         let copy = NamespaceSelection(renames: [(try NamespacePattern("\(prefix)a.*"), try NamespacePattern("\(prefix)c.*"))])
         let outcome = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
