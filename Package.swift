@@ -41,6 +41,10 @@ let package = Package(
         .target(name: "ByteStreams", swiftSettings: strictSettings),
         // libmongoc and libbson, wrapped (the only importer of CMongoc and CBson).
         .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], swiftSettings: strictSettings),
+        // The redis component: snapshot over replication, validation, restore.
+        .target(name: "RedisSource", dependencies: ["RedisClient", "ByteStreams"], swiftSettings: strictSettings),
+        // hiredis, wrapped (the only importer of CHiredis).
+        .target(name: "RedisClient", dependencies: ["CHiredis"], swiftSettings: strictSettings),
         // Just enough BSON in Swift to frame archives and read replies and oplog entries.
         .target(name: "RawBSON", swiftSettings: strictSettings),
         // The mongo component: dump, restore, verify.
@@ -60,13 +64,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .systemLibrary(name: "CBson", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -12,6 +12,8 @@ packages=(
   zstd gzip tar    # stock tools the tests check our artifacts against
   python3 python3-venv  # the test servers (SecantusDB from PyPI) run in a venv
   libmongoc-dev libbson-dev  # MongoDB client (mongo component)
+  libhiredis-dev   # Redis client (redis component)
+  redis-server redis-tools  # the Redis test server and redis-check-rdb / redis-cli
 )
 
 missing=()

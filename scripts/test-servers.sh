@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts (or stops) the real servers the tests use, on loopback:
 #   SecantusDB (a MongoDB wire-compatible server, from PyPI) on 127.0.0.1:27917,
-#   and a second one requiring authentication on 127.0.0.1:27918
+#   and a second one requiring authentication on 127.0.0.1:27918;
+#   redis-server (Debian) on 127.0.0.1:6399
 # Usage: scripts/test-servers.sh install|start|stop|env
 # `start` prints the environment the tests read (eval it or source the file
 # it writes: .test-servers/env).
@@ -11,6 +12,7 @@ state=".test-servers"
 venv="$state/venv"
 mongo_port="${LIFEBOAT_TEST_MONGO_PORT:-27917}"
 auth_port="${LIFEBOAT_TEST_MONGO_AUTH_PORT:-27918}"
+redis_port="${LIFEBOAT_TEST_REDIS_PORT:-6399}"
 
 wait_port() {
   for _ in $(seq 150); do
@@ -61,6 +63,17 @@ PY
   wait_port "$auth_port" || { echo "SecantusDB (auth) did not restart:" >&2; cat "$state/mongo-auth.log" >&2; exit 1; }
 }
 
+# Redis from Debian, on loopback, with the debug command (DEBUG DIGEST) for
+# comparisons and no snapshot delay; the tests start more of their own.
+start_redis() {
+  if [ -f "$state/redis.pid" ] && kill -0 "$(cat "$state/redis.pid")" 2>/dev/null; then return; fi
+  mkdir -p "$state/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$PWD/$state/redis" --save '' --appendonly no \
+    --repl-diskless-sync-delay 0 --enable-debug-command yes --daemonize no > "$state/redis.log" 2>&1 &
+  echo $! > "$state/redis.pid"
+  wait_port "$redis_port" || { echo "redis-server did not start:" >&2; cat "$state/redis.log" >&2; exit 1; }
+}
+
 stop_one() {
   local pidfile="$state/$1.pid"
   if [ -f "$pidfile" ]; then
@@ -81,8 +94,10 @@ case "${1:-}" in
     mkdir -p "$state"
     start_mongo
     start_mongo_auth
+    start_redis
     cat > "$state/env" <<ENV
 export LIFEBOAT_TEST_MONGO_URI='mongodb://127.0.0.1:$mongo_port/?directConnection=true'
+export LIFEBOAT_TEST_REDIS_URL='redis://127.0.0.1:$redis_port/'
 export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'
 ENV
     cat "$state/env"
@@ -90,6 +105,7 @@ ENV
   stop)
     stop_one mongo
     stop_one mongo-auth
+    stop_one redis
     ;;
   env)
     cat "$state/env"

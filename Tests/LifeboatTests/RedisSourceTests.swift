@@ -1,0 +1,161 @@
+import ByteStreams
+import Foundation
+import RedisSource
+import Testing
+import TestSupport
+
+/// Redis snapshots over the replication protocol, against real redis-server processes.
+@Suite struct RedisSourceTests {
+    /// 100,000 keys of every type, a tenth of them with TTLs, made by a Lua
+    /// script on the server (fast, no client round trips).
+    static let seedScript = """
+    for i = 1, tonumber(ARGV[1]) do
+      local k = i % 6
+      if k == 0 then redis.call('SET', 'str:' .. i, 'value ' .. i)
+      elseif k == 1 then redis.call('HSET', 'hash:' .. i, 'a', i, 'b', 'x' .. i)
+      elseif k == 2 then redis.call('RPUSH', 'list:' .. i, 'a', 'b', i)
+      elseif k == 3 then redis.call('SADD', 'set:' .. i, 'a', 'b', i)
+      elseif k == 4 then redis.call('ZADD', 'zset:' .. i, 1.5, 'a', i, 'b')
+      else redis.call('XADD', 'stream:' .. i, '*', 'f', i) end
+      if i % 10 == 0 then redis.call('PEXPIRE', (({'str:','hash:','list:','set:','zset:','stream:'})[k + 1]) .. i, 3600000 + i) end
+    end
+    return tonumber(ARGV[1])
+    """
+
+    static func seeded(_ keys: Int = 100_000, arguments: [String] = []) throws -> RedisProcess? {
+        guard try Skips.require(RedisProcess.available, "redis-server (apt install redis-server)") else { return nil }
+        let redis = try RedisProcess(arguments: arguments)
+        _ = try redis.cli(["EVAL", seedScript, "0", String(keys)])
+        return redis
+    }
+
+    static func snapshot(_ redis: RedisProcess, to path: String) throws -> RedisSummary {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        return try RedisSnapshotter(endpoint: RedisEndpoint(url: redis.url)).snapshot(into: FileDescriptorSink(fd: fd, path: path))
+    }
+
+    @Test(arguments: ["yes", "no"])
+    func snapshotLoadsIntoAFreshServerIdentically(diskless: String) throws {
+        guard let source = try Self.seeded() else { return }
+        try source.cli(["CONFIG", "SET", "repl-diskless-sync", diskless])
+        let target = TemporaryDirectory()
+        let summary = try Self.snapshot(source, to: target.sub("dump.rdb"))
+        #expect(summary.method == (diskless == "yes" ? "sync-diskless" : "sync-disk"))
+        #expect(summary.totalKeys == 100_000)
+        #expect(summary.expiringKeys == 10_000)
+        #expect(summary.rdbVersion >= 9)
+        let check = try ProcessRunner.run("/usr/bin/redis-check-rdb", [target.sub("dump.rdb")])
+        #expect(check.status == 0, "\(check.output)")
+
+        // A fresh server loads it: same dataset digest, size and TTLs.
+        let fresh = try RedisProcess(arguments: ["--dir", target.path, "--dbfilename", "dump.rdb"])
+        #expect(try fresh.cli(["DBSIZE"]) == "100000")
+        #expect(try fresh.cli(["DEBUG", "DIGEST"]) == source.cli(["DEBUG", "DIGEST"]))
+        for i in stride(from: 10, through: 100_000, by: 9_990) {
+            let key = ["str:", "hash:", "list:", "set:", "zset:", "stream:"][i % 6] + String(i)
+            let want = Int(try source.cli(["PTTL", key]))!
+            let have = Int(try fresh.cli(["PTTL", key]))!
+            #expect(abs(want - have) < 1_000, "\(key): \(want) vs \(have)")
+        }
+    }
+
+    @Test func theDisklessDelayIsWaitedOutThroughKeepAlives() throws {
+        guard let source = try Self.seeded(1_000, arguments: ["--repl-diskless-sync-delay", "2"]) else { return }
+        let dir = TemporaryDirectory()
+        let summary = try Self.snapshot(source, to: dir.sub("dump.rdb"))
+        #expect(summary.totalKeys == 1_000)
+    }
+
+    @Test func credentialsAreUsedAndWrongOnesNamed() throws {
+        guard try Skips.require(RedisProcess.available, "redis-server") else { return }
+        let redis = try RedisProcess(arguments: ["--requirepass", "s3cret"])
+        try redis.cli(["ACL", "SETUSER", "backup", "on", ">b4ckup", "+@all", "~*"], password: "s3cret")
+        let dir = TemporaryDirectory()
+        let sink = FileDescriptorSink(fd: open(dir.sub("a"), O_WRONLY | O_CREAT, 0o600), path: dir.sub("a"))
+        _ = try RedisSnapshotter(endpoint: RedisEndpoint(url: "redis://:s3cret@127.0.0.1:\(redis.port)/")).snapshot(into: sink)
+        _ = try RedisSnapshotter(endpoint: RedisEndpoint(url: "redis://backup:b4ckup@127.0.0.1:\(redis.port)/")).snapshot(into: sink)
+        do {
+            _ = try RedisSnapshotter(endpoint: RedisEndpoint(url: "redis://:wrong@127.0.0.1:\(redis.port)/")).snapshot(into: sink)
+            Issue.record("a wrong password was accepted")
+        } catch let error as RedisSourceError {
+            #expect(error.kind == .authentication, "\(error)")
+            #expect(!error.description.contains("wrong"))
+        }
+        do {
+            _ = try RedisSnapshotter(endpoint: RedisEndpoint(url: "redis://127.0.0.1:1/")).snapshot(into: sink)
+            Issue.record("an unreachable server gave a snapshot")
+        } catch let error as RedisSourceError {
+            #expect(error.kind == .unreachable, "\(error)")
+        }
+    }
+
+    @Test func aRenamedSyncIsReportedAsRefused() throws {
+        guard try Skips.require(RedisProcess.available, "redis-server") else { return }
+        let redis = try RedisProcess(arguments: ["--rename-command", "SYNC", ""])
+        let dir = TemporaryDirectory()
+        do {
+            _ = try Self.snapshot(redis, to: dir.sub("x"))
+            Issue.record("SYNC worked although renamed")
+        } catch let error as RedisSourceError {
+            #expect(error.kind == .refused, "\(error)")
+        }
+    }
+
+    @Test func aServerKilledDuringTheSnapshotFailsClearly() throws {
+        guard let source = try Self.seeded(300_000) else { return }
+        try source.cli(["CONFIG", "SET", "repl-diskless-sync", "no"])
+        let dir = TemporaryDirectory()
+        let path = dir.sub("dump.rdb")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        // Kill the server once the first bytes have arrived.
+        let killer = KillAfterBytes(sink: FileDescriptorSink(fd: fd, path: path), after: 64 << 10) { source.kill() }
+        do {
+            _ = try RedisSnapshotter(endpoint: RedisEndpoint(url: source.url)).snapshot(into: killer)
+            Issue.record("a snapshot from a killed server was accepted")
+        } catch let error as RedisSourceError {
+            #expect(error.kind == .data || error.kind == .unreachable, "\(error)")
+        }
+    }
+
+    @Test func theValidatorCatchesDamage() throws {
+        guard let source = try Self.seeded(2_000) else { return }
+        let dir = TemporaryDirectory()
+        _ = try Self.snapshot(source, to: dir.sub("good.rdb"))
+        let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.sub("good.rdb"))))
+        func validate(_ bytes: [UInt8]) throws -> Int {
+            var validator = RDBValidator()
+            for start in stride(from: 0, to: bytes.count, by: 777) {
+                bytes[start..<min(start + 777, bytes.count)].withUnsafeBytes { validator.update($0) }
+            }
+            return try validator.finish()
+        }
+        #expect(try validate(good) >= 9)
+        var flipped = good
+        flipped[good.count / 2] ^= 0x01
+        #expect(throws: RDBValidator.Failure.self) { _ = try validate(flipped) }
+        #expect(throws: RDBValidator.Failure.self) { _ = try validate(Array(good.dropLast(100))) }
+        #expect(throws: RDBValidator.Failure.self) { _ = try validate(Array("NOTREDIS".utf8) + good.dropFirst(8)) }
+        #expect(RDBValidator.crc64(Array("123456789".utf8)) == 0xE9C6_D914_C4B8_D9CA)
+    }
+}
+
+/// Passes bytes on, and runs `action` once `after` bytes went through.
+final class KillAfterBytes: ByteSink {
+    private let sink: any ByteSink
+    private var remaining: Int
+    private let action: () -> Void
+    init(sink: any ByteSink, after: Int, action: @escaping () -> Void) {
+        self.sink = sink
+        self.remaining = after
+        self.action = action
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try sink.write(bytes)
+        if remaining > 0 {
+            remaining -= bytes.count
+            if remaining <= 0 { action() }
+        }
+    }
+}
