@@ -60,6 +60,44 @@ import TestSupport
         }
     }
 
+    /// The online restore: the target replicates from Lifeboat, loads the
+    /// snapshot, and is promoted back; with AOF on, the AOF is rewritten so
+    /// the data survives a restart.
+    @Test(arguments: ["no", "yes"])
+    func onlineRestoreReplacesTheDataWithoutARestart(appendOnly: String) throws {
+        guard let source = try Self.seeded() else { return }
+        let dir = TemporaryDirectory()
+        let summary = try Self.snapshot(source, to: dir.sub("dump.rdb"))
+        let target = try RedisProcess(arguments: ["--appendonly", appendOnly])
+        try target.cli(["SET", "stale", "x"])
+
+        let restorer = RedisReplicationRestorer(endpoint: try RedisEndpoint(url: target.url))
+        do {
+            _ = try restorer.restore(from: FileDescriptorSource(path: dir.sub("dump.rdb")), length: summary.bytes, expectedKeys: summary.totalKeys, overwrite: false)
+            Issue.record("a restore replaced existing keys without --overwrite")
+        } catch let error as RedisSourceError {
+            #expect(error.kind == .refused)
+            #expect(error.message.contains("holds 1 keys"))
+        }
+        #expect(try target.cli(["GET", "stale"]) == "x")
+
+        let outcome = try restorer.restore(from: FileDescriptorSource(path: dir.sub("dump.rdb")), length: summary.bytes,
+                                           expectedKeys: summary.totalKeys, overwrite: true)
+        #expect(outcome.keys == 100_000)
+        #expect(try target.cli(["DEBUG", "DIGEST"]) == source.cli(["DEBUG", "DIGEST"]))
+        #expect(try target.cli(["INFO", "replication"]).contains("role:master"))
+        #expect(try target.cli(["GET", "stale"]).isEmpty)
+        if appendOnly == "yes" {
+            // The AOF holds the restored data: a restart from it gives the same digest.
+            for _ in 0..<100 where try target.cli(["INFO", "persistence"]).contains("aof_rewrite_in_progress:1") {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            let digest = try target.cli(["DEBUG", "DIGEST"])
+            try target.cli(["DEBUG", "LOADAOF"])
+            #expect(try target.cli(["DEBUG", "DIGEST"]) == digest)
+        }
+    }
+
     @Test func theDisklessDelayIsWaitedOutThroughKeepAlives() throws {
         guard let source = try Self.seeded(1_000, arguments: ["--repl-diskless-sync-delay", "2"]) else { return }
         let dir = TemporaryDirectory()
