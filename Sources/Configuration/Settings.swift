@@ -17,6 +17,7 @@ public struct Settings: Sendable {
     public var mongoParallelCollections: Int
     public var mongoCaptureOplog: Bool
     public var mongoUsersAndRoles: Bool = false
+    public var redisURL: String?
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
@@ -172,6 +173,13 @@ public struct LoadedConfiguration: Sendable {
             }
         }
 
+        var redisURL: String?
+        if let text = value("REDIS_URL") {
+            if text.hasPrefix("redis://") { redisURL = text } else {
+                problems.append(ConfigProblem(variable: "REDIS_URL", value: shown("REDIS_URL"),
+                    message: "must start with redis://, e.g. redis://:password@redis:6379/ (rediss:// is not supported)"))
+            }
+        }
         var usersAndRoles = false
         if let text = value("MONGO_USERS_AND_ROLES") {
             if let parsed = parseBool(text) { usersAndRoles = parsed } else {
@@ -185,6 +193,7 @@ public struct LoadedConfiguration: Sendable {
                                 mongoURI: mongoURIs["MONGO_URI"], verifyMongoURI: mongoURIs["VERIFY_MONGO_URI"],
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
+        settings.redisURL = redisURL
         return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
     }
 

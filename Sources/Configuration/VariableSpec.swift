@@ -27,6 +27,7 @@ extension VariableSpec {
         VariableSpec("BACKUP_COMPRESSION_LEVEL", help: "zstd 1-19 (default 3), gzip 1-9 (default 6)"),
         VariableSpec("BACKUP_SKIP_UNREADABLE", default: "false", help: "true to skip unreadable files with a warning instead of failing the set"),
         VariableSpec("MONGO_URI", help: "MongoDB connection string (component 'mongo'); its password is never shown"),
+        VariableSpec("REDIS_URL", help: "redis://[user:password@]host:port/ (component 'redis'); its password is never shown"),
         VariableSpec("VERIFY_MONGO_URI", help: "server for `verify --deep` test restores (default: MONGO_URI)"),
         VariableSpec("MONGO_PARALLEL_COLLECTIONS", default: "4", help: "collections dumped and restored at once, 1-32"),
         VariableSpec("MONGO_USERS_AND_ROLES", default: "false", help: "also back up admin.system.users and admin.system.roles"),

@@ -3,6 +3,7 @@ import FileSources
 import LifeboatCrypto
 import MongoArchive
 import MongoSource
+import RedisSource
 
 /// Reads an artifact's decompressed contents to the end and compares what
 /// it holds with the manifest, per kind: tar entries and bytes; for a
@@ -20,6 +21,14 @@ enum ArtifactInspection {
             return []
         case .mongo:
             return try checkMongo(artifact.mongo, source)
+        case .redis:
+            var validator = RDBValidator()
+            try source.drain { validator.update($0) }
+            _ = try validator.finish()
+            if let expected = artifact.redis, expected.bytes != validator.count {
+                return ["the RDB has \(validator.count) bytes, the manifest says \(expected.bytes)"]
+            }
+            return []
         }
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import LifeboatCrypto
 import MongoArchive
 import MongoSource
+import RedisSource
 import Storage
 import StreamCompression
 
@@ -34,6 +35,7 @@ public struct BackupJob: Sendable {
         var components: [Component] = []
         if settings.uploadsDirectory != nil { components.append(.files) }
         if !settings.configPaths.isEmpty { components.append(.config) }
+        if settings.redisURL != nil { components.insert(.redis, at: 0) }
         if settings.mongoURI != nil { components.insert(.mongo, at: 0) }
         return components
     }
@@ -77,7 +79,7 @@ public struct BackupJob: Sendable {
         let components = requested ?? Self.configuredComponents(settings)
         if components.isEmpty {
             throw LifeboatError.usage("nothing to back up: no component is configured",
-                                      hint: "set MONGO_URI (component 'mongo'), UPLOADS_DIR (component 'files') and/or CONFIG_PATHS (component 'config')")
+                                      hint: "set MONGO_URI (component 'mongo'), REDIS_URL (component 'redis'), UPLOADS_DIR (component 'files') and/or CONFIG_PATHS (component 'config')")
         }
         for component in components {
             switch component {
@@ -85,6 +87,8 @@ public struct BackupJob: Sendable {
                 throw LifeboatError.usage("component 'files' needs UPLOADS_DIR", hint: "set UPLOADS_DIR to the absolute path of the uploads folder")
             case .mongo where settings.mongoURI == nil:
                 throw LifeboatError.usage("component 'mongo' needs MONGO_URI", hint: "set MONGO_URI (or MONGO_URI_FILE) to the server's connection string")
+            case .redis where settings.redisURL == nil:
+                throw LifeboatError.usage("component 'redis' needs REDIS_URL", hint: "set REDIS_URL (or REDIS_URL_FILE), e.g. redis://:password@redis:6379/")
             case .config where settings.configPaths.isEmpty:
                 throw LifeboatError.usage("component 'config' needs CONFIG_PATHS", hint: "set CONFIG_PATHS to a comma-separated list of absolute paths")
             default: continue
@@ -148,11 +152,21 @@ public struct BackupJob: Sendable {
             options.includeUsersAndRoles = settings.mongoUsersAndRoles
             let dumper = MongoDumper(uri: settings.mongoURI!, options: options, warn: { warn($0) })
             artifact.mongo = try dumper.dump(into: sink)
+        case .redis:
+            let endpoint: RedisEndpoint
+            do { endpoint = try RedisEndpoint(url: settings.redisURL!) } catch {
+                throw LifeboatError.usage("REDIS_URL is not valid: \(error)")
+            }
+            let summary = try RedisSnapshotter(endpoint: endpoint, warn: { warn($0) }).snapshot(into: sink)
+            artifact.redis = summary
         }
     }
 
     static func describe(_ artifact: Manifest.Artifact) -> String {
         if let tree = artifact.tree { return tree.countsDescription }
+        if let redis = artifact.redis {
+            return "\(redis.totalKeys) keys, RDB version \(redis.rdbVersion), \(redis.bytes) bytes (\(redis.method))"
+        }
         if let mongo = artifact.mongo {
             var text = "\(mongo.namespaces.count) namespaces, \(mongo.documentCount) documents"
             if let oplog = mongo.oplog { text += ", oplog \(oplog.start)–\(oplog.end) (\(oplog.entries) entries)" }

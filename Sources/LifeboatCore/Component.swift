@@ -4,6 +4,7 @@ import Foundation
 /// What a set can hold. Each is one artifact in the set.
 public enum Component: String, Codable, Sendable, CaseIterable, Comparable {
     case mongo
+    case redis
     case files
     case config
 
@@ -11,12 +12,19 @@ public enum Component: String, Codable, Sendable, CaseIterable, Comparable {
     public func fileName(_ compression: CompressionAlgorithm) -> String {
         switch self {
         case .mongo: return "mongo.archive" + compression.fileSuffix
+        case .redis: return "redis.rdb" + compression.fileSuffix
         case .files, .config: return rawValue + ".tar" + compression.fileSuffix
         }
     }
 
     /// The artifact's format name in the manifest.
-    public var format: String { self == .mongo ? "mongodump-archive" : "tar" }
+    public var format: String {
+        switch self {
+        case .mongo: return "mongodump-archive"
+        case .redis: return "rdb"
+        case .files, .config: return "tar"
+        }
+    }
 
     public static func < (a: Component, b: Component) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

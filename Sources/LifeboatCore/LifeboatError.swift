@@ -3,6 +3,7 @@ import Configuration
 import FileSources
 import MongoArchive
 import MongoSource
+import RedisSource
 import Storage
 
 /// An error a user reads: what failed, why, and what to do, with the exit
@@ -42,6 +43,17 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
         case let error as MongoSourceError:
             let status: ExitStatus = error.kind == .invalidURI ? .usage : (error.kind == .data ? .dataError : .failure)
             return .init(status, "\(action) failed: \(Redaction.redactURLCredentials(in: error.message))", hint: error.hint)
+        case let error as RedisSourceError:
+            let status: ExitStatus
+            switch error.kind {
+            case .configuration: status = .usage
+            case .refused where error.message.contains("holds"): status = .usage
+            case .data: status = .dataError
+            default: status = .failure
+            }
+            return .init(status, "\(action) failed: \(Redaction.redactURLCredentials(in: error.message))", hint: error.hint)
+        case let error as RedisEndpoint.ParseError:
+            return .init(.usage, "\(action) failed: REDIS_URL \(error.problem)")
         case let error as ArchiveFormatError:
             return .init(.dataError, "\(action) failed: \(error)")
         case let error as FileSourceError where error.isRefusal:

@@ -2,6 +2,7 @@ import ByteStreams
 import FileSources
 import Foundation
 import MongoSource
+import RedisSource
 
 /// `manifest.json`: written last, it is what makes a set complete. The
 /// format is documented in docs/format.md; readers ignore unknown fields,
@@ -43,6 +44,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var tree: TreeSummary?
         /// For mongo: namespaces, counts, digests, the oplog window.
         public var mongo: MongoSummary?
+        /// For redis: RDB version and size, keys per database.
+        public var redis: RedisSummary?
     }
 
     public var storedBytes: Int64 { artifacts.reduce(0) { $0 + $1.storedBytes } }

@@ -5,6 +5,7 @@ import Foundation
 import LifeboatCrypto
 import MongoArchive
 import MongoSource
+import RedisSource
 import Storage
 import StreamCompression
 
@@ -104,6 +105,14 @@ public struct RestoreJob: Sendable {
             try checkWhole(artifact, in: manifest.id)
             mongoArtifact = artifact
         }
+        var redisArtifact: Manifest.Artifact?
+        if components.contains(.redis), let artifact = manifest.artifact(.redis) {
+            guard settings.redisURL != nil else {
+                throw LifeboatError.usage("restoring 'redis' needs REDIS_URL", hint: "set REDIS_URL to the server to restore into")
+            }
+            try checkWhole(artifact, in: manifest.id)
+            redisArtifact = artifact
+        }
         var staged: (FolderSwap, TreeSummary)?
         if let (folder, artifact) = swap {
             staged = (folder, try extractVerified(artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
@@ -112,6 +121,10 @@ public struct RestoreJob: Sendable {
         if let artifact = mongoArtifact {
             outcome.mongo = try restoreMongo(artifact, of: manifest.id, options)
             outcome.restored.append((.mongo, "MongoDB"))
+        }
+        if let artifact = redisArtifact {
+            try restoreRedis(artifact, of: manifest.id, overwrite: options.overwrite)
+            outcome.restored.append((.redis, "Redis"))
         }
         if let (folder, counts) = staged {
             do {
@@ -147,6 +160,19 @@ public struct RestoreJob: Sendable {
             throw error
         } catch {
             throw LifeboatError.integrity("\(artifact.file) of set \(id) cannot be read: \(error); nothing was restored")
+        }
+    }
+
+    private func restoreRedis(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+        do {
+            let endpoint = try RedisEndpoint(url: settings.redisURL!)
+            let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
+            let source = try Decompressors.make(artifact.compression, from: tier.open(key: "\(id)/\(artifact.file)"))
+            let outcome = try RedisReplicationRestorer(endpoint: endpoint)
+                .restore(from: source, length: summary.bytes, expectedKeys: summary.totalKeys, overwrite: overwrite)
+            console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.1f", outcome.seconds)) s (online, through replication)")
+        } catch {
+            throw LifeboatError.wrap(error, doing: "restoring redis")
         }
     }
 

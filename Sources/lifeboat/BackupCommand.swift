@@ -9,9 +9,11 @@ struct BackupCommand: ParsableCommand {
         discussion: """
         Each component becomes one artifact in a new set under BACKUP_DIR; the
         set's manifest is written last, so an interrupted backup never lists as
-        complete. Components: mongo (MONGO_URI), files (UPLOADS_DIR), config
-        (CONFIG_PATHS). The mongo artifact is a mongodump archive (with the oplog
-        written during the dump, on a replica set).
+        complete. Components: mongo (MONGO_URI), redis (REDIS_URL), files
+        (UPLOADS_DIR), config (CONFIG_PATHS). The mongo artifact is a mongodump
+        archive (with the oplog written during the dump, on a replica set); the
+        redis artifact an RDB snapshot taken over the replication protocol, as
+        `redis-cli --rdb` does, with no access to the Redis container's files.
 
         Examples:
           lifeboat backup

@@ -4,7 +4,7 @@ import LifeboatCore
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore MongoDB, files and config from a set.",
+        abstract: "Restore MongoDB, Redis, files and config from a set.",
         discussion: """
         Every artifact is verified while it is restored; nothing live changes
         unless it matches its manifest. The uploads tree is extracted beside its
@@ -12,12 +12,15 @@ struct RestoreCommand: ParsableCommand {
         Existing files are replaced only with --overwrite. MongoDB collections are
         restored with their options, indexes and views; documents that collide
         with existing ones are counted and skipped (use --drop to replace), and
-        the oplog captured during the dump is replayed.
+        the oplog captured during the dump is replayed. Redis is restored online
+        into REDIS_URL: Redis replicates the snapshot from Lifeboat and is then
+        promoted back, with no restart (its AOF, if on, is rewritten); a Redis
+        that holds keys is replaced only with --overwrite.
 
         With --to DIR the files and config are restored under DIR instead:
         DIR/files holds the uploads tree, DIR/config/<original path> each config
-        file. MongoDB is always restored into MONGO_URI; rename with --ns-from
-        and --ns-to to keep the live data apart.
+        file. MongoDB is always restored into MONGO_URI (rename with --ns-from
+        and --ns-to to keep the live data apart), Redis into REDIS_URL.
 
         Examples:
           lifeboat restore --to /tmp/check
@@ -25,6 +28,7 @@ struct RestoreCommand: ParsableCommand {
           lifeboat restore 20260122T020000Z-full-3f9a --components files --overwrite
           lifeboat restore --components mongo --ns-from 'alawael.*' --ns-to 'restored.*'
           lifeboat restore --components mongo --ns 'alawael.users' --drop
+          REDIS_URL=redis://:password@redis-new:6379/ lifeboat restore --components redis
         """
     )
 
