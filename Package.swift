@@ -43,6 +43,9 @@ let package = Package(
         .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], swiftSettings: strictSettings),
         // The redis component: snapshot over replication, validation, restore.
         .target(name: "RedisSource", dependencies: ["RedisClient", "ByteStreams"], swiftSettings: strictSettings),
+        // libcurl, wrapped (the only importer of CCurl); the Docker engine client on it.
+        .target(name: "HTTPClient", dependencies: ["CCurl", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "DockerEngine", dependencies: ["HTTPClient", "ByteStreams"], swiftSettings: strictSettings),
         // hiredis, wrapped (the only importer of CHiredis).
         .target(name: "RedisClient", dependencies: ["CHiredis"], swiftSettings: strictSettings),
         // Just enough BSON in Swift to frame archives and read replies and oplog entries.
@@ -65,13 +68,14 @@ let package = Package(
         .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .systemLibrary(name: "CBson", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

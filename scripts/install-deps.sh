@@ -14,6 +14,8 @@ packages=(
   libmongoc-dev libbson-dev  # MongoDB client (mongo component)
   libhiredis-dev   # Redis client (redis component)
   redis-server redis-tools  # the Redis test server and redis-check-rdb / redis-cli
+  libcurl4-openssl-dev  # HTTP over the Docker socket (and S3 later)
+  docker.io curl   # the Docker engine the tests start, and the image import
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # Starts (or stops) the real servers the tests use, on loopback:
 #   SecantusDB (a MongoDB wire-compatible server, from PyPI) on 127.0.0.1:27917,
 #   and a second one requiring authentication on 127.0.0.1:27918;
-#   redis-server (Debian) on 127.0.0.1:6399
+#   redis-server (Debian) on 127.0.0.1:6399; a Docker engine (docker.io) on
+#   .test-servers/docker.sock with the lifeboat-test/redis image
 # Usage: scripts/test-servers.sh install|start|stop|env
 # `start` prints the environment the tests read (eval it or source the file
 # it writes: .test-servers/env).
@@ -74,6 +75,28 @@ start_redis() {
   wait_port "$redis_port" || { echo "redis-server did not start:" >&2; cat "$state/redis.log" >&2; exit 1; }
 }
 
+# A Docker engine (Debian's docker.io) on a socket of our own, no bridge or
+# iptables (containers use host networking), with its images cached across
+# runs, and the test image built from the host's redis binaries.
+docker_root="${LIFEBOAT_TEST_DOCKER_ROOT:-/var/cache/lifeboat-test/docker}"
+start_docker() {
+  command -v dockerd >/dev/null || return 0
+  local socket="$PWD/$state/docker.sock"
+  if [ -f "$state/docker.pid" ] && kill -0 "$(cat "$state/docker.pid")" 2>/dev/null; then return; fi
+  mkdir -p "$docker_root" "$state/docker-exec"
+  dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 --data-root "$docker_root" \
+    --exec-root "$PWD/$state/docker-exec" -H "unix://$socket" --pidfile "$PWD/$state/dockerd.pid" > "$state/docker.log" 2>&1 &
+  echo $! > "$state/docker.pid"
+  for _ in $(seq 100); do curl -sf --unix-socket "$socket" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -sf --unix-socket "$socket" http://localhost/_ping >/dev/null || { echo "dockerd did not start:" >&2; tail -20 "$state/docker.log" >&2; exit 1; }
+  ./scripts/test-image.sh "$socket"
+}
+
+stop_docker() {
+  stop_one docker
+  umount "$state/docker-exec/netns/default" 2>/dev/null || true
+}
+
 stop_one() {
   local pidfile="$state/$1.pid"
   if [ -f "$pidfile" ]; then
@@ -95,9 +118,11 @@ case "${1:-}" in
     start_mongo
     start_mongo_auth
     start_redis
+    start_docker
     cat > "$state/env" <<ENV
 export LIFEBOAT_TEST_MONGO_URI='mongodb://127.0.0.1:$mongo_port/?directConnection=true'
 export LIFEBOAT_TEST_REDIS_URL='redis://127.0.0.1:$redis_port/'
+$(command -v dockerd >/dev/null && echo "export LIFEBOAT_TEST_DOCKER_HOST='unix://$PWD/$state/docker.sock'")
 export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'
 ENV
     cat "$state/env"
@@ -106,6 +131,7 @@ ENV
     stop_one mongo
     stop_one mongo-auth
     stop_one redis
+    stop_docker
     ;;
   env)
     cat "$state/env"

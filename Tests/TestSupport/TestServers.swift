@@ -16,3 +16,14 @@ public enum TestServers {
         "t\(getpid() % 10000)\(label)\(UInt16.random(in: 0...UInt16.max))"
     }
 }
+
+extension TestServers {
+    /// The test Docker engine's socket, as DOCKER_HOST.
+    public static func dockerHost() throws -> String? {
+        let host = ProcessInfo.processInfo.environment["LIFEBOAT_TEST_DOCKER_HOST"]
+        guard try Skips.require(host != nil, "a Docker engine (LIFEBOAT_TEST_DOCKER_HOST; scripts/test-servers.sh start with docker.io installed)") else { return nil }
+        return host
+    }
+
+    public static let redisImage = "lifeboat-test/redis:latest"
+}
