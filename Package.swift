@@ -31,7 +31,7 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["Configuration", "Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "StreamCompression", "LifeboatCrypto", "ByteStreams"],
+            dependencies: ["Configuration", "Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams"],
             swiftSettings: strictSettings
         ),
         .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),

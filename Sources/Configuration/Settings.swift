@@ -18,6 +18,11 @@ public struct Settings: Sendable {
     public var mongoCaptureOplog: Bool
     public var mongoUsersAndRoles: Bool = false
     public var redisURL: String?
+    public var dockerHost: String = "unix:///var/run/docker.sock"
+    /// Whether DOCKER_HOST was set (then an unreachable engine is an error, not a warning).
+    public var dockerHostExplicit = false
+    public var composeProject: String?
+    public var stopDuringRestore = true
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
@@ -194,6 +199,18 @@ public struct LoadedConfiguration: Sendable {
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
         settings.redisURL = redisURL
+        if let text = value("DOCKER_HOST") {
+            if text.hasPrefix("unix://") { settings.dockerHost = text } else {
+                problems.append(ConfigProblem(variable: "DOCKER_HOST", value: text, message: "must be a unix socket, e.g. unix:///var/run/docker.sock"))
+            }
+        }
+        settings.dockerHostExplicit = resolved["DOCKER_HOST"]?.origin != .defaultValue
+        settings.composeProject = value("COMPOSE_PROJECT_NAME")
+        if let text = value("LIFEBOAT_STOP_DURING_RESTORE") {
+            if let parsed = parseBool(text) { settings.stopDuringRestore = parsed } else {
+                problems.append(ConfigProblem(variable: "LIFEBOAT_STOP_DURING_RESTORE", value: text, message: "must be true or false"))
+            }
+        }
         return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
     }
 

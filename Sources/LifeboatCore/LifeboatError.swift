@@ -1,5 +1,6 @@
 import ByteStreams
 import Configuration
+import DockerEngine
 import FileSources
 import MongoArchive
 import MongoSource
@@ -54,6 +55,8 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
             return .init(status, "\(action) failed: \(Redaction.redactURLCredentials(in: error.message))", hint: error.hint)
         case let error as RedisEndpoint.ParseError:
             return .init(.usage, "\(action) failed: REDIS_URL \(error.problem)")
+        case let error as DockerError:
+            return .init(.failure, "\(action) failed: \(error.message)", hint: error.hint)
         case let error as ArchiveFormatError:
             return .init(.dataError, "\(action) failed: \(error)")
         case let error as FileSourceError where error.isRefusal:

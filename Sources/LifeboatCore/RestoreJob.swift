@@ -118,6 +118,16 @@ public struct RestoreJob: Sendable {
             staged = (folder, try extractVerified(artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
         }
 
+        // Everything is verified: stop what must not write during the
+        // restore, and start it again whatever happens next.
+        let guardian = try containerGuard()
+        try guardian?.stop()
+        defer {
+            if let failures = guardian?.startAgain(), !failures.isEmpty {
+                console.warn("containers still stopped: \(failures.joined(separator: ", "))")
+            }
+        }
+
         if let artifact = mongoArtifact {
             outcome.mongo = try restoreMongo(artifact, of: manifest.id, options)
             outcome.restored.append((.mongo, "MongoDB"))
@@ -145,6 +155,14 @@ public struct RestoreJob: Sendable {
             console.info("  config: \(counts.countsDescription) → \(root == "/" ? "original paths" : root)")
         }
         return outcome
+    }
+
+    private func containerGuard() throws -> StopDuringRestore? {
+        do {
+            return try StopDuringRestore.make(settings, console: console)
+        } catch {
+            throw LifeboatError.wrap(error, doing: "preparing to stop containers for the restore")
+        }
     }
 
     /// A first read of an artifact that cannot be staged (a database

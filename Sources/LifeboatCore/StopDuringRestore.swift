@@ -1,0 +1,103 @@
+import Configuration
+import DockerEngine
+import Foundation
+
+/// Stops the stack's containers labelled `lifeboat.stop-during-restore=true`
+/// (the backend, say) before a restore and starts them again afterwards —
+/// also when the restore fails, and when Lifeboat is interrupted (SIGINT,
+/// SIGTERM): a restore must never leave the application down.
+public final class StopDuringRestore: @unchecked Sendable {
+    // @unchecked Sendable: `stopped` is guarded by `lock`; the signal
+    // handler and the restoring thread both call `startAgain`, which runs once.
+    public static let label = "lifeboat.stop-during-restore=true"
+    private let client: DockerClient
+    private let console: Console
+    private let lock = NSLock()
+    private var stopped: [(id: String, name: String)] = []
+    private var signalSources: [any DispatchSourceSignal] = []
+    public let project: String?
+
+    /// Nil when there is nothing to do (disabled, or no engine and DOCKER_HOST
+    /// left at its default: the restore goes on, with a warning).
+    public static func make(_ settings: Settings, console: Console) throws -> StopDuringRestore? {
+        guard settings.stopDuringRestore else { return nil }
+        do {
+            let client = try DockerClient(host: settings.dockerHost)
+            try client.negotiate()
+            return StopDuringRestore(client: client, project: try project(settings, client), console: console)
+        } catch let error as DockerError where !settings.dockerHostExplicit {
+            console.warn("no Docker engine (\(error.message)): containers labelled \(label) are not stopped during this restore")
+            return nil
+        }
+    }
+
+    init(client: DockerClient, project: String?, console: Console) {
+        self.client = client
+        self.project = project
+        self.console = console
+    }
+
+    /// The Compose project: COMPOSE_PROJECT_NAME, else the project of the
+    /// container Lifeboat itself runs in (its hostname is the container id).
+    static func project(_ settings: Settings, _ client: DockerClient) throws -> String? {
+        if let name = settings.composeProject { return name }
+        if let own = try? client.inspect(ProcessInfo.processInfo.hostName) {
+            return own.Config.Labels?["com.docker.compose.project"]
+        }
+        return nil
+    }
+
+    /// Stops the labelled containers that are running, in the project when known.
+    public func stop() throws {
+        var labels = [Self.label]
+        if let project { labels.append("com.docker.compose.project=\(project)") }
+        let targets = try client.containers(labels: labels).filter { $0.State == "running" }
+        if targets.isEmpty { return }
+        installSignalHandlers()
+        for container in targets {
+            console.info("stopping \(container.name) for the restore (\(Self.label))")
+            try client.stop(container.Id, timeoutSeconds: 30)
+            lock.withLock { stopped.append((container.Id, container.name)) }
+            console.info("  stopped \(container.name)")
+        }
+    }
+
+    /// Starts again every container this run stopped, in reverse order, and
+    /// waits until each runs (and is healthy, when it has a health check).
+    /// Failures are reported and the others still started.
+    @discardableResult
+    public func startAgain() -> [String] {
+        let toStart = lock.withLock { () -> [(id: String, name: String)] in
+            defer { stopped.removeAll() }
+            return stopped.reversed()
+        }
+        var failures: [String] = []
+        for container in toStart {
+            do {
+                try client.start(container.id)
+                try client.waitUntilReady(container.id, timeoutSeconds: 120)
+                console.info("started \(container.name) again")
+            } catch {
+                console.warn("could not start \(container.name) again: \(error); start it by hand (docker start \(container.name))")
+                failures.append(container.name)
+            }
+        }
+        return failures
+    }
+
+    /// On SIGINT or SIGTERM mid-restore: start the containers, then exit.
+    private func installSignalHandlers() {
+        guard signalSources.isEmpty else { return }
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                console.warn("interrupted (signal \(number)): starting the stopped containers again before exiting")
+                startAgain()
+                exit(128 + number)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}
