@@ -70,6 +70,8 @@ public struct SetCatalog: Sendable {
                 listing.unreadable.append((id, String(describing: error)))
             }
         }
+        // Ids order by second; within one second the manifest's times decide.
+        listing.complete.sort { ($0.manifest.startedAt, $0.manifest.finishedAt, $0.id.rawValue) < ($1.manifest.startedAt, $1.manifest.finishedAt, $1.id.rawValue) }
         return listing
     }
 
