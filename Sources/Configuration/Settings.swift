@@ -23,6 +23,10 @@ public struct Settings: Sendable {
     public var dockerHostExplicit = false
     public var composeProject: String?
     public var stopDuringRestore = true
+    public enum RedisRestoreMethod: String, Sendable { case replication, file }
+    public var redisRestoreMethod = RedisRestoreMethod.replication
+    public var redisService = "redis"
+    public var mongoService = "mongodb"
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
@@ -206,6 +210,13 @@ public struct LoadedConfiguration: Sendable {
         }
         settings.dockerHostExplicit = resolved["DOCKER_HOST"]?.origin != .defaultValue
         settings.composeProject = value("COMPOSE_PROJECT_NAME")
+        if let text = value("REDIS_RESTORE_METHOD") {
+            if let method = Settings.RedisRestoreMethod(rawValue: text.lowercased()) { settings.redisRestoreMethod = method } else {
+                problems.append(ConfigProblem(variable: "REDIS_RESTORE_METHOD", value: text, message: "must be replication or file"))
+            }
+        }
+        settings.redisService = value("LIFEBOAT_REDIS_SERVICE") ?? "redis"
+        settings.mongoService = value("LIFEBOAT_MONGO_SERVICE") ?? "mongodb"
         if let text = value("LIFEBOAT_STOP_DURING_RESTORE") {
             if let parsed = parseBool(text) { settings.stopDuringRestore = parsed } else {
                 problems.append(ConfigProblem(variable: "LIFEBOAT_STOP_DURING_RESTORE", value: text, message: "must be true or false"))

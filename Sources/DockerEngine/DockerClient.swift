@@ -173,6 +173,21 @@ public final class DockerClient {
         _ = try expect(response, [200], "copy into \(path) of \(id)")
     }
 
+    /// The numeric owner of a path in the container, read from the first
+    /// tar header of its archive (the transfer stops after 512 bytes).
+    public func owner(_ id: String, path: String) throws -> (uid: Int64, gid: Int64) {
+        let capture = HeaderCapture()
+        do {
+            try getArchive(id, path: path, into: capture)
+        } catch is HeaderCapture.Enough {}
+        guard capture.bytes.count >= 512 else { throw DockerError(.api, "no tar header for \(path) in \(id)") }
+        func octal(_ offset: Int, _ length: Int) -> Int64 {
+            let text = String(decoding: capture.bytes[offset..<(offset + length)].prefix { $0 != 0 && $0 != 0x20 }, as: UTF8.self)
+            return Int64(text, radix: 8) ?? 0
+        }
+        return (octal(108, 8), octal(116, 8))
+    }
+
     // MARK: Plumbing
 
     private func request(_ method: String, _ path: String, versioned: Bool = true, headers: [String] = [],
@@ -220,6 +235,16 @@ public final class DockerClient {
             if l != r { return l < r ? -1 : 1 }
         }
         return 0
+    }
+}
+
+/// Keeps the first 512 bytes of a stream, then stops it.
+final class HeaderCapture: ByteSink {
+    struct Enough: Error {}
+    var bytes: [UInt8] = []
+    func write(_ chunk: UnsafeRawBufferPointer) throws {
+        bytes.append(contentsOf: chunk.prefix(512 - bytes.count))
+        if bytes.count >= 512 { throw Enough() }
     }
 }
 

@@ -38,6 +38,24 @@ public enum TreeArtifact {
         return WriteResult(summary: archiver.summary, rawBytes: Int64(raw.count))
     }
 
+    /// Writes a tar holding one file, its bytes streamed from `source`
+    /// (which must yield exactly `size` bytes), for copying a file into a
+    /// container through the Docker archive API.
+    public static func writeSingleFile(name: String, size: Int64, mode: UInt32, uid: Int64, gid: Int64,
+                                       from source: any ByteSource, to sink: any ByteSink) throws {
+        let writer = try TarWriter(sink: sink)
+        let now = Int64(time(nil))
+        try writer.writeHeader(TarEntryHeader(path: name, kind: .file, permissions: mode, size: size, uid: uid, gid: gid, mtimeSeconds: now))
+        var written: Int64 = 0
+        try source.drain { chunk in
+            try writer.writeData(chunk)
+            written += Int64(chunk.count)
+        }
+        guard written == size else { throw FileSourceError(path: name, problem: "has \(written) bytes, expected \(size)") }
+        try writer.finishEntry()
+        try writer.close()
+    }
+
     /// Reads an artifact to its end (decompressing, parsing every header and
     /// every data byte) and counts what it holds. `visit` sees each entry's
     /// validated relative name and whether it is a folder.

@@ -1,4 +1,5 @@
 import ByteStreams
+import DockerEngine
 import Configuration
 import FileSources
 import Foundation
@@ -182,6 +183,9 @@ public struct RestoreJob: Sendable {
     }
 
     private func restoreRedis(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+        if settings.redisRestoreMethod == .file {
+            return try restoreRedisFile(artifact, of: id, overwrite: overwrite)
+        }
         do {
             let endpoint = try RedisEndpoint(url: settings.redisURL!)
             let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
@@ -189,6 +193,58 @@ public struct RestoreJob: Sendable {
             let outcome = try RedisReplicationRestorer(endpoint: endpoint)
                 .restore(from: source, length: summary.bytes, expectedKeys: summary.totalKeys, overwrite: overwrite)
             console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.1f", outcome.seconds)) s (online, through replication)")
+        } catch {
+            throw LifeboatError.wrap(error, doing: "restoring redis")
+        }
+    }
+
+    /// The guide's procedure, automated: stop the Redis container, put the
+    /// RDB into its data directory through the Docker archive API, start it,
+    /// wait until it answers with the data loaded, check the key count.
+    private func restoreRedisFile(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+        let started = Date()
+        do {
+            let endpoint = try RedisEndpoint(url: settings.redisURL!)
+            let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
+            let facts = try RedisServerFacts.read(endpoint)
+            if facts.appendOnly {
+                throw LifeboatError.usage("Redis has AOF on (appendonly yes): on start it would load its AOF and ignore the restored RDB",
+                                          hint: "use REDIS_RESTORE_METHOD=replication (the default), which rewrites the AOF, or turn AOF off for the restore")
+            }
+            if facts.keys > 0 && !overwrite {
+                throw LifeboatError.usage("the Redis holds \(facts.keys) keys; a restore replaces all of them", hint: "pass --overwrite to replace them")
+            }
+            let stack = try StackContainers(settings)
+            let container = try stack.service(settings.redisService)
+            let owner = try stack.client.owner(container.Id, path: facts.directory)
+            // The tar goes through a temporary file: the archive API wants a
+            // body, and the RDB must not be held in memory.
+            let temporary = settings.backupDirectory + "/.lifeboat-restore-\(id)-redis.tar"
+            let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw SystemCallError("create", path: temporary) }
+            defer {
+                close(fd)
+                unlink(temporary)
+            }
+            let rdb = try Decompressors.make(artifact.compression, from: tier.open(key: "\(id)/\(artifact.file)"))
+            try TreeArtifact.writeSingleFile(name: facts.dbFilename, size: summary.bytes, mode: 0o644, uid: owner.uid, gid: owner.gid,
+                                             from: rdb, to: FileDescriptorSink(fd: fd, path: temporary))
+            lseek(fd, 0, SEEK_SET)
+            console.info("stopping \(container.name) to replace \(facts.directory)/\(facts.dbFilename)")
+            try stack.client.stop(container.Id, timeoutSeconds: 30)
+            do {
+                try stack.client.putArchive(container.Id, path: facts.directory, from: FileDescriptorSource(fd: fd, path: temporary, ownsDescriptor: false))
+            } catch {
+                try? stack.client.start(container.Id)
+                throw error
+            }
+            try stack.client.start(container.Id)
+            try stack.client.waitUntilReady(container.Id, timeoutSeconds: 120)
+            let keys = try RedisServerFacts.waitUntilLoaded(endpoint, timeoutSeconds: 600)
+            guard keys == summary.totalKeys else {
+                throw LifeboatError(.failure, "after the restore Redis holds \(keys) keys; the snapshot held \(summary.totalKeys)")
+            }
+            console.info("  redis: \(keys) keys loaded, \(String(format: "%.1f", Date().timeIntervalSince(started))) s from stop to DBSIZE matching (file, container \(container.name))")
         } catch {
             throw LifeboatError.wrap(error, doing: "restoring redis")
         }

@@ -64,6 +64,9 @@ struct RestoreCommand: ParsableCommand {
     @Flag(help: "Do not replay the oplog captured during the dump.")
     var noOplogReplay = false
 
+    @Option(help: "How to restore Redis: replication (online, the default) or file (stop its container, replace the RDB, start it). Overrides REDIS_RESTORE_METHOD.")
+    var redisMethod: String?
+
     func validate() throws {
         if let destination, !destination.hasPrefix("/") {
             throw ValidationError("--to must be an absolute path")
@@ -71,10 +74,13 @@ struct RestoreCommand: ParsableCommand {
         if renameFrom.count != renameTo.count {
             throw ValidationError("--ns-from and --ns-to come in pairs")
         }
+        if let redisMethod, !["replication", "file"].contains(redisMethod) {
+            throw ValidationError("--redis-method must be replication or file")
+        }
     }
 
     func run() throws {
-        let settings = try global.settings()
+        let settings = try global.settings(redisMethod.map { ["REDIS_RESTORE_METHOD": $0] } ?? [:])
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces, from: renameFrom, to: renameTo)
         let options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
