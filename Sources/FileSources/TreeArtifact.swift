@@ -56,6 +56,26 @@ public enum TreeArtifact {
         try writer.close()
     }
 
+    /// Copies the data of the first regular file in a tar stream into `sink`
+    /// (a file copied out of a container through the Docker archive API).
+    @discardableResult
+    public static func extractSingleFile(from source: any ByteSource, to sink: any ByteSink) throws -> Int64 {
+        let reader = try TarReader(source: source)
+        while let header = try reader.nextHeader() {
+            guard header.kind == .file else { continue }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            var total: Int64 = 0
+            while true {
+                let n = try reader.readData(into: buffer)
+                if n == 0 { return total }
+                try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                total += Int64(n)
+            }
+        }
+        throw FileSourceError(path: "archive", problem: "holds no regular file")
+    }
+
     /// Reads an artifact to its end (decompressing, parsing every header and
     /// every data byte) and counts what it holds. `visit` sees each entry's
     /// validated relative name and whether it is a folder.

@@ -1,4 +1,5 @@
 import ByteStreams
+import DockerEngine
 import Configuration
 import FileSources
 import Foundation
@@ -157,9 +158,37 @@ public struct BackupJob: Sendable {
             do { endpoint = try RedisEndpoint(url: settings.redisURL!) } catch {
                 throw LifeboatError.usage("REDIS_URL is not valid: \(error)")
             }
-            let summary = try RedisSnapshotter(endpoint: endpoint, warn: { warn($0) }).snapshot(into: sink)
-            artifact.redis = summary
+            do {
+                artifact.redis = try RedisSnapshotter(endpoint: endpoint, warn: { warn($0) }).snapshot(into: sink)
+            } catch let error as RedisSourceError where error.kind == .refused {
+                // Nothing reached the sink yet: SYNC is refused before any payload.
+                console.warn("\(error.message); falling back to BGSAVE and reading the file through the Docker engine")
+                artifact.redis = try snapshotThroughDocker(endpoint, into: sink)
+            }
         }
+    }
+
+    /// BGSAVE, then the RDB file copied out of the Redis container (its
+    /// Compose service) through the Docker archive API, validated on the way.
+    private func snapshotThroughDocker(_ endpoint: RedisEndpoint, into sink: any ByteSink) throws -> RedisSummary {
+        let saved = try RedisBackgroundSave.run(endpoint)
+        let stack = try StackContainers(settings)
+        let container = try stack.service(settings.redisService)
+        let temporary = settings.backupDirectory + "/.lifeboat-bgsave-\(getpid()).tar"
+        let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemCallError("create", path: temporary) }
+        defer {
+            close(fd)
+            unlink(temporary)
+        }
+        try stack.client.getArchive(container.Id, path: saved.path, into: FileDescriptorSink(fd: fd, path: temporary))
+        lseek(fd, 0, SEEK_SET)
+        let validating = RDBValidatingSink(sink)
+        try TreeArtifact.extractSingleFile(from: FileDescriptorSource(fd: fd, path: temporary, ownsDescriptor: false), to: validating)
+        let version = try validating.finish()
+        console.info("  redis: snapshot taken by BGSAVE and copied out of \(container.name):\(saved.path)")
+        return RedisSummary(serverVersion: saved.serverVersion, rdbVersion: version, bytes: validating.count,
+                            keysPerDatabase: saved.keys, expiringKeys: saved.expires, method: "bgsave-docker")
     }
 
     static func describe(_ artifact: Manifest.Artifact) -> String {

@@ -7,8 +7,18 @@ public struct RedisSummary: Codable, Sendable, Equatable {
     /// `INFO keyspace` when the snapshot was asked for: keys per database.
     public var keysPerDatabase: [String: Int]
     public var expiringKeys: Int
-    /// How the snapshot was taken: `sync-disk`, `sync-diskless`.
+    /// How the snapshot was taken: `sync-disk`, `sync-diskless`, or
+    /// `bgsave-docker` (BGSAVE, then the file copied out of the container).
     public var method: String
 
     public var totalKeys: Int { keysPerDatabase.values.reduce(0, +) }
+
+    public init(serverVersion: String, rdbVersion: Int, bytes: Int64, keysPerDatabase: [String: Int], expiringKeys: Int, method: String) {
+        self.serverVersion = serverVersion
+        self.rdbVersion = rdbVersion
+        self.bytes = bytes
+        self.keysPerDatabase = keysPerDatabase
+        self.expiringKeys = expiringKeys
+        self.method = method
+    }
 }

@@ -76,4 +76,24 @@ import TestSupport
         #expect(online.status == 0, "\(online.output)")
         #expect(try cli(aofPort, ["DEBUG", "DIGEST"]) == cli(sourcePort, ["DEBUG", "DIGEST"]))
     }
+
+    @Test func aRefusedSyncFallsBackToBGSAVEThroughTheEngine() throws {
+        guard let host = try TestServers.dockerHost() else { return }
+        let project = "lbg\(UInt16.random(in: 0...UInt16.max))"
+        defer { _ = try? docker(host, "DELETE", "/containers/\(project)-redis?force=1") }
+        let port = try redisContainer(host, project: project, extra: ["--rename-command", "SYNC", "", "--rename-command", "PSYNC", ""])
+        _ = try cli(port, ["EVAL", "for i = 1, 50000 do redis.call('SET', 'k' .. i, i) end return 1", "0"])
+        let dir = TemporaryDirectory()
+        let env = ["BACKUP_DIR": dir.sub("backup"), "REDIS_URL": "redis://127.0.0.1:\(port)/", "DOCKER_HOST": host, "COMPOSE_PROJECT_NAME": project]
+        let backup = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup", "--components", "redis"], environment: env)
+        #expect(backup.status == 0, "\(backup.output)")
+        #expect(backup.stderr.contains("falling back to BGSAVE"), "\(backup.stderr)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let manifest = try String(contentsOfFile: dir.sub("backup/\(id)/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"method\" : \"bgsave-docker\""))
+        #expect(manifest.contains("\"db0\" : 50000"))
+        let check = try ProcessRunner.shell("zstd -dc '\(dir.sub("backup/\(id)/redis.rdb.zst"))' > '\(dir.sub("d.rdb"))' && redis-check-rdb '\(dir.sub("d.rdb"))'")
+        #expect(check.status == 0, "\(check.output)")
+        #expect(try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", id], environment: env).status == 0)
+    }
 }
