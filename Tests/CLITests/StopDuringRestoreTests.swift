@@ -99,4 +99,21 @@ import TestSupport
         #expect(process.terminationStatus == 128 + SIGTERM, "exit \(process.terminationStatus)")
         #expect(try startedAt(host, backend).running, "SIGTERM left the backend stopped")
     }
+
+    @Test func aSocketWithoutPermissionIsNamed() throws {
+        guard let host = try TestServers.dockerHost() else { return }
+        guard geteuid() == 0, try Skips.require(FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv") else { return }
+        let dir = TemporaryDirectory()
+        chmod(dir.path, 0o755)
+        TreeBuilder.write(dir.sub("uploads/a.txt"), "a")
+        let binary = ProcessRunner.lifeboatBinary
+        let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "DOCKER_HOST": host]
+        #expect(try ProcessRunner.run(binary, ["backup"], environment: env).status == 0)
+        _ = try ProcessRunner.shell("chown -R 65534:65534 '\(dir.path)'")
+        let result = try ProcessRunner.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", binary,
+                                                                "restore", "--to", dir.sub("out")], environment: env)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.stderr.contains("permission denied on the Docker socket"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.sub("out/files/a.txt")), "restored although the backend could not be stopped")
+    }
 }
