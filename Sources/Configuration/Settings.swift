@@ -26,6 +26,7 @@ public struct Settings: Sendable {
     public enum RedisRestoreMethod: String, Sendable { case replication, file }
     public var redisRestoreMethod = RedisRestoreMethod.replication
     public var redisService = "redis"
+    public var redisDataDirectory: String?
     public var mongoService = "mongodb"
 
     public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
@@ -216,6 +217,11 @@ public struct LoadedConfiguration: Sendable {
             }
         }
         settings.redisService = value("LIFEBOAT_REDIS_SERVICE") ?? "redis"
+        if let text = value("REDIS_DATA_DIR") {
+            if text.hasPrefix("/") { settings.redisDataDirectory = normalized(text) } else {
+                problems.append(ConfigProblem(variable: "REDIS_DATA_DIR", value: text, message: "must be an absolute path, e.g. /redis-data"))
+            }
+        }
         settings.mongoService = value("LIFEBOAT_MONGO_SERVICE") ?? "mongodb"
         if let text = value("LIFEBOAT_STOP_DURING_RESTORE") {
             if let parsed = parseBool(text) { settings.stopDuringRestore = parsed } else {

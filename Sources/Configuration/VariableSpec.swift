@@ -32,6 +32,7 @@ extension VariableSpec {
         VariableSpec("COMPOSE_PROJECT_NAME", help: "the Compose project whose containers restores stop and start (default: the sidecar's own project)"),
         VariableSpec("LIFEBOAT_STOP_DURING_RESTORE", default: "true", help: "stop containers labelled lifeboat.stop-during-restore=true during restores"),
         VariableSpec("REDIS_RESTORE_METHOD", default: "replication", help: "replication (online, no restart) or file (stop the Redis container, replace its RDB, start it)"),
+        VariableSpec("REDIS_DATA_DIR", help: "the Redis data folder as mounted in this container, for file restores without the archive API"),
         VariableSpec("LIFEBOAT_REDIS_SERVICE", default: "redis", help: "the Compose service of the Redis container (file restores)"),
         VariableSpec("LIFEBOAT_MONGO_SERVICE", default: "mongodb", help: "the Compose service of the MongoDB container"),
         VariableSpec("VERIFY_MONGO_URI", help: "server for `verify --deep` test restores (default: MONGO_URI)"),

@@ -216,27 +216,47 @@ public struct RestoreJob: Sendable {
             }
             let stack = try StackContainers(settings)
             let container = try stack.service(settings.redisService)
-            let owner = try stack.client.owner(container.Id, path: facts.directory)
-            // The tar goes through a temporary file: the archive API wants a
-            // body, and the RDB must not be held in memory.
-            let temporary = settings.backupDirectory + "/.lifeboat-restore-\(id)-redis.tar"
-            let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw SystemCallError("create", path: temporary) }
-            defer {
-                close(fd)
-                unlink(temporary)
-            }
             let rdb = try Decompressors.make(artifact.compression, from: tier.open(key: "\(id)/\(artifact.file)"))
-            try TreeArtifact.writeSingleFile(name: facts.dbFilename, size: summary.bytes, mode: 0o644, uid: owner.uid, gid: owner.gid,
-                                             from: rdb, to: FileDescriptorSink(fd: fd, path: temporary))
-            lseek(fd, 0, SEEK_SET)
-            console.info("stopping \(container.name) to replace \(facts.directory)/\(facts.dbFilename)")
-            try stack.client.stop(container.Id, timeoutSeconds: 30)
-            do {
-                try stack.client.putArchive(container.Id, path: facts.directory, from: FileDescriptorSource(fd: fd, path: temporary, ownsDescriptor: false))
-            } catch {
-                try? stack.client.start(container.Id)
-                throw error
+            if let dataDirectory = settings.redisDataDirectory {
+                // The data folder is mounted here: write the file beside its
+                // final name, then rename it over the old one while Redis is stopped.
+                let upload = try LocalTier(root: dataDirectory).beginUpload(key: facts.dbFilename + ".lifeboat-restore")
+                do {
+                    try rdb.drain { try upload.write($0) }
+                    try upload.commit()
+                } catch {
+                    upload.abort()
+                    throw error
+                }
+                console.info("stopping \(container.name) to replace \(dataDirectory)/\(facts.dbFilename)")
+                try stack.client.stop(container.Id, timeoutSeconds: 30)
+                if rename(dataDirectory + "/" + facts.dbFilename + ".lifeboat-restore", dataDirectory + "/" + facts.dbFilename) != 0 {
+                    let failure = SystemCallError("rename", path: dataDirectory + "/" + facts.dbFilename)
+                    try? stack.client.start(container.Id)
+                    throw failure
+                }
+            } else {
+                let owner = try stack.client.owner(container.Id, path: facts.directory)
+                // The tar goes through a temporary file: the archive API wants a
+                // body, and the RDB must not be held in memory.
+                let temporary = settings.backupDirectory + "/.lifeboat-restore-\(id)-redis.tar"
+                let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw SystemCallError("create", path: temporary) }
+                defer {
+                    close(fd)
+                    unlink(temporary)
+                }
+                try TreeArtifact.writeSingleFile(name: facts.dbFilename, size: summary.bytes, mode: 0o644, uid: owner.uid, gid: owner.gid,
+                                                 from: rdb, to: FileDescriptorSink(fd: fd, path: temporary))
+                lseek(fd, 0, SEEK_SET)
+                console.info("stopping \(container.name) to replace \(facts.directory)/\(facts.dbFilename)")
+                try stack.client.stop(container.Id, timeoutSeconds: 30)
+                do {
+                    try stack.client.putArchive(container.Id, path: facts.directory, from: FileDescriptorSource(fd: fd, path: temporary, ownsDescriptor: false))
+                } catch {
+                    try? stack.client.start(container.Id)
+                    throw error
+                }
             }
             try stack.client.start(container.Id)
             try stack.client.waitUntilReady(container.Id, timeoutSeconds: 120)

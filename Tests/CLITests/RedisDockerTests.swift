@@ -13,12 +13,12 @@ import TestSupport
     }
 
     /// A Redis container of a Compose project; returns its port.
-    func redisContainer(_ host: String, project: String, extra: [String] = []) throws -> Int {
+    func redisContainer(_ host: String, project: String, extra: [String] = [], bind: String? = nil) throws -> Int {
         let port = Int.random(in: 41_000...60_000)
         let command = (["/usr/bin/redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", "/data", "--save", "",
                         "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"] + extra).map { "\"\($0)\"" }.joined(separator: ",")
         _ = try docker(host, "POST", "/containers/create?name=\(project)-redis",
-                       #"{"Image": "\#(TestServers.redisImage)", "Cmd": [\#(command)], "Labels": {"com.docker.compose.project": "\#(project)", "com.docker.compose.service": "redis"}, "HostConfig": {"NetworkMode": "host"}}"#)
+                       #"{"Image": "\#(TestServers.redisImage)", "Cmd": [\#(command)], "Labels": {"com.docker.compose.project": "\#(project)", "com.docker.compose.service": "redis"}, "HostConfig": {"NetworkMode": "host"\#(bind.map { #", "Binds": ["\#($0):/data"]"# } ?? "")}}"#)
         _ = try docker(host, "POST", "/containers/\(project)-redis/start")
         for _ in 0..<100 where (try? ProcessRunner.run("/usr/bin/redis-cli", ["-p", String(port), "ping"]))?.stdout.contains("PONG") != true {
             Thread.sleep(forTimeInterval: 0.05)
@@ -95,5 +95,36 @@ import TestSupport
         let check = try ProcessRunner.shell("zstd -dc '\(dir.sub("backup/\(id)/redis.rdb.zst"))' > '\(dir.sub("d.rdb"))' && redis-check-rdb '\(dir.sub("d.rdb"))'")
         #expect(check.status == 0, "\(check.output)")
         #expect(try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", id], environment: env).status == 0)
+    }
+
+    /// Every type and TTLs, from a container into a fresh container whose
+    /// data folder is mounted here (REDIS_DATA_DIR): the file is written in
+    /// place, no archive API.
+    @Test func mixedTypesAndTTLsThroughAMountedDataFolder() throws {
+        guard let host = try TestServers.dockerHost() else { return }
+        let tag = UInt16.random(in: 0...UInt16.max)
+        let (old, new) = ("lbm\(tag)", "lbd\(tag)")
+        defer { for p in [old, new] { _ = try? docker(host, "DELETE", "/containers/\(p)-redis?force=1") } }
+        let sourcePort = try redisContainer(host, project: old)
+        _ = try cli(sourcePort, ["EVAL", RedisData.seedScript, "0", "100000"])
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.sub("redis-data"), withIntermediateDirectories: true)
+        let binary = ProcessRunner.lifeboatBinary
+        let backup = try ProcessRunner.run(binary, ["backup", "--components", "redis"],
+                                           environment: ["BACKUP_DIR": dir.sub("backup"), "REDIS_URL": "redis://127.0.0.1:\(sourcePort)/"])
+        #expect(backup.status == 0, "\(backup.output)")
+
+        let targetPort = try redisContainer(host, project: new, bind: dir.sub("redis-data"))
+        let env = ["BACKUP_DIR": dir.sub("backup"), "REDIS_URL": "redis://127.0.0.1:\(targetPort)/", "DOCKER_HOST": host,
+                   "COMPOSE_PROJECT_NAME": new, "REDIS_RESTORE_METHOD": "file", "REDIS_DATA_DIR": dir.sub("redis-data")]
+        let restore = try ProcessRunner.run(binary, ["restore", "--components", "redis"], environment: env)
+        #expect(restore.status == 0, "\(restore.output)")
+        #expect(try cli(targetPort, ["DBSIZE"]) == "100000")
+        #expect(try cli(targetPort, ["DEBUG", "DIGEST"]) == cli(sourcePort, ["DEBUG", "DIGEST"]))
+        for key in RedisData.keysWithTTL(upTo: 100_000) {
+            let want = Int(try cli(sourcePort, ["PTTL", key])) ?? -9
+            let have = Int(try cli(targetPort, ["PTTL", key])) ?? -9
+            #expect(want > 0 && abs(want - have) < 1_000, "\(key): \(want) vs \(have)")
+        }
     }
 }

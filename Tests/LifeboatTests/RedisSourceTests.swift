@@ -6,26 +6,10 @@ import TestSupport
 
 /// Redis snapshots over the replication protocol, against real redis-server processes.
 @Suite struct RedisSourceTests {
-    /// 100,000 keys of every type, a tenth of them with TTLs, made by a Lua
-    /// script on the server (fast, no client round trips).
-    static let seedScript = """
-    for i = 1, tonumber(ARGV[1]) do
-      local k = i % 6
-      if k == 0 then redis.call('SET', 'str:' .. i, 'value ' .. i)
-      elseif k == 1 then redis.call('HSET', 'hash:' .. i, 'a', i, 'b', 'x' .. i)
-      elseif k == 2 then redis.call('RPUSH', 'list:' .. i, 'a', 'b', i)
-      elseif k == 3 then redis.call('SADD', 'set:' .. i, 'a', 'b', i)
-      elseif k == 4 then redis.call('ZADD', 'zset:' .. i, 1.5, 'a', i, 'b')
-      else redis.call('XADD', 'stream:' .. i, '*', 'f', i) end
-      if i % 10 == 0 then redis.call('PEXPIRE', (({'str:','hash:','list:','set:','zset:','stream:'})[k + 1]) .. i, 3600000 + i) end
-    end
-    return tonumber(ARGV[1])
-    """
-
     static func seeded(_ keys: Int = 100_000, arguments: [String] = []) throws -> RedisProcess? {
         guard try Skips.require(RedisProcess.available, "redis-server (apt install redis-server)") else { return nil }
         let redis = try RedisProcess(arguments: arguments)
-        _ = try redis.cli(["EVAL", seedScript, "0", String(keys)])
+        _ = try redis.cli(["EVAL", RedisData.seedScript, "0", String(keys)])
         return redis
     }
 
