@@ -35,13 +35,7 @@ URI="mongodb://127.0.0.1:$PORT/?directConnection=true"
 
 results="$BENCH_DIR/results.tsv"
 : > "$results"
-measure() {
-  local name="$1"; shift
-  /usr/bin/time -o "$BENCH_DIR/time.txt" -f "%e %U %S %M" "$@" > "$BENCH_DIR/out.txt" 2> "$BENCH_DIR/err.txt" \
-    || { cat "$BENCH_DIR/err.txt" >&2; exit 1; }
-  read -r wall user sys peak < "$BENCH_DIR/time.txt"
-  printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$(python3 -c "print($user + $sys)")" "$peak" >> "$results"
-}
+source bench/lib.sh
 
 measure "raw libmongoc bulk insert" "$BENCH_DIR/mongo-raw" insert "$URI" bench 4 "$DOCS"
 bytes=$(sed -n 's/.* documents, \([0-9]*\) bytes/\1/p' "$BENCH_DIR/out.txt")

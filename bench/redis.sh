@@ -30,13 +30,7 @@ redis-cli -p "$PORT" EVAL "local v = string.rep('x', 90) for i = 1, tonumber(ARG
 
 results="$BENCH_DIR/results.tsv"
 : > "$results"
-measure() {
-  local name="$1"; shift
-  /usr/bin/time -o "$BENCH_DIR/time.txt" -f "%e %U %S %M" "$@" > "$BENCH_DIR/out.txt" 2> "$BENCH_DIR/err.txt" \
-    || { cat "$BENCH_DIR/err.txt" >&2; exit 1; }
-  read -r wall user sys peak < "$BENCH_DIR/time.txt"
-  printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$(python3 -c "print($user + $sys)")" "$peak" >> "$results"
-}
+source bench/lib.sh
 for run in $(seq "$RUNS"); do
   rm -f "$BENCH_DIR/cli.rdb"
   measure "redis-cli --rdb" redis-cli -p "$PORT" --rdb "$BENCH_DIR/cli.rdb"

@@ -174,17 +174,10 @@ public struct BackupJob: Sendable {
         let saved = try RedisBackgroundSave.run(endpoint)
         let stack = try StackContainers(settings)
         let container = try stack.service(settings.redisService)
-        let temporary = settings.backupDirectory + "/.lifeboat-bgsave-\(getpid()).tar"
-        let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SystemCallError("create", path: temporary) }
-        defer {
-            close(fd)
-            unlink(temporary)
-        }
-        try stack.client.getArchive(container.Id, path: saved.path, into: FileDescriptorSink(fd: fd, path: temporary))
-        lseek(fd, 0, SEEK_SET)
+        let scratch = try ScratchFile(path: settings.backupDirectory + "/.lifeboat-bgsave-\(getpid()).tar")
+        try stack.client.getArchive(container.Id, path: saved.path, into: scratch.sink)
         let validating = RDBValidatingSink(sink)
-        try TreeArtifact.extractSingleFile(from: FileDescriptorSource(fd: fd, path: temporary, ownsDescriptor: false), to: validating)
+        try TreeArtifact.extractSingleFile(from: scratch.source(), to: validating)
         let version = try validating.finish()
         console.info("  redis: snapshot taken by BGSAVE and copied out of \(container.name):\(saved.path)")
         return RedisSummary(serverVersion: saved.serverVersion, rdbVersion: version, bytes: validating.count,

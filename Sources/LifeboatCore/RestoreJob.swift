@@ -239,20 +239,13 @@ public struct RestoreJob: Sendable {
                 let owner = try stack.client.owner(container.Id, path: facts.directory)
                 // The tar goes through a temporary file: the archive API wants a
                 // body, and the RDB must not be held in memory.
-                let temporary = settings.backupDirectory + "/.lifeboat-restore-\(id)-redis.tar"
-                let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw SystemCallError("create", path: temporary) }
-                defer {
-                    close(fd)
-                    unlink(temporary)
-                }
+                let scratch = try ScratchFile(path: settings.backupDirectory + "/.lifeboat-restore-\(id)-redis.tar")
                 try TreeArtifact.writeSingleFile(name: facts.dbFilename, size: summary.bytes, mode: 0o644, uid: owner.uid, gid: owner.gid,
-                                                 from: rdb, to: FileDescriptorSink(fd: fd, path: temporary))
-                lseek(fd, 0, SEEK_SET)
+                                                 from: rdb, to: scratch.sink)
                 console.info("stopping \(container.name) to replace \(facts.directory)/\(facts.dbFilename)")
                 try stack.client.stop(container.Id, timeoutSeconds: 30)
                 do {
-                    try stack.client.putArchive(container.Id, path: facts.directory, from: FileDescriptorSource(fd: fd, path: temporary, ownsDescriptor: false))
+                    try stack.client.putArchive(container.Id, path: facts.directory, from: scratch.source())
                 } catch {
                     try? stack.client.start(container.Id)
                     throw error
