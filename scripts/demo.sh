@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, against embedded defaults it starts itself:
-# builds Lifeboat, starts a local MongoDB-compatible server (SecantusDB) and
-# fills it, creates an uploads tree with awkward names and config files, takes
-# a backup of all three, lists it, verifies it (with a test restore of the
+# builds Lifeboat, starts a local MongoDB-compatible server (SecantusDB) and a
+# local Redis and fills them, creates an uploads tree with awkward names and
+# config files, takes a backup of all four, lists it, verifies it (with a test restore of the
 # database), restores it elsewhere and compares. Leaves the files in a scratch
 # folder it prints; stops the server.
 set -euo pipefail
@@ -41,10 +41,20 @@ d.create_collection("bigOrders", viewOn="orders", pipeline=[{"$match": {"total":
 print(f"{d.users.count_documents({})} users, {d.orders.count_documents({})} orders")
 PY
 
+echo "== sample Redis (a private redis-server), and an empty one to restore into"
+mkdir -p "$work/redis-a" "$work/redis-b"
+redis-server --port 6511 --bind 127.0.0.1 --dir "$work/redis-a" --save '' --daemonize yes --repl-diskless-sync-delay 0 >/dev/null
+redis-server --port 6512 --bind 127.0.0.1 --dir "$work/redis-b" --save '' --daemonize yes >/dev/null
+trap 'redis-cli -p 6511 shutdown nosave >/dev/null 2>&1; redis-cli -p 6512 shutdown nosave >/dev/null 2>&1; ./scripts/test-servers.sh stop' EXIT
+sleep 0.3
+redis-cli -p 6511 EVAL "for i = 1, 20000 do redis.call('HSET', 'session:' .. i, 'user', i, 'ua', 'demo') redis.call('EXPIRE', 'session:' .. i, 86400) end redis.call('SET', 'config:motd', 'مرحبا') return 1" 0 >/dev/null
+echo "$(redis-cli -p 6511 dbsize) keys"
+
 export BACKUP_DIR="$work/backup"
 export UPLOADS_DIR="$work/uploads"
 export CONFIG_PATHS="$work/app/.env.production,$work/nginx/nginx.conf"
 export MONGO_URI="$LIFEBOAT_TEST_MONGO_URI"
+export REDIS_URL="redis://127.0.0.1:6511/"
 export BACKUP_RETENTION_DAYS=7
 
 echo "== lifeboat config"
@@ -55,9 +65,13 @@ echo "== lifeboat list"
 "$LIFEBOAT" list
 echo "== lifeboat verify $id --deep"
 "$LIFEBOAT" verify "$id" --deep
-echo "== lifeboat restore $id --to $work/restored --ns-from '$db.*' --ns-to '${db}restored.*'"
-"$LIFEBOAT" restore "$id" --to "$work/restored" --ns-from "$db.*" --ns-to "${db}restored.*"
+echo "== lifeboat restore $id --components mongo,files,config --to $work/restored --ns-from '$db.*' --ns-to '${db}restored.*'"
+"$LIFEBOAT" restore "$id" --components mongo,files,config --to "$work/restored" --ns-from "$db.*" --ns-to "${db}restored.*"
+echo "== lifeboat restore $id --components redis into the empty Redis (online, through replication)"
+REDIS_URL="redis://127.0.0.1:6512/" "$LIFEBOAT" restore "$id" --components redis
 echo "== compare"
+[ "$(redis-cli -p 6512 dbsize)" = "$(redis-cli -p 6511 dbsize)" ] && [ "$(redis-cli -p 6512 get config:motd)" = "مرحبا" ] \
+  && echo "redis: $(redis-cli -p 6512 dbsize) keys restored, TTL of session:1 $(redis-cli -p 6512 ttl session:1) s"
 diff -r "$work/uploads" "$work/restored/files"
 diff "$work/app/.env.production" "$work/restored/config$work/app/.env.production"
 stat -c '%a %n' "$work/restored/config$work/app/.env.production"

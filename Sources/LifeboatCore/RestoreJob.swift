@@ -112,6 +112,7 @@ public struct RestoreJob: Sendable {
                 throw LifeboatError.usage("restoring 'redis' needs REDIS_URL", hint: "set REDIS_URL to the server to restore into")
             }
             try checkWhole(artifact, in: manifest.id)
+            try checkRedisTarget(overwrite: options.overwrite)
             redisArtifact = artifact
         }
         var staged: (FolderSwap, TreeSummary)?
@@ -182,6 +183,21 @@ public struct RestoreJob: Sendable {
         }
     }
 
+    /// Refuses before anything changes when the target Redis holds data
+    /// and --overwrite was not given (the restore replaces all of it).
+    private func checkRedisTarget(overwrite: Bool) throws {
+        do {
+            let endpoint = try RedisEndpoint(url: settings.redisURL!)
+            let facts = try RedisServerFacts.read(endpoint)
+            if facts.keys > 0 && !overwrite {
+                throw LifeboatError.usage("the Redis at \(endpoint.host):\(endpoint.port) holds \(facts.keys) keys; a restore replaces all of them",
+                                          hint: "pass --overwrite to replace them, or restore the other components with --components")
+            }
+        } catch {
+            throw LifeboatError.wrap(error, doing: "checking the Redis to restore into")
+        }
+    }
+
     private func restoreRedis(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
         if settings.redisRestoreMethod == .file {
             return try restoreRedisFile(artifact, of: id, overwrite: overwrite)
@@ -192,7 +208,7 @@ public struct RestoreJob: Sendable {
             let source = try Decompressors.make(artifact.compression, from: tier.open(key: "\(id)/\(artifact.file)"))
             let outcome = try RedisReplicationRestorer(endpoint: endpoint)
                 .restore(from: source, length: summary.bytes, expectedKeys: summary.totalKeys, overwrite: overwrite)
-            console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.1f", outcome.seconds)) s (online, through replication)")
+            console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.2f", outcome.seconds)) s (online, through replication)")
         } catch {
             throw LifeboatError.wrap(error, doing: "restoring redis")
         }

@@ -67,9 +67,18 @@ public final class StopDuringRestore: @unchecked Sendable {
     /// Failures are reported and the others still started.
     @discardableResult
     public func startAgain() -> [String] {
-        let toStart = lock.withLock { () -> [(id: String, name: String)] in
-            defer { stopped.removeAll() }
-            return stopped.reversed()
+        let (toStart, sources) = lock.withLock { () -> ([(id: String, name: String)], [any DispatchSourceSignal]) in
+            defer {
+                stopped.removeAll()
+                signalSources.removeAll()
+            }
+            return (stopped.reversed(), signalSources)
+        }
+        // Interrupts mean "exit" again once nothing is left stopped.
+        for source in sources { source.cancel() }
+        if !sources.isEmpty {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
         }
         var failures: [String] = []
         for container in toStart {
@@ -87,6 +96,8 @@ public final class StopDuringRestore: @unchecked Sendable {
 
     /// On SIGINT or SIGTERM mid-restore: start the containers, then exit.
     private func installSignalHandlers() {
+        lock.lock()
+        defer { lock.unlock() }
         guard signalSources.isEmpty else { return }
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
