@@ -12,6 +12,8 @@ public struct Settings: Sendable {
     public var configPaths: [String]
     public var compression: Compression
     public var skipUnreadable: Bool
+    /// TZ as given (Foundation names UTC "GMT").
+    public var timeZoneName = "UTC"
     public var mongoURI: String?
     public var verifyMongoURI: String?
     public var mongoParallelCollections: Int
@@ -107,10 +109,14 @@ public struct LoadedConfiguration: Sendable {
         }
 
         var timeZone = TimeZone(identifier: "UTC")!
+        var timeZoneName = "UTC"
         if let text = value("TZ") {
             // TZ may carry a leading ':' (POSIX) meaning "a zoneinfo file".
             let name = text.hasPrefix(":") ? String(text.dropFirst()) : text
-            if let zone = TimeZone(identifier: name) { timeZone = zone } else {
+            if let zone = TimeZone(identifier: name) {
+                timeZone = zone
+                timeZoneName = name
+            } else {
                 problems.append(ConfigProblem(variable: "TZ", value: text, message: "unknown time zone; use an IANA name such as UTC or Europe/Berlin"))
             }
         }
@@ -204,6 +210,7 @@ public struct LoadedConfiguration: Sendable {
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
         settings.redisURL = redisURL
+        settings.timeZoneName = timeZoneName
         if let text = value("DOCKER_HOST") {
             if text.hasPrefix("unix://") { settings.dockerHost = text } else {
                 problems.append(ConfigProblem(variable: "DOCKER_HOST", value: text, message: "must be a unix socket, e.g. unix:///var/run/docker.sock"))

@@ -32,7 +32,7 @@ struct ConfigCommand: ParsableCommand {
             formatter.timeZone = settings.timeZone
             let runs = settings.nextScheduledRuns(count: 5)
             Output.line("")
-            Output.line("BACKUP_SCHEDULE '\(settings.schedule)' next runs (\(settings.timeZone.identifier)):")
+            Output.line("BACKUP_SCHEDULE '\(settings.schedule)' next runs (\(settings.timeZoneName)):")
             for run in runs { Output.line("  \(formatter.string(from: run))") }
         }
         for warning in loaded.warnings { Output.warning(warning) }
