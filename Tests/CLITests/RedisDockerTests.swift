@@ -14,7 +14,7 @@ import TestSupport
 
     /// A Redis container of a Compose project; returns its port.
     func redisContainer(_ host: String, project: String, extra: [String] = [], bind: String? = nil) throws -> Int {
-        let port = Int.random(in: 41_000...60_000)
+        let port = RedisProcess.freePort()
         let command = (["/usr/bin/redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", "/data", "--save", "",
                         "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"] + extra).map { "\"\($0)\"" }.joined(separator: ",")
         _ = try docker(host, "POST", "/containers/create?name=\(project)-redis",

@@ -22,10 +22,15 @@ import TestSupport
     /// A stand-in service: redis-server stops at once on SIGTERM (a shell
     /// `sleep` as PID 1 would ignore it and cost the stop timeout).
     func makeContainer(_ host: String, name: String, labels: [String: String]) throws {
+        let port = RedisProcess.freePort()
         let labelJSON = labels.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
         _ = try docker(host, "POST", "/containers/create?name=\(name)",
-                       #"{"Image": "\#(TestServers.redisImage)", "Cmd": ["/usr/bin/redis-server", "--port", "\#(Int.random(in: 41_000...60_000))", "--bind", "127.0.0.1", "--save", ""], "Labels": {\#(labelJSON)}, "HostConfig": {"NetworkMode": "host"}}"#)
+                       #"{"Image": "\#(TestServers.redisImage)", "Cmd": ["/usr/bin/redis-server", "--port", "\#(port)", "--bind", "127.0.0.1", "--save", ""], "Labels": {\#(labelJSON)}, "HostConfig": {"NetworkMode": "host"}}"#)
         _ = try docker(host, "POST", "/containers/\(name)/start")
+        for _ in 0..<100 where (try? ProcessRunner.run("/usr/bin/redis-cli", ["-p", String(port), "ping"]))?.stdout.contains("PONG") != true {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(try startedAt(host, name).running, "the stand-in container \(name) did not start")
     }
 
     @Test func labelledContainersAreStoppedAndStartedAgain() throws {

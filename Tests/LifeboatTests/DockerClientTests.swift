@@ -20,7 +20,7 @@ import TestSupport
         init(_ host: String, project: String) throws {
             client = try DockerClient(host: host)
             try client.negotiate()
-            port = Int.random(in: 20_000...40_000)
+            port = RedisProcess.freePort()
             self.project = project
             id = try client.create(name: "\(project)-redis", image: TestServers.redisImage,
                                    command: ["/usr/bin/redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", "/data", "--save", "",

@@ -67,7 +67,7 @@ public final class RedisProcess: @unchecked Sendable {
         return try ProcessRunner.run("/usr/bin/redis-cli", all + arguments).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
