@@ -16,6 +16,7 @@ packages=(
   redis-server redis-tools  # the Redis test server and redis-check-rdb / redis-cli
   libcurl4-openssl-dev  # HTTP over the Docker socket (and S3 later)
   docker.io curl   # the Docker engine the tests start, and the image import
+  age              # stock age, to check our encrypted artifacts both ways
 )
 
 missing=()

@@ -4,5 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/kdf.h>
+#include <openssl/hmac.h>
 
 #endif
