@@ -20,6 +20,9 @@ public struct Settings: Sendable {
     public var mongoCaptureOplog: Bool
     public var mongoUsersAndRoles: Bool = false
     public var redisURL: String?
+    /// age recipients (`age1…`) as given; validated by the crypto layer.
+    public var encryptionRecipients: [String] = []
+    public var encryptionIdentityFile: String?
     public var dockerHost: String = "unix:///var/run/docker.sock"
     /// Whether DOCKER_HOST was set (then an unreachable engine is an error, not a warning).
     public var dockerHostExplicit = false
@@ -210,6 +213,15 @@ public struct LoadedConfiguration: Sendable {
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
         settings.redisURL = redisURL
+        if let text = value("BACKUP_ENCRYPTION_RECIPIENTS") {
+            let recipients = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+            for recipient in recipients where !recipient.hasPrefix("age1") {
+                problems.append(ConfigProblem(variable: "BACKUP_ENCRYPTION_RECIPIENTS", value: String(recipient.prefix(12)) + "…",
+                    message: "is not an age recipient; give age1… public keys (age-keygen -y prints one), comma-separated"))
+            }
+            settings.encryptionRecipients = recipients
+        }
+        settings.encryptionIdentityFile = value("BACKUP_ENCRYPTION_IDENTITY_FILE")
         settings.timeZoneName = timeZoneName
         if let text = value("DOCKER_HOST") {
             if text.hasPrefix("unix://") { settings.dockerHost = text } else {

@@ -26,6 +26,8 @@ extension VariableSpec {
         VariableSpec("BACKUP_COMPRESSION", default: "zstd", help: "zstd, gzip or none"),
         VariableSpec("BACKUP_COMPRESSION_LEVEL", help: "zstd 1-19 (default 3), gzip 1-9 (default 6)"),
         VariableSpec("BACKUP_SKIP_UNREADABLE", default: "false", help: "true to skip unreadable files with a warning instead of failing the set"),
+        VariableSpec("BACKUP_ENCRYPTION_RECIPIENTS", help: "age X25519 recipients (age1…), comma-separated: artifacts are encrypted to them"),
+        VariableSpec("BACKUP_ENCRYPTION_IDENTITY_FILE", help: "an age identity file (AGE-SECRET-KEY-1…), to verify and restore encrypted sets"),
         VariableSpec("MONGO_URI", help: "MongoDB connection string (component 'mongo'); its password is never shown"),
         VariableSpec("REDIS_URL", help: "redis://[user:password@]host:port/ (component 'redis'); its password is never shown"),
         VariableSpec("DOCKER_HOST", default: "unix:///var/run/docker.sock", help: "the Docker engine's socket, for stopping containers around restores"),

@@ -108,7 +108,8 @@ public struct BackupJob: Sendable {
     /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
     private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection) throws -> Manifest.Artifact {
         let compression = settings.compression
-        let file = component.fileName(compression.algorithm)
+        let recipients = try Encryption(settings).recipients
+        let file = component.fileName(compression.algorithm) + (recipients.isEmpty ? "" : ".age")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
         do {
             // Hashing and writing run on their own thread, so reading and
@@ -119,11 +120,18 @@ public struct BackupJob: Sendable {
                                              compressionLevel: compression.algorithm == .none ? nil : compression.level,
                                              rawBytes: 0, storedBytes: 0, sha256: "")
             do {
-                let compressor = try Compressors.make(compression, into: handoff)
+                // Encryption sits between compression and the hand-off, so
+                // no plaintext byte reaches the tier.
+                let encryptor = recipients.isEmpty ? nil : try AgeEncryptingSink(recipients: recipients, next: handoff)
+                let compressor = try Compressors.make(compression, into: encryptor ?? handoff)
                 let raw = CountingSink(compressor)
                 try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection)
                 try compressor.finish()
+                try encryptor?.finish()
                 try handoff.close()
+                if !recipients.isEmpty {
+                    artifact.encryption = ArtifactEncryption(format: "age-v1", recipients: try recipients.map(ArtifactEncryption.fingerprint))
+                }
                 artifact.rawBytes = Int64(raw.count)
             } catch {
                 handoff.cancel()

@@ -46,6 +46,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var mongo: MongoSummary?
         /// For redis: RDB version and size, keys per database.
         public var redis: RedisSummary?
+        /// Present when the stored bytes are encrypted.
+        public var encryption: ArtifactEncryption?
     }
 
     public var storedBytes: Int64 { artifacts.reduce(0) { $0 + $1.storedBytes } }

@@ -23,8 +23,11 @@ public struct RestoreJob: Sendable {
     public let settings: Settings
     public let tier: any StorageTier
     public let console: Console
+    private let encryptionSettings: Settings
+    private var encryption: Encryption { get throws { try Encryption(encryptionSettings) } }
 
     public init(settings: Settings, tier: (any StorageTier)? = nil, console: Console = .standardError) {
+        self.encryptionSettings = settings
         self.settings = settings
         self.tier = tier ?? LocalTier(root: settings.backupDirectory)
         self.console = console
@@ -205,7 +208,7 @@ public struct RestoreJob: Sendable {
         do {
             let endpoint = try RedisEndpoint(url: settings.redisURL!)
             let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
-            let source = try Decompressors.make(artifact.compression, from: tier.open(key: "\(id)/\(artifact.file)"))
+            let source = try encryption.contents(of: artifact, from: tier.open(key: "\(id)/\(artifact.file)"))
             let outcome = try RedisReplicationRestorer(endpoint: endpoint)
                 .restore(from: source, length: summary.bytes, expectedKeys: summary.totalKeys, overwrite: overwrite)
             console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.2f", outcome.seconds)) s (online, through replication)")
@@ -232,7 +235,7 @@ public struct RestoreJob: Sendable {
             }
             let stack = try StackContainers(settings)
             let container = try stack.service(settings.redisService)
-            let rdb = try Decompressors.make(artifact.compression, from: tier.open(key: "\(id)/\(artifact.file)"))
+            let rdb = try encryption.contents(of: artifact, from: tier.open(key: "\(id)/\(artifact.file)"))
             if let dataDirectory = settings.redisDataDirectory {
                 // The data folder is mounted here: write the file beside its
                 // final name, then rename it over the old one while Redis is stopped.
@@ -287,7 +290,7 @@ public struct RestoreJob: Sendable {
                                      warn: { warn($0) })
         do {
             let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
-            let outcome = try restorer.restore(from: Decompressors.make(artifact.compression, from: hashing))
+            let outcome = try restorer.restore(from: encryption.contents(of: artifact, from: hashing))
             console.info("  mongo: \(outcome.inserted) documents restored, \(outcome.failed) failed (duplicate keys), \(outcome.oplogApplied) oplog entries replayed")
             return outcome
         } catch {
@@ -308,7 +311,7 @@ public struct RestoreJob: Sendable {
         let prefix = root == "/" ? "" : root
         do {
             let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
-            let found = try TreeArtifact.inspect(Decompressors.make(artifact.compression, from: hashing)) { name, entryIsDirectory in
+            let found = try TreeArtifact.inspect(encryption.contents(of: artifact, from: hashing)) { name, entryIsDirectory in
                 let path = prefix + "/" + name
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !(isDirectory.boolValue && entryIsDirectory) {
@@ -338,7 +341,7 @@ public struct RestoreJob: Sendable {
         }
         let found: TreeSummary
         do {
-            found = try TreeArtifact.extract(Decompressors.make(artifact.compression, from: hashing), into: root, replaceAtomically: replaceAtomically)
+            found = try TreeArtifact.extract(encryption.contents(of: artifact, from: hashing), into: root, replaceAtomically: replaceAtomically)
         } catch {
             // A damaged stream fails here; say it is the set, not the disk, when it is.
             let digest = try? hashing.finishHex()

@@ -1,5 +1,6 @@
 import ByteStreams
 import FileSources
+import Configuration
 import Foundation
 import LifeboatCrypto
 import MongoSource
@@ -13,7 +14,10 @@ public struct Verifier: Sendable {
     public let tier: any StorageTier
     public let console: Console
 
-    public init(tier: any StorageTier, console: Console = .standardError) {
+    private let settings: Settings?
+
+    public init(tier: any StorageTier, console: Console = .standardError, settings: Settings? = nil) {
+        self.settings = settings
         self.tier = tier
         self.console = console
     }
@@ -52,16 +56,21 @@ public struct Verifier: Sendable {
     /// Verifies and records the outcome beside the manifest. With
     /// `deepMongoURI`, the mongo artifact is also test-restored there.
     public func verify(_ manifest: Manifest, record: Bool = true, deepMongoURI: String? = nil, parallel: Int = 4) throws -> Report {
+        let encryption = try Encryption(settings ?? Settings(backupDirectory: tier.location))
+        if let encrypted = manifest.artifacts.first(where: { $0.encryption != nil }), encryption.identities?.isEmpty ?? true {
+            throw LifeboatError.usage("\(encrypted.file) is encrypted: its contents cannot be checked without a key",
+                                      hint: "set BACKUP_ENCRYPTION_IDENTITY_FILE to the age identity file of one of its recipients")
+        }
         var reports: [ArtifactReport] = []
         for artifact in manifest.artifacts {
-            reports.append(check(artifact, in: manifest.id))
+            reports.append(check(artifact, in: manifest.id, encryption: encryption))
         }
         var report = Report(id: manifest.id, tier: tier.name, artifacts: reports)
         if let uri = deepMongoURI, let artifact = manifest.artifact(.mongo), let expected = artifact.mongo,
            reports.first(where: { $0.component == .mongo })?.passed == true {
             console.info("test restore of \(artifact.file) into scratch databases…")
             do {
-                let source = try Decompressors.make(artifact.compression, from: tier.open(key: "\(manifest.id)/\(artifact.file)"))
+                let source = try encryption.contents(of: artifact, from: tier.open(key: "\(manifest.id)/\(artifact.file)"))
                 let tag = String(manifest.id.rawValue.suffix(4)) + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
                 let rows = try MongoDeepVerifier(uri: uri, parallel: parallel).verify(source, expected: expected, tag: tag)
                 report.deepMongo = rows.map {
@@ -88,7 +97,7 @@ public struct Verifier: Sendable {
         return report
     }
 
-    private func check(_ artifact: Manifest.Artifact, in id: BackupSetID) -> ArtifactReport {
+    private func check(_ artifact: Manifest.Artifact, in id: BackupSetID, encryption: Encryption) -> ArtifactReport {
         let key = "\(id)/\(artifact.file)"
         var problems: [String] = []
         var digest: String?
@@ -96,7 +105,7 @@ public struct Verifier: Sendable {
         do {
             let hashing = try HashingSource(tier.open(key: key))
             do {
-                problems += try ArtifactInspection.checkContents(artifact, from: Decompressors.make(artifact.compression, from: hashing))
+                problems += try ArtifactInspection.checkContents(artifact, from: encryption.contents(of: artifact, from: hashing))
             } catch {
                 problems.append("cannot be read to the end: \(error)")
             }

@@ -42,7 +42,7 @@ struct VerifyCommand: ParsableCommand {
                 throw LifeboatError.usage("--deep needs a server to test-restore into", hint: "set VERIFY_MONGO_URI or MONGO_URI")
             }
         }
-        let report = try Verifier(tier: catalog.tier).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections)
+        let report = try Verifier(tier: catalog.tier, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections)
         if json {
             try Output.json(report)
         } else {
