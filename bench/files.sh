@@ -28,6 +28,9 @@ out="$BENCH_DIR/out"
 # Warm the page cache so every contender reads from memory alike.
 cat $(find "$tree" -type f) > /dev/null
 
+age-keygen -o "$BENCH_DIR/age.key" 2>/dev/null || true
+recipient="$(age-keygen -y "$BENCH_DIR/age.key")"
+
 results="$BENCH_DIR/results.tsv"
 : > "$results"
 # measure NAME OUTPUT-FILE-GLOB COMMAND...: one run; appends wall, cpu, peak KiB, output bytes.
@@ -45,6 +48,9 @@ measure() {
 for run in $(seq "$RUNS"); do
   measure "lifeboat backup (zstd -$LEVEL)" "$out/*/files.tar.zst" \
     env BACKUP_DIR="$out" UPLOADS_DIR="$tree" BACKUP_COMPRESSION=zstd BACKUP_COMPRESSION_LEVEL=$LEVEL "$LIFEBOAT" backup --components files
+  measure "lifeboat backup (zstd -$LEVEL + age)" "$out/*/files.tar.zst.age" \
+    env BACKUP_DIR="$out" UPLOADS_DIR="$tree" BACKUP_COMPRESSION=zstd BACKUP_COMPRESSION_LEVEL=$LEVEL BACKUP_ENCRYPTION_RECIPIENTS="$recipient" \
+    "$LIFEBOAT" backup --components files
   measure "tar -I 'zstd -T0 -$LEVEL' -cf" "$out/x.tar.zst" tar -I "zstd -T0 -$LEVEL" -cf "$out/x.tar.zst" -C "$tree" .
   measure "tar czf" "$out/x.tar.gz" tar czf "$out/x.tar.gz" -C "$tree" .
   measure "lifeboat backup (gzip -6)" "$out/*/files.tar.gz" \
@@ -68,4 +74,6 @@ for n, (wall, cpu, peak, size) in med.items():
 lz = med["lifeboat backup (zstd -3)"]
 print()
 print(f"targets: lifeboat/tar+zstd wall {lz[0]/base[0]:.2f}x (<= 1.0x); tar czf/lifeboat wall {med['tar czf'][0]/lz[0]:.1f}x (>= 4x); peak {lz[2]/1024:.1f} MiB (< 64)")
+enc = med["lifeboat backup (zstd -3 + age)"]
+print(f"encryption overhead: {enc[0]/lz[0]:.2f}x the wall time without (<= 1.15x)")
 PY
