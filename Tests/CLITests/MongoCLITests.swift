@@ -75,7 +75,7 @@ import TestSupport
         let cases: [(String, Int32, String)] = [
             (wrong, 1, "refused the credentials"),
             ("mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=1500", 1, "cannot reach MongoDB"),
-            ("mongodb://app:hunter2@127.0.0.1:27017/?directConnection=true&authMechanism=NOPE", 64, "MONGO_URI"),
+            (authURI!.replacingOccurrences(of: "lifeboat:s3cret", with: "app:hunter2") + "&authMechanism=NOPE", 64, "MONGO_URI"),
             ("mongdb://app:hunter2@127.0.0.1/", 64, "MONGO_URI"),
         ]
         for (uri, status, fragment) in cases {
