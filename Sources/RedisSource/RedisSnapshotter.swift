@@ -159,7 +159,7 @@ final class ReplicationStream {
         let text = String(decoding: line, as: UTF8.self)
         if text.hasPrefix("-") {
             throw RedisSourceError(.refused, "Redis refused SYNC: \(text.dropFirst())",
-                                   hint: "the server may have the command renamed or disabled (a managed Redis); the BGSAVE fallback through the Docker engine comes with the Docker client")
+                                   hint: "the server may have the command renamed or disabled (a managed Redis); backups then fall back to BGSAVE through the Docker engine")
         }
         guard text.hasPrefix("$") else { throw RedisSourceError(.data, "unexpected reply to SYNC: \(text.prefix(80))") }
         if text.hasPrefix("$EOF:") {

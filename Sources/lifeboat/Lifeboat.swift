@@ -6,7 +6,7 @@ import LifeboatCore
 struct Lifeboat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lifeboat",
-        abstract: "Backup and recovery for Docker Compose stacks: files, config (and soon MongoDB and Redis).",
+        abstract: "Backup and recovery for Docker Compose stacks: MongoDB, Redis, files and config.",
         discussion: """
         Configured by environment variables (see `lifeboat config`); options override them.
 
