@@ -12,7 +12,6 @@ public final class TreeArchiver {
     private let writer: TarWriter
     private let skipUnreadable: Bool
     private let warn: (String) -> Void
-    private let progress: (Int64) -> Void
     private var hardlinkNames: [HardlinkKey: String] = [:]
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     public private(set) var summary: TreeSummary
@@ -26,12 +25,10 @@ public final class TreeArchiver {
         let inode: UInt64
     }
 
-    public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in },
-                progress: @escaping (Int64) -> Void = { _ in }) {
+    public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in }) {
         self.writer = writer
         self.skipUnreadable = skipUnreadable
         self.warn = warn
-        self.progress = progress
         self.summary = TreeSummary()
     }
 
@@ -167,7 +164,6 @@ public final class TreeArchiver {
             }
             try writer.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             remaining -= Int64(n)
-            progress(Int64(n))
         }
         try writer.finishEntry()
         summary.files += 1

@@ -24,10 +24,10 @@ public enum TreeArtifact {
 
     /// Writes the uncompressed tar stream into `sink` (the caller compresses).
     public static func write(_ contents: Contents, to sink: any ByteSink, skipUnreadable: Bool,
-                             warn: @escaping (String) -> Void = { _ in }, progress: @escaping (Int64) -> Void = { _ in }) throws -> WriteResult {
+                             warn: @escaping (String) -> Void = { _ in }) throws -> WriteResult {
         let raw = CountingSink(sink)
         let writer = try TarWriter(sink: raw)
-        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, progress: progress)
+        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn)
         switch contents {
         case .folderContents(let root):
             try archiver.addContents(of: root)

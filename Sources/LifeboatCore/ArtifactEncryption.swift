@@ -17,17 +17,21 @@ public struct ArtifactEncryption: Codable, Sendable, Equatable {
     }
 }
 
-/// The keys of this run: recipients to encrypt to, identities to decrypt with.
+/// The keys for reading artifacts: the identities to decrypt with.
 struct Encryption {
-    let recipients: [AgeRecipient]
     let identities: [AgeIdentity]?
 
-    init(_ settings: Settings) throws {
+    /// The recipients a backup encrypts to (no identity is needed for that).
+    static func recipients(_ settings: Settings) throws -> [AgeRecipient] {
         do {
-            recipients = try settings.encryptionRecipients.map(AgeRecipient.init)
+            return try settings.encryptionRecipients.map(AgeRecipient.init)
         } catch {
             throw LifeboatError.usage("BACKUP_ENCRYPTION_RECIPIENTS: \(error)", hint: "give age1… public keys, comma-separated (age-keygen -y KEYFILE prints one)")
         }
+    }
+
+    /// Reads BACKUP_ENCRYPTION_IDENTITY_FILE, once per run.
+    init(_ settings: Settings) throws {
         if let path = settings.encryptionIdentityFile {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw LifeboatError.usage("BACKUP_ENCRYPTION_IDENTITY_FILE=\(path) cannot be read", hint: "give the path of an age identity file (age-keygen writes one)")

@@ -44,6 +44,7 @@ public struct BackupJob: Sendable {
     public func run(components requested: [Component]?, label: String? = nil,
                     mongoSelection: NamespaceSelection = NamespaceSelection()) throws -> Manifest {
         let components = try checkedComponents(requested)
+        let recipients = try Encryption.recipients(settings)
         do {
             try LocalTier.makeDirectories(settings.backupDirectory)
         } catch {
@@ -60,7 +61,7 @@ public struct BackupJob: Sendable {
         var artifacts: [Manifest.Artifact] = []
         do {
             for component in components {
-                artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection))
+                artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection, recipients: recipients))
             }
             let manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
@@ -106,9 +107,9 @@ public struct BackupJob: Sendable {
     }
 
     /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
-    private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection) throws -> Manifest.Artifact {
+    private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection,
+                        recipients: [AgeRecipient]) throws -> Manifest.Artifact {
         let compression = settings.compression
-        let recipients = try Encryption(settings).recipients
         let file = component.fileName(compression.algorithm) + (recipients.isEmpty ? "" : ".age")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
         do {

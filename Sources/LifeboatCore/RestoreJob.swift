@@ -23,11 +23,8 @@ public struct RestoreJob: Sendable {
     public let settings: Settings
     public let tier: any StorageTier
     public let console: Console
-    private let encryptionSettings: Settings
-    private var encryption: Encryption { get throws { try Encryption(encryptionSettings) } }
 
     public init(settings: Settings, tier: (any StorageTier)? = nil, console: Console = .standardError) {
-        self.encryptionSettings = settings
         self.settings = settings
         self.tier = tier ?? LocalTier(root: settings.backupDirectory)
         self.console = console
@@ -66,6 +63,7 @@ public struct RestoreJob: Sendable {
     }
 
     public func run(_ reference: String?, options: Options) throws -> Outcome {
+        let encryption = try Encryption(settings)
         let entry = try SetCatalog(tier: tier).resolve(reference)
         let manifest = entry.manifest
         if entry.verificationState == .failed {
@@ -97,7 +95,7 @@ public struct RestoreJob: Sendable {
         var configPlan: (Manifest.Artifact, String)?
         if components.contains(.config), let artifact = manifest.artifact(.config) {
             let root = options.destination.map { $0 + "/config" } ?? "/"
-            try checkConfig(artifact, in: manifest.id, root: root, overwrite: options.overwrite)
+            try checkConfig(encryption, artifact, in: manifest.id, root: root, overwrite: options.overwrite)
             configPlan = (artifact, root)
         }
 
@@ -120,7 +118,7 @@ public struct RestoreJob: Sendable {
         }
         var staged: (FolderSwap, TreeSummary)?
         if let (folder, artifact) = swap {
-            staged = (folder, try extractVerified(artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
+            staged = (folder, try extractVerified(encryption, artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
         }
 
         // Everything is verified: stop what must not write during the
@@ -134,11 +132,11 @@ public struct RestoreJob: Sendable {
         }
 
         if let artifact = mongoArtifact {
-            outcome.mongo = try restoreMongo(artifact, of: manifest.id, options)
+            outcome.mongo = try restoreMongo(encryption, artifact, of: manifest.id, options)
             outcome.restored.append((.mongo, "MongoDB"))
         }
         if let artifact = redisArtifact {
-            try restoreRedis(artifact, of: manifest.id, overwrite: options.overwrite)
+            try restoreRedis(encryption, artifact, of: manifest.id, overwrite: options.overwrite)
             outcome.restored.append((.redis, "Redis"))
         }
         if let (folder, counts) = staged {
@@ -155,7 +153,7 @@ public struct RestoreJob: Sendable {
         }
         if let (artifact, root) = configPlan {
             try LocalTier.makeDirectories(root)
-            let counts = try extractVerified(artifact, of: manifest.id, into: root, replaceAtomically: true)
+            let counts = try extractVerified(encryption, artifact, of: manifest.id, into: root, replaceAtomically: true)
             outcome.restored.append((.config, root))
             console.info("  config: \(counts.countsDescription) → \(root == "/" ? "original paths" : root)")
         }
@@ -201,9 +199,9 @@ public struct RestoreJob: Sendable {
         }
     }
 
-    private func restoreRedis(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+    private func restoreRedis(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
         if settings.redisRestoreMethod == .file {
-            return try restoreRedisFile(artifact, of: id, overwrite: overwrite)
+            return try restoreRedisFile(encryption, artifact, of: id, overwrite: overwrite)
         }
         do {
             let endpoint = try RedisEndpoint(url: settings.redisURL!)
@@ -220,7 +218,7 @@ public struct RestoreJob: Sendable {
     /// The guide's procedure, automated: stop the Redis container, put the
     /// RDB into its data directory through the Docker archive API, start it,
     /// wait until it answers with the data loaded, check the key count.
-    private func restoreRedisFile(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+    private func restoreRedisFile(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
         let started = Date()
         do {
             let endpoint = try RedisEndpoint(url: settings.redisURL!)
@@ -282,7 +280,7 @@ public struct RestoreJob: Sendable {
         }
     }
 
-    private func restoreMongo(_ artifact: Manifest.Artifact, of id: BackupSetID, _ options: Options) throws -> MongoRestorer.Outcome {
+    private func restoreMongo(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, _ options: Options) throws -> MongoRestorer.Outcome {
         let warn = console.warn
         let restorer = MongoRestorer(uri: settings.mongoURI!, options: .init(selection: options.mongoSelection, drop: options.drop,
                                                                             replayOplog: options.replayOplog,
@@ -306,7 +304,7 @@ public struct RestoreJob: Sendable {
     }
 
     /// First pass over the config artifact: hash, structure, and conflicts.
-    private func checkConfig(_ artifact: Manifest.Artifact, in id: BackupSetID, root: String, overwrite: Bool) throws {
+    private func checkConfig(_ encryption: Encryption, _ artifact: Manifest.Artifact, in id: BackupSetID, root: String, overwrite: Bool) throws {
         var conflicts: [String] = []
         let prefix = root == "/" ? "" : root
         do {
@@ -332,7 +330,7 @@ public struct RestoreJob: Sendable {
     }
 
     /// Extracts while hashing; throws an integrity error on any mismatch.
-    private func extractVerified(_ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
+    private func extractVerified(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
         let hashing: HashingSource
         do {
             hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))

@@ -123,15 +123,19 @@ final class ReplicationStream {
         self.buffered = connection.pendingBytes
     }
 
+    /// Reused for every socket read: a fresh megabyte per read would be
+    /// zero-filled only to carry the ~64 KiB a read returns.
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
+
     func read(max: Int) throws -> [UInt8] {
         if !buffered.isEmpty {
             let take = min(max, buffered.count)
             defer { buffered.removeFirst(take) }
             return Array(buffered.prefix(take))
         }
-        var chunk = [UInt8](repeating: 0, count: max)
+        let limit = min(max, chunk.count)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(connection.fileDescriptor, $0.baseAddress, max) }
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(connection.fileDescriptor, $0.baseAddress, limit) }
             if n >= 0 { return Array(chunk.prefix(n)) }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK { throw RedisError(.connection, "read the snapshot", "timed out waiting for Redis") }
