@@ -31,7 +31,7 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["Configuration", "Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams"],
+            dependencies: ["Configuration", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams"],
             swiftSettings: strictSettings
         ),
         .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "RedisSource", dependencies: ["RedisClient", "ByteStreams"], swiftSettings: strictSettings),
         // libcurl, wrapped (the only importer of CCurl); the Docker engine client on it.
         .target(name: "HTTPClient", dependencies: ["CCurl", "ByteStreams"], swiftSettings: strictSettings),
+        // S3 and S3-compatible storage (and Glacier classes) on HTTPClient, SigV4 signed by us.
+        .target(name: "S3Storage", dependencies: ["Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "DockerEngine", dependencies: ["HTTPClient", "ByteStreams"], swiftSettings: strictSettings),
         // hiredis, wrapped (the only importer of CHiredis).
         .target(name: "RedisClient", dependencies: ["CHiredis"], swiftSettings: strictSettings),
@@ -75,7 +77,7 @@ let package = Package(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "S3Storage", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -3,7 +3,8 @@
 #   SecantusDB (a MongoDB wire-compatible server, from PyPI) on 127.0.0.1:27917,
 #   and a second one requiring authentication on 127.0.0.1:27918;
 #   redis-server (Debian) on 127.0.0.1:6399; a Docker engine (docker.io) on
-#   .test-servers/docker.sock with the lifeboat-test/redis image
+#   .test-servers/docker.sock with the lifeboat-test/redis image; moto's S3
+#   server (PyPI) on 127.0.0.1:5055 with signature checking on
 # Usage: scripts/test-servers.sh install|start|stop|env
 # `start` prints the environment the tests read (eval it or source the file
 # it writes: .test-servers/env).
@@ -14,6 +15,7 @@ venv="$state/venv"
 mongo_port="${LIFEBOAT_TEST_MONGO_PORT:-27917}"
 auth_port="${LIFEBOAT_TEST_MONGO_AUTH_PORT:-27918}"
 redis_port="${LIFEBOAT_TEST_REDIS_PORT:-6399}"
+s3_port="${LIFEBOAT_TEST_S3_PORT:-5055}"
 
 wait_port() {
   for _ in $(seq 150); do
@@ -31,6 +33,9 @@ install_venv() {
     mkdir -p "$state"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q 'SecantusDB==0.7.0b3'
+  fi
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    "$venv/bin/pip" install -q 'moto[server]==5.2.5'
   fi
 }
 
@@ -73,6 +78,16 @@ start_redis() {
     --repl-diskless-sync-delay 0 --enable-debug-command yes --daemonize no > "$state/redis.log" 2>&1 &
   echo $! > "$state/redis.pid"
   wait_port "$redis_port" || { echo "redis-server did not start:" >&2; cat "$state/redis.log" >&2; exit 1; }
+}
+
+# moto's S3 server; an IAM user's key is created and then signatures are
+# checked (a wrong secret gets 403 SignatureDoesNotMatch), as with AWS.
+start_s3() {
+  if [ -f "$state/s3.pid" ] && kill -0 "$(cat "$state/s3.pid")" 2>/dev/null; then return; fi
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" > "$state/s3.log" 2>&1 &
+  echo $! > "$state/s3.pid"
+  wait_port "$s3_port" || { echo "moto_server did not start:" >&2; cat "$state/s3.log" >&2; exit 1; }
+  "$venv/bin/python" scripts/moto-auth.py "http://127.0.0.1:$s3_port" > "$state/s3.key"
 }
 
 # A Docker engine (Debian's docker.io) on a socket of our own, no bridge or
@@ -118,11 +133,15 @@ case "${1:-}" in
     start_mongo
     start_mongo_auth
     start_redis
+    start_s3
     start_docker
     cat > "$state/env" <<ENV
 export LIFEBOAT_TEST_MONGO_URI='mongodb://127.0.0.1:$mongo_port/?directConnection=true'
 export LIFEBOAT_TEST_REDIS_URL='redis://127.0.0.1:$redis_port/'
 $(command -v dockerd >/dev/null && echo "export LIFEBOAT_TEST_DOCKER_HOST='unix://$PWD/$state/docker.sock'")
+export LIFEBOAT_TEST_S3_ENDPOINT='http://127.0.0.1:$s3_port'
+export LIFEBOAT_TEST_S3_ACCESS_KEY_ID='$(cut -d' ' -f1 "$state/s3.key")'
+export LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY='$(cut -d' ' -f2 "$state/s3.key")'
 export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'
 ENV
     cat "$state/env"
@@ -131,6 +150,7 @@ ENV
     stop_one mongo
     stop_one mongo-auth
     stop_one redis
+    stop_one s3
     stop_docker
     ;;
   env)

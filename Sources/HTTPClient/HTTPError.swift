@@ -13,6 +13,16 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public var isConnectionFailure: Bool {
         code == Int32(CURLE_COULDNT_CONNECT.rawValue) || code == Int32(CURLE_COULDNT_RESOLVE_HOST.rawValue)
     }
+
+    /// A failure of the network or the server that a later attempt may not
+    /// meet (refused or reset connections, timeouts, an empty reply), as
+    /// opposed to one of our own callbacks failing.
+    public var isTransient: Bool {
+        let transient: [CURLcode] = [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_OPERATION_TIMEDOUT,
+                                     CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
+                                     CURLE_HTTP2, CURLE_SSL_CONNECT_ERROR]
+        return transient.contains { Int32($0.rawValue) == code }
+    }
 }
 
 /// The one funnel for libcurl return codes.

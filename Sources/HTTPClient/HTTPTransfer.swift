@@ -9,6 +9,12 @@ public struct HTTPResponse: Sendable {
     public let body: [UInt8]
 
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public init(status: Int, headers: [String: String], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// One HTTP exchange through a libcurl easy handle, over TCP or a unix
@@ -36,7 +42,8 @@ public final class HTTPTransfer {
     /// (the URL's host is then ignored, as with the Docker engine).
     public func perform(method: String, url: String, unixSocket: String? = nil, headers: [String] = [],
                         body: (any ByteSource)? = nil, bodyLength: Int64? = nil,
-                        responseSink: (any ByteSink)? = nil, timeoutSeconds: Int = 0) throws -> HTTPResponse {
+                        responseSink: (any ByteSink)? = nil, timeoutSeconds: Int = 0,
+                        stallSeconds: Int = 0, connectTimeoutSeconds: Int = 0) throws -> HTTPResponse {
         curl_easy_reset(handle)
         state.reset(source: body, sink: responseSink)
         let operation = "\(method) \(url)"
@@ -45,6 +52,13 @@ public final class HTTPTransfer {
         try checkCurl(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method), operation)
         try checkCurl(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), operation)
         if timeoutSeconds > 0 { try checkCurl(ccurl_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds), operation) }
+        if connectTimeoutSeconds > 0 { try checkCurl(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeoutSeconds), operation) }
+        if stallSeconds > 0 {
+            // A transfer that moves less than 1 byte a second for this long is dead.
+            try checkCurl(ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), operation)
+            try checkCurl(ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallSeconds), operation)
+        }
+        if method == "HEAD" { try checkCurl(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1), operation) }
         let box = Unmanaged.passUnretained(state).toOpaque()
         try checkCurl(ccurl_setopt_write(handle, httpWriteCallback), operation)
         try checkCurl(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, box), operation)

@@ -1,20 +1,34 @@
 import COpenSSL
 
-/// An incremental SHA-256, owning its OpenSSL context.
+/// SHA-256 for content addresses; MD5 only where S3 demands it (`Content-MD5`, ETags).
+public enum DigestAlgorithm: Sendable {
+    case sha256, md5
+
+    var evp: OpaquePointer? {
+        switch self {
+        case .sha256: return EVP_sha256()
+        case .md5: return EVP_md5()
+        }
+    }
+}
+
+/// An incremental message digest (SHA-256 unless asked), owning its OpenSSL context.
 public final class SHA256Digest {
     private let context: OpaquePointer
+    private let algorithm: DigestAlgorithm
 
-    public init() throws {
+    public init(_ algorithm: DigestAlgorithm = .sha256) throws {
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLError.drain("EVP_MD_CTX_new") }
         self.context = context
-        try checkOpenSSL(EVP_DigestInit_ex(context, EVP_sha256(), nil), "EVP_DigestInit_ex(sha256)")
+        self.algorithm = algorithm
+        try checkOpenSSL(EVP_DigestInit_ex(context, algorithm.evp, nil), "EVP_DigestInit_ex")
     }
 
     deinit { EVP_MD_CTX_free(context) }
 
     /// Starts over, reusing the context (cheaper than a new digest per item).
     public func reset() throws {
-        try checkOpenSSL(EVP_DigestInit_ex(context, EVP_sha256(), nil), "EVP_DigestInit_ex(sha256)")
+        try checkOpenSSL(EVP_DigestInit_ex(context, algorithm.evp, nil), "EVP_DigestInit_ex")
     }
 
     public func update(_ bytes: UnsafeRawBufferPointer) throws {
@@ -36,9 +50,22 @@ public final class SHA256Digest {
     }
 
     public static func hex(of bytes: [UInt8]) throws -> String {
-        let digest = try SHA256Digest()
-        try bytes.withUnsafeBytes { try digest.update($0) }
-        return try digest.finalizeHex()
+        Hex.encode(try digest(of: bytes))
+    }
+
+    public static func digest(of bytes: [UInt8], _ algorithm: DigestAlgorithm = .sha256) throws -> [UInt8] {
+        try bytes.withUnsafeBytes { try digest(of: $0, algorithm) }
+    }
+
+    public static func digest(of bytes: UnsafeRawBufferPointer, _ algorithm: DigestAlgorithm = .sha256) throws -> [UInt8] {
+        let digest = try SHA256Digest(algorithm)
+        try digest.update(bytes)
+        return try digest.finalizeBytes()
+    }
+
+    /// HMAC-SHA256, for request signatures (AWS SigV4).
+    public static func hmac(key: [UInt8], _ data: [UInt8]) throws -> [UInt8] {
+        try Primitives.hmacSHA256(key: key, data)
     }
 }
 

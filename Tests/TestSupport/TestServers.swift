@@ -27,3 +27,32 @@ extension TestServers {
 
     public static let redisImage = "lifeboat-test/redis:latest"
 }
+
+extension TestServers {
+    /// moto's S3 server with signature checking on, and a key it accepts.
+    public struct S3Server: Sendable {
+        public let endpoint: String
+        public let accessKeyID: String
+        public let secretAccessKey: String
+
+        public init(endpoint: String, accessKeyID: String, secretAccessKey: String) {
+            self.endpoint = endpoint
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+        }
+    }
+
+    public static func s3() throws -> S3Server? {
+        let environment = ProcessInfo.processInfo.environment
+        guard try Skips.require(environment["LIFEBOAT_TEST_S3_ENDPOINT"] != nil,
+                                "an S3 server (LIFEBOAT_TEST_S3_ENDPOINT; scripts/test-servers.sh start)") else { return nil }
+        return S3Server(endpoint: environment["LIFEBOAT_TEST_S3_ENDPOINT"]!,
+                        accessKeyID: environment["LIFEBOAT_TEST_S3_ACCESS_KEY_ID"] ?? "",
+                        secretAccessKey: environment["LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY"] ?? "")
+    }
+
+    /// A bucket name no other test uses.
+    public static func uniqueBucket(_ label: String) -> String {
+        "lb-\(label.lowercased())-\(getpid() % 100000)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+}

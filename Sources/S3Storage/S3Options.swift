@@ -1,0 +1,20 @@
+/// How a tier moves bytes: part sizes, parallelism, retries.
+public struct S3Options: Sendable, Equatable {
+    /// Objects up to this size go in one PUT; larger ones are multipart
+    /// uploads of parts this size (S3's minimum is 5 MiB).
+    public var partSize: Int = 8 << 20
+    /// Parts in flight at once. Memory: (parallelParts + 1) × partSize.
+    public var parallelParts: Int = 2
+    /// Attempts per request before giving up (the first try included).
+    public var maxAttempts: Int = 6
+    /// Backoff: full jitter over base × 2^attempt, capped.
+    public var baseDelay: Double = 0.25
+    public var maxDelay: Double = 8
+    /// `GLACIER`, `DEEP_ARCHIVE`…: the class artifacts are stored with
+    /// (manifests and verification records always stay `STANDARD`).
+    public var storageClass: String?
+    /// A transfer moving nothing for this long is dropped and retried.
+    public var stallSeconds = 60
+
+    public init() {}
+}

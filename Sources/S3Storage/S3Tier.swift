@@ -1,0 +1,226 @@
+import ByteStreams
+import Foundation
+import HTTPClient
+import Storage
+
+/// A tier in an S3 bucket (AWS or any S3-compatible server), under an
+/// optional key prefix. Also the Glacier tier: the same code with an
+/// archive storage class for artifacts. Manifests and verification
+/// records (`*.json`) always stay in the standard class, so a set in
+/// Glacier can still be listed and described without a restore.
+public struct S3Tier: StorageTier {
+    public let name: String
+    let client: S3Client
+
+    public var location: String { client.location.display }
+    public var storageClass: String? { client.options.storageClass }
+
+    public init(name: String, location: S3Location, credentials: S3Credentials, options: S3Options = S3Options()) {
+        self.name = name
+        self.client = S3Client(location: location, credentials: credentials, options: options)
+    }
+
+    func objectKey(_ key: String) throws -> String {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard !key.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != ".." && $0 != "." }) else {
+            throw StorageError.invalidKey(key)
+        }
+        return client.location.prefix + key
+    }
+
+    static func isMetadata(_ key: String) -> Bool { key.hasSuffix(".json") }
+
+    public func beginUpload(key: String) throws -> any ObjectUpload {
+        S3Upload(client: client, objectKey: try objectKey(key), storageClass: Self.isMetadata(key) ? nil : storageClass)
+    }
+
+    public func open(key: String) throws -> any ByteSource {
+        let full = try objectKey(key)
+        guard let head = try head(full) else { throw StorageError.notFound(tier: name, key: key) }
+        if head.archive == .archived || head.archive == .restoring {
+            throw S3Error(.archived, "\(key) is stored in \(head.storageClass ?? "an archive class")"
+                          + (head.archive == .restoring ? " and its restore is still in progress" : " and has not been restored"),
+                          operation: "download of \(location)\(key)")
+        }
+        return S3ObjectSource(client: client, objectKey: full, size: head.size, etag: head.etag)
+    }
+
+    public func stat(key: String) throws -> ObjectInfo? {
+        guard let head = try head(try objectKey(key)) else { return nil }
+        return ObjectInfo(key: key, size: UInt64(head.size), modified: head.modified)
+    }
+
+    public func list(prefix: String) throws -> [ObjectInfo] {
+        try listObjects(prefix: prefix).map { ObjectInfo(key: $0.key, size: $0.size, modified: $0.modified) }
+    }
+
+    public func delete(key: String) throws {
+        _ = try client.send("DELETE", key: try objectKey(key), accept: [200, 204, 404], operation: "delete of \(location)\(key)")
+    }
+
+    public func deleteAll(prefix: String) throws {
+        let setPrefix = prefix.hasSuffix("/") || prefix.isEmpty ? prefix : prefix + "/"
+        for upload in try incompleteUploads(prefix: setPrefix) {
+            try abortUpload(upload)
+        }
+        for object in try listObjects(prefix: setPrefix) {
+            try delete(key: object.key)
+        }
+    }
+
+    // MARK: beyond the common protocol
+
+    public struct ListedObject: Sendable {
+        public let key: String
+        public let size: UInt64
+        public let modified: Date
+        public let storageClass: String
+    }
+
+    /// Objects under `prefix` (relative to the tier's prefix), sorted by key.
+    public func listObjects(prefix: String) throws -> [ListedObject] {
+        var result: [ListedObject] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", client.location.prefix + prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try client.send("GET", key: nil, query: query, operation: "listing of \(location)\(prefix)")
+            let xml = Substring(response.text)
+            for entry in S3XML.elements("Contents", in: xml) {
+                guard let key = S3XML.text("Key", in: entry), key.hasPrefix(client.location.prefix) else { continue }
+                result.append(ListedObject(key: String(key.dropFirst(client.location.prefix.count)),
+                                           size: UInt64(S3XML.text("Size", in: entry) ?? "") ?? 0,
+                                           modified: S3Dates.parse(S3XML.text("LastModified", in: entry)) ?? Date(timeIntervalSince1970: 0),
+                                           storageClass: S3XML.text("StorageClass", in: entry) ?? "STANDARD"))
+            }
+            token = S3XML.text("IsTruncated", in: xml) == "true" ? S3XML.text("NextContinuationToken", in: xml) : nil
+        } while token != nil
+        return result.sorted { $0.key < $1.key }
+    }
+
+    public struct IncompleteUpload: Sendable {
+        public let key: String
+        public let uploadID: String
+    }
+
+    /// Multipart uploads begun under `prefix` and never completed or aborted.
+    public func incompleteUploads(prefix: String) throws -> [IncompleteUpload] {
+        var result: [IncompleteUpload] = []
+        var markers: (String, String)?
+        repeat {
+            var query = [("uploads", ""), ("prefix", client.location.prefix + prefix)]
+            if let (key, id) = markers { query += [("key-marker", key), ("upload-id-marker", id)] }
+            let response = try client.send("GET", key: nil, query: query, operation: "listing of incomplete uploads in \(location)")
+            let xml = Substring(response.text)
+            for entry in S3XML.elements("Upload", in: xml) {
+                guard let key = S3XML.text("Key", in: entry), let id = S3XML.text("UploadId", in: entry),
+                      key.hasPrefix(client.location.prefix) else { continue }
+                result.append(IncompleteUpload(key: String(key.dropFirst(client.location.prefix.count)), uploadID: id))
+            }
+            if S3XML.text("IsTruncated", in: xml) == "true", let key = S3XML.text("NextKeyMarker", in: xml),
+               let id = S3XML.text("NextUploadIdMarker", in: xml) {
+                markers = (key, id)
+            } else {
+                markers = nil
+            }
+        } while markers != nil
+        return result
+    }
+
+    public func abortUpload(_ upload: IncompleteUpload) throws {
+        _ = try client.send("DELETE", key: try objectKey(upload.key), query: [("uploadId", upload.uploadID)], accept: [200, 204, 404],
+                            operation: "abort of an incomplete upload of \(location)\(upload.key)")
+    }
+
+    public enum ArchiveState: String, Sendable {
+        /// Readable now (a standard, infrequent-access or instant-retrieval class).
+        case readable
+        /// In GLACIER or DEEP_ARCHIVE, no restore requested.
+        case archived
+        /// A restore was requested and is not done yet.
+        case restoring
+        /// A temporary restored copy is readable.
+        case restored
+
+        public var isReadable: Bool { self == .readable || self == .restored }
+    }
+
+    struct Head {
+        let size: Int64
+        let etag: String?
+        let modified: Date
+        let storageClass: String?
+        let archive: ArchiveState
+    }
+
+    func head(_ full: String) throws -> Head? {
+        let response = try client.send("HEAD", key: full, accept: [200, 404], operation: "HEAD of s3://\(client.location.bucket)/\(full)")
+        if response.status == 404 { return nil }
+        let storageClass = response.headers["x-amz-storage-class"]
+        var archive = ArchiveState.readable
+        if let storageClass, ["GLACIER", "DEEP_ARCHIVE"].contains(storageClass.uppercased()) {
+            let restore = response.headers["x-amz-restore"] ?? ""
+            if restore.contains("ongoing-request=\"true\"") { archive = .restoring }
+            else if restore.contains("ongoing-request=\"false\"") { archive = .restored }
+            else { archive = .archived }
+        }
+        return Head(size: Int64(response.headers["content-length"] ?? "") ?? 0, etag: response.headers["etag"],
+                    modified: S3Dates.parse(response.headers["last-modified"]) ?? Date(timeIntervalSince1970: 0),
+                    storageClass: storageClass, archive: archive)
+    }
+
+    /// Whether an object can be read now, or must be restored from its archive class first.
+    public func archiveState(key: String) throws -> ArchiveState? {
+        try head(try objectKey(key))?.archive
+    }
+
+    /// Asks S3 to restore an archived object for `days` days
+    /// (`Standard`, `Bulk` or `Expedited` retrieval). Returns the state after asking.
+    public func requestRestore(key: String, days: Int, retrieval: String) throws -> ArchiveState {
+        let full = try objectKey(key)
+        let xml = "<RestoreRequest><Days>\(days)</Days><GlacierJobParameters><Tier>\(S3XML.escape(retrieval))</Tier></GlacierJobParameters></RestoreRequest>"
+        let bytes = Array(xml.utf8)
+        let response = try bytes.withUnsafeBytes { buffer in
+            try client.send("POST", key: full, query: [("restore", "")], headers: ["content-type": "application/xml"],
+                            body: try S3Client.body(buffer), accept: [200, 202, 409], operation: "restore request for \(location)\(key)")
+        }
+        if response.status == 200 { return .restored }
+        return try archiveState(key: key) ?? .restoring
+    }
+
+    /// Creates the bucket (for test setups and first runs against a fresh
+    /// S3-compatible server); an existing bucket of ours is fine.
+    public func createBucket() throws {
+        let region = client.location.region
+        let xml = region == "us-east-1" ? "" :
+            "<CreateBucketConfiguration><LocationConstraint>\(S3XML.escape(region))</LocationConstraint></CreateBucketConfiguration>"
+        let bytes = Array(xml.utf8)
+        let response = try bytes.withUnsafeBytes { buffer in
+            try client.send("PUT", key: nil, body: try S3Client.body(buffer, md5: false), accept: [200, 409],
+                            operation: "creation of bucket \(client.location.bucket)")
+        }
+        if response.status == 409 {
+            let error = S3Client.error(from: response, operation: "creation of bucket \(client.location.bucket)", attempts: 1)
+            if error.code != "BucketAlreadyOwnedByYou" { throw error }
+        }
+    }
+
+    /// Checks that the bucket exists and the credentials may list it.
+    public func checkAccess() throws {
+        _ = try client.send("GET", key: nil, query: [("list-type", "2"), ("max-keys", "1"), ("prefix", client.location.prefix)],
+                            operation: "access check of \(location)")
+    }
+}
+
+enum S3Dates {
+    static func parse(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+}

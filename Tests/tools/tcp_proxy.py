@@ -1,0 +1,37 @@
+"""A TCP proxy for fault injection: forwards 127.0.0.1:LISTEN to TARGET.
+Killing it resets every connection through it, as a network outage or a
+server crash would; the tests start it again on the same port."""
+import asyncio
+import sys
+
+listen_port = int(sys.argv[1])
+target_host, target_port = sys.argv[2].rsplit(":", 1)
+
+
+async def pipe(reader, writer):
+    try:
+        while data := await reader.read(1 << 16):
+            writer.write(data)
+            await writer.drain()
+    except Exception:
+        pass
+    finally:
+        writer.close()
+
+
+async def handle(client_reader, client_writer):
+    try:
+        server_reader, server_writer = await asyncio.open_connection(target_host, int(target_port))
+    except OSError:
+        client_writer.close()
+        return
+    await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
+
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", listen_port, reuse_address=True)
+    print("ready", flush=True)
+    async with server:
+        await server.serve_forever()
+
+asyncio.run(main())
