@@ -5,7 +5,11 @@ import Scheduling
 /// The validated configuration every use case runs on.
 public struct Settings: Sendable {
     public var backupDirectory: String
-    public var retentionDays: Int
+    /// The local tier's retention in days (its policy is in `storage`).
+    public var retentionDays: Int {
+        get { storage.retention(for: "local").days }
+        set { storage.retention["local", default: RetentionPolicy(days: newValue)].days = newValue }
+    }
     public var schedule: CronExpression
     public var timeZone: TimeZone
     public var uploadsDirectory: String?
@@ -33,14 +37,18 @@ public struct Settings: Sendable {
     public var redisService = "redis"
     public var redisDataDirectory: String?
     public var mongoService = "mongodb"
+    /// The tiers: local, S3, Glacier, and each one's retention.
+    public var storage = StorageSettings()
+    /// age passphrase (scrypt recipient) instead of, or besides, X25519 recipients.
+    public var encryptionPassphrase: String?
 
-    public init(backupDirectory: String, retentionDays: Int = 30, schedule: CronExpression? = nil,
+    public init(backupDirectory: String, retentionDays: Int = 7, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
                 configPaths: [String] = [], compression: Compression = Compression(algorithm: .zstd),
                 skipUnreadable: Bool = false, mongoURI: String? = nil, verifyMongoURI: String? = nil,
                 mongoParallelCollections: Int = 4, mongoCaptureOplog: Bool = true) {
         self.backupDirectory = backupDirectory
-        self.retentionDays = retentionDays
+        self.storage.retention["local"]?.days = retentionDays
         self.schedule = schedule ?? (try! CronExpression("0 2 * * *"))
         self.timeZone = timeZone
         self.uploadsDirectory = uploadsDirectory
@@ -95,14 +103,7 @@ public struct LoadedConfiguration: Sendable {
             problems.append(ConfigProblem(variable: "BACKUP_DIR", value: backupDirectory, message: "must be an absolute path, e.g. /backup"))
         }
 
-        var retentionDays = 30
-        if let text = value("BACKUP_RETENTION_DAYS") {
-            if let days = Int(text), (1...36_500).contains(days) {
-                retentionDays = days
-            } else {
-                problems.append(ConfigProblem(variable: "BACKUP_RETENTION_DAYS", value: text, message: "must be a whole number of days from 1 to 36500, e.g. 30"))
-            }
-        }
+        let storage = StorageSettings.load(value: value, shown: shown, problems: &problems)
 
         var schedule = try! CronExpression("0 2 * * *")
         if let text = value("BACKUP_SCHEDULE") {
@@ -206,12 +207,14 @@ public struct LoadedConfiguration: Sendable {
             }
         }
 
-        var settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: retentionDays, schedule: schedule,
+        var settings = Settings(backupDirectory: normalized(backupDirectory), retentionDays: storage.retention(for: "local").days, schedule: schedule,
                                 timeZone: timeZone, uploadsDirectory: uploadsDirectory, configPaths: configPaths,
                                 compression: Compression(algorithm: algorithm, level: level), skipUnreadable: skipUnreadable,
                                 mongoURI: mongoURIs["MONGO_URI"], verifyMongoURI: mongoURIs["VERIFY_MONGO_URI"],
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
+        settings.storage = storage
+        settings.encryptionPassphrase = value("BACKUP_ENCRYPTION_PASSPHRASE")
         settings.redisURL = redisURL
         if let text = value("BACKUP_ENCRYPTION_RECIPIENTS") {
             let recipients = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)

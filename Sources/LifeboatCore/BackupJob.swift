@@ -41,9 +41,19 @@ public struct BackupJob: Sendable {
         return components
     }
 
+    /// Takes a set into the local tier, then copies it to each remote tier
+    /// of `targets` (default: local, and S3 when configured). Without
+    /// `local` among the targets the local copy is only a staging area,
+    /// removed once every remote copy succeeded.
     public func run(components requested: [Component]?, label: String? = nil,
-                    mongoSelection: NamespaceSelection = NamespaceSelection()) throws -> Manifest {
+                    mongoSelection: NamespaceSelection = NamespaceSelection(), targets: [String]? = nil) throws -> Manifest {
         let components = try checkedComponents(requested)
+        let tiers = try Tiers(settings)
+        let targets = targets ?? tiers.defaultTargets(settings)
+        if targets.isEmpty {
+            throw LifeboatError.usage("no tier to keep the set in", hint: "set AWS_S3_BUCKET, or BACKUP_LOCAL=true, or name tiers with --tier")
+        }
+        let remotes = try targets.filter { $0 != "local" }.map { try tiers.named($0) }
         let recipients = try Encryption.recipients(settings)
         do {
             try LocalTier.makeDirectories(settings.backupDirectory)
@@ -66,15 +76,58 @@ public struct BackupJob: Sendable {
             let manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
                 id: id, kind: .full, label: label, startedAt: startedAt, finishedAt: now(),
-                host: ProcessInfo.processInfo.hostName, artifacts: artifacts)
+                host: ProcessInfo.processInfo.hostName, artifacts: artifacts,
+                copies: [Manifest.Copy(tier: tier.name, location: tier.location, storageClass: nil, copiedAt: now())])
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
             console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(manifest.storedBytes) bytes stored")
-            return manifest
+            return try replicate(manifest, to: remotes, keepLocal: targets.contains("local"))
+        } catch let error as ReplicationError {
+            throw error.lifeboatError
         } catch {
             // Nothing of a failed set may remain: it would only be cleaned later.
             try? tier.deleteAll(prefix: id.rawValue)
             throw LifeboatError.wrap(error, doing: "backup \(id)")
         }
+    }
+
+    /// A set that is complete locally but did not reach every remote tier.
+    struct ReplicationError: Error {
+        let lifeboatError: LifeboatError
+    }
+
+    /// Copies a complete local set to the remote tiers, then makes every
+    /// copy's manifest name all of them.
+    func replicate(_ manifest: Manifest, to remotes: [any StorageTier], keepLocal: Bool) throws -> Manifest {
+        guard !remotes.isEmpty else { return manifest }
+        let copier = SetCopier(console: console)
+        var copies = manifest.copies ?? []
+        var reached: [any StorageTier] = []
+        var failures: [LifeboatError] = []
+        for remote in remotes {
+            do {
+                copies = SetCopier.merged(copies, try copier.copy(manifest, from: tier, to: remote, now: now()))
+                reached.append(remote)
+            } catch {
+                failures.append(LifeboatError.wrap(error, doing: "copying \(manifest.id) to \(remote.name)"))
+            }
+        }
+        let dropLocal = !keepLocal && failures.isEmpty
+        if dropLocal { copies.removeAll { $0.tier == tier.name } }
+        copier.publish(manifest, copies: copies, in: reached + (dropLocal ? [] : [tier]))
+        var final = manifest
+        final.copies = copies
+        if dropLocal {
+            try tier.delete(key: "\(manifest.id)/\(Manifest.fileName)")
+            try tier.deleteAll(prefix: manifest.id.rawValue)
+            console.info("BACKUP_LOCAL=false: the local copy of \(manifest.id) was removed after its remote copies")
+        }
+        if !failures.isEmpty {
+            let kept = keepLocal ? "" : " (kept although BACKUP_LOCAL=false, as the only complete copy)"
+            throw ReplicationError(lifeboatError: LifeboatError(.failure,
+                "set \(manifest.id) is complete in the local tier\(kept), but " + failures.map(\.message).joined(separator: "; "),
+                hint: failures.first?.hint ?? "fix the tier and run `lifeboat copy \(manifest.id) --tier \(remotes.map(\.name).joined(separator: ","))`"))
+        }
+        return final
     }
 
     private func checkedComponents(_ requested: [Component]?) throws -> [Component] {

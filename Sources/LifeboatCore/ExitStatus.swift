@@ -11,7 +11,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case dataError = 65
     /// Out of disk space or another I/O failure of the backup folder (EX_IOERR).
     case ioError = 74
-    /// Another Lifeboat run holds the lock; try again later (EX_TEMPFAIL).
+    /// Try again later (EX_TEMPFAIL): another Lifeboat run holds the lock, or a Glacier restore is still running.
     case busy = 75
 
     public var meaning: String {
@@ -22,7 +22,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .usage: return "invalid command line or configuration"
         case .dataError: return "unusable input data (hostile archive, unreadable manifest)"
         case .ioError: return "out of disk space or I/O error in the backup folder"
-        case .busy: return "another Lifeboat run holds the lock"
+        case .busy: return "try again later: another Lifeboat run holds the lock, or a thaw is in progress"
         }
     }
 }

@@ -5,6 +5,7 @@ import FileSources
 import MongoArchive
 import MongoSource
 import RedisSource
+import S3Storage
 import Storage
 
 /// An error a user reads: what failed, why, and what to do, with the exit
@@ -57,6 +58,11 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
             return .init(.usage, "\(action) failed: REDIS_URL \(error.problem)")
         case let error as DockerError:
             return .init(.failure, "\(action) failed: \(error.message)", hint: error.hint)
+        case let error as S3Error:
+            let status: ExitStatus = error.kind == .integrity ? .ioError : .failure
+            return .init(status, "\(action) failed: \(error)", hint: error.hint)
+        case let error as S3ConfigurationError:
+            return .init(.usage, "\(action) failed: \(error)")
         case let error as ArchiveFormatError:
             return .init(.dataError, "\(action) failed: \(error)")
         case let error as FileSourceError where error.isRefusal:

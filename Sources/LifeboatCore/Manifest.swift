@@ -16,10 +16,25 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var id: BackupSetID
     public var kind: SetKind
     public var label: String?
+    /// The set this one depends on (an incremental's parent); prune keeps it.
+    public var parent: BackupSetID?
     public var startedAt: Date
     public var finishedAt: Date
     public var host: String
     public var artifacts: [Artifact]
+    /// Where copies of this set live, as known when this manifest was
+    /// written (each tier holds its own manifest; `list` merges them).
+    public var copies: [Copy]?
+
+    public struct Copy: Codable, Sendable, Equatable {
+        /// `local`, `s3` or `glacier`.
+        public var tier: String
+        /// `/backup`, `s3://bucket/prefix/`.
+        public var location: String
+        /// The S3 storage class of the artifacts, when not STANDARD.
+        public var storageClass: String?
+        public var copiedAt: Date
+    }
 
     public struct Tool: Codable, Sendable, Equatable {
         public var name: String

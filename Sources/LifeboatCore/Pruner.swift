@@ -1,20 +1,23 @@
 import Configuration
 import Foundation
+import S3Storage
 import Storage
 
-/// Applies retention to the local tier: sets older than
-/// `BACKUP_RETENTION_DAYS` go, except the newest set that passed
-/// verification and the newest set of all, which are always kept.
-/// Incomplete sets (interrupted backups) are removed too.
+/// Applies each tier's retention (RetentionPlanner) to the sets it holds,
+/// and removes incomplete sets: in the local tier always (no backup can be
+/// running: we hold the lock), in remote tiers once they are a day old (a
+/// backup on another host may be writing one), with the multipart uploads
+/// an unreachable server kept.
 public struct Pruner: Sendable {
     public let settings: Settings
-    public let tier: LocalTier
+    public let tiers: [any StorageTier]
     public let console: Console
     public let now: @Sendable () -> Date
 
-    public init(settings: Settings, console: Console = .standardError, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(settings: Settings, tiers: [any StorageTier]? = nil, console: Console = .standardError,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.settings = settings
-        self.tier = LocalTier(root: settings.backupDirectory)
+        self.tiers = try tiers ?? Tiers(settings).all
         self.console = console
         self.now = now
     }
@@ -22,6 +25,7 @@ public struct Pruner: Sendable {
     public struct Decision: Sendable, Codable {
         public enum Action: String, Sendable, Codable { case keep, delete }
         public let id: BackupSetID
+        public let tier: String
         public let action: Action
         public let reason: String
         public let storedBytes: Int64
@@ -29,51 +33,100 @@ public struct Pruner: Sendable {
 
     public struct Plan: Sendable, Codable {
         public var decisions: [Decision]
-        public var incomplete: [BackupSetID]
+        public var incomplete: [IncompleteSet]
         public var deletions: [Decision] { decisions.filter { $0.action == .delete } }
         public var bytesFreed: Int64 { deletions.reduce(0) { $0 + $1.storedBytes } }
     }
 
+    public struct IncompleteSet: Sendable, Codable {
+        public let id: BackupSetID
+        public let tier: String
+    }
+
+    static let remoteIncompleteGrace: TimeInterval = 86_400
+
     /// What prune would do, without doing it.
     public func plan() throws -> Plan {
-        let listing = try SetCatalog(tier: tier).list()
-        let cutoff = now().addingTimeInterval(-Double(settings.retentionDays) * 86_400)
-        let newest = listing.complete.last?.id
-        let newestVerified = listing.complete.last(where: { $0.verificationState == .passed })?.id
-        var decisions: [Decision] = []
-        for entry in listing.complete {
-            let age = entry.manifest.finishedAt
-            let bytes = entry.manifest.storedBytes
-            if entry.id == newestVerified {
-                decisions.append(.init(id: entry.id, action: .keep, reason: "newest verified set", storedBytes: bytes))
-            } else if entry.id == newest {
-                decisions.append(.init(id: entry.id, action: .keep, reason: "newest set", storedBytes: bytes))
-            } else if age < cutoff {
-                decisions.append(.init(id: entry.id, action: .delete, reason: "older than \(settings.retentionDays) days", storedBytes: bytes))
-            } else {
-                decisions.append(.init(id: entry.id, action: .keep, reason: "within \(settings.retentionDays) days", storedBytes: bytes))
-            }
+        var plan = Plan(decisions: [], incomplete: [])
+        for tier in tiers {
+            let part = try self.plan(tier)
+            plan.decisions += part.decisions
+            plan.incomplete += part.incomplete
         }
-        return Plan(decisions: decisions, incomplete: listing.incomplete)
+        return plan
+    }
+
+    func plan(_ tier: any StorageTier) throws -> Plan {
+        let listing: SetCatalog.Listing
+        do {
+            listing = try SetCatalog(tier: tier).list()
+        } catch {
+            throw LifeboatError.wrap(error, doing: "listing the \(tier.name) tier (\(tier.location))")
+        }
+        let policy = settings.storage.retention(for: tier.name)
+        let candidates = listing.complete.map {
+            RetentionPlanner.Candidate(id: $0.id, time: $0.manifest.finishedAt, verified: $0.verificationState == .passed,
+                                       parent: $0.manifest.parent, storedBytes: $0.manifest.storedBytes)
+        }
+        let reasons = RetentionPlanner(policy: policy, timeZone: settings.timeZone).reasons(for: candidates, now: now())
+        let decisions = candidates.map { candidate -> Decision in
+            if let kept = reasons[candidate.id] {
+                return Decision(id: candidate.id, tier: tier.name, action: .keep, reason: kept.joined(separator: "; "), storedBytes: candidate.storedBytes)
+            }
+            return Decision(id: candidate.id, tier: tier.name, action: .delete, reason: "older than \(policy.days) days, no keep rule",
+                            storedBytes: candidate.storedBytes)
+        }
+        var incomplete = listing.incomplete
+        if !(tier is LocalTier) {
+            incomplete = incomplete.filter { now().timeIntervalSince($0.time) > Self.remoteIncompleteGrace }
+        }
+        return Plan(decisions: decisions, incomplete: incomplete.map { IncompleteSet(id: $0, tier: tier.name) })
     }
 
     public func run(dryRun: Bool) throws -> Plan {
         if dryRun { return try plan() }
-        guard FileManager.default.fileExists(atPath: settings.backupDirectory) else { return Plan(decisions: [], incomplete: []) }
+        guard FileManager.default.fileExists(atPath: settings.backupDirectory) || tiers.contains(where: { !($0 is LocalTier) }) else {
+            return Plan(decisions: [], incomplete: [])
+        }
+        try LocalTier.makeDirectories(settings.backupDirectory)
         let lock = try BackupLock(directory: settings.backupDirectory, purpose: "prune")
         defer { withExtendedLifetime(lock) {} }
-        let plan = try plan()
-        for id in plan.incomplete {
-            try tier.deleteAll(prefix: id.rawValue)
-            console.info("removed incomplete set \(id)")
+        var done = Plan(decisions: [], incomplete: [])
+        var failures: [String] = []
+        for tier in tiers {
+            do {
+                let plan = try self.plan(tier)
+                try apply(plan, to: tier)
+                done.decisions += plan.decisions
+                done.incomplete += plan.incomplete
+            } catch {
+                failures.append(LifeboatError.wrap(error, doing: "pruning the \(tier.name) tier").message)
+            }
+        }
+        if !failures.isEmpty {
+            throw LifeboatError(.failure, failures.joined(separator: "; "), hint: "the other tiers were pruned; run `lifeboat prune` again once the tier is reachable")
+        }
+        return done
+    }
+
+    private func apply(_ plan: Plan, to tier: any StorageTier) throws {
+        for set in plan.incomplete {
+            try tier.deleteAll(prefix: set.id.rawValue)
+            console.info("removed incomplete set \(set.id) from \(tier.name)")
+        }
+        if let s3 = tier as? S3Tier {
+            // Uploads begun more than a day ago and never finished or aborted.
+            for upload in try s3.incompleteUploads(prefix: "") where now().timeIntervalSince(upload.initiated) > Self.remoteIncompleteGrace {
+                try s3.abortUpload(upload)
+                console.info("aborted an unfinished upload of \(upload.key) in \(tier.name)")
+            }
         }
         for decision in plan.deletions {
             // The manifest goes first: from then on the set is incomplete,
             // so a crash mid-delete leaves nothing that lists as complete.
             try tier.delete(key: "\(decision.id)/\(Manifest.fileName)")
             try tier.deleteAll(prefix: decision.id.rawValue)
-            console.info("deleted \(decision.id) (\(decision.reason))")
+            console.info("deleted \(decision.id) from \(tier.name) (\(decision.reason))")
         }
-        return plan
     }
 }

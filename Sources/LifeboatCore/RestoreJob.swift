@@ -63,8 +63,31 @@ public struct RestoreJob: Sendable {
     }
 
     public func run(_ reference: String?, options: Options) throws -> Outcome {
-        let encryption = try Encryption(settings)
         let entry = try SetCatalog(tier: tier).resolve(reference)
+        guard tier is LocalTier else { return try runFromRemote(entry, options: options) }
+        return try run(entry, options: options)
+    }
+
+    /// A remote copy is first downloaded into a staging folder under
+    /// BACKUP_DIR, every artifact checked against the manifest on the way;
+    /// only a whole, matching set is restored from. The staging copy goes
+    /// afterwards, whatever the outcome.
+    private func runFromRemote(_ entry: CatalogEntry, options: Options) throws -> Outcome {
+        if entry.verificationState == .failed {
+            throw LifeboatError.integrity("the \(tier.name) copy of \(entry.id) failed its last verification; refusing to restore it",
+                                          hint: "pick another set or tier (`lifeboat list`)")
+        }
+        let stagingRoot = settings.backupDirectory + "/.lifeboat-fetch-\(getpid())"
+        let staging = LocalTier(root: stagingRoot)
+        defer { try? FileManager.default.removeItem(atPath: stagingRoot) }
+        console.info("downloading \(entry.id) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
+        _ = try SetCopier(console: console).copy(entry.manifest, from: tier, to: staging)
+        let local = RestoreJob(settings: settings, tier: staging, console: console)
+        return try local.run(try SetCatalog(tier: staging).resolve(entry.id.rawValue), options: options)
+    }
+
+    func run(_ entry: CatalogEntry, options: Options) throws -> Outcome {
+        let encryption = try Encryption(settings)
         let manifest = entry.manifest
         if entry.verificationState == .failed {
             throw LifeboatError.integrity("set \(manifest.id) failed its last verification; refusing to restore it",

@@ -101,6 +101,7 @@ public struct S3Tier: StorageTier {
     public struct IncompleteUpload: Sendable {
         public let key: String
         public let uploadID: String
+        public let initiated: Date
     }
 
     /// Multipart uploads begun under `prefix` and never completed or aborted.
@@ -115,7 +116,8 @@ public struct S3Tier: StorageTier {
             for entry in S3XML.elements("Upload", in: xml) {
                 guard let key = S3XML.text("Key", in: entry), let id = S3XML.text("UploadId", in: entry),
                       key.hasPrefix(client.location.prefix) else { continue }
-                result.append(IncompleteUpload(key: String(key.dropFirst(client.location.prefix.count)), uploadID: id))
+                result.append(IncompleteUpload(key: String(key.dropFirst(client.location.prefix.count)), uploadID: id,
+                                               initiated: S3Dates.parse(S3XML.text("Initiated", in: entry)) ?? Date(timeIntervalSince1970: 0)))
             }
             if S3XML.text("IsTruncated", in: xml) == "true", let key = S3XML.text("NextKeyMarker", in: xml),
                let id = S3XML.text("NextUploadIdMarker", in: xml) {

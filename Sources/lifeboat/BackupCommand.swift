@@ -9,7 +9,9 @@ struct BackupCommand: ParsableCommand {
         discussion: """
         Each component becomes one artifact in a new set under BACKUP_DIR; the
         set's manifest is written last, so an interrupted backup never lists as
-        complete. Components: mongo (MONGO_URI), redis (REDIS_URL), files
+        complete. The set is then copied to each remote tier (S3 when
+        AWS_S3_BUCKET is set; Glacier with --tier glacier), artifacts first
+        and the manifest last there too. Components: mongo (MONGO_URI), redis (REDIS_URL), files
         (UPLOADS_DIR), config (CONFIG_PATHS). The mongo artifact is a mongodump
         archive (with the oplog written during the dump, on a replica set); the
         redis artifact an RDB snapshot taken over the replication protocol, as
@@ -18,6 +20,7 @@ struct BackupCommand: ParsableCommand {
         Examples:
           lifeboat backup
           lifeboat backup --components files --label before-upgrade
+          lifeboat backup --tier local,s3,glacier      # the weekly archive
           lifeboat backup --components mongo --ns 'alawael.*' --ns-exclude 'alawael.sessions'
           UPLOADS_DIR=/data/uploads CONFIG_PATHS=/app/.env,/etc/nginx/nginx.conf lifeboat backup
         """
@@ -43,6 +46,9 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .customLong("ns-exclude"), help: "MongoDB namespaces to leave out, e.g. 'alawael.sessions' (repeatable).")
     var excludedNamespaces: [String] = []
 
+    @Option(help: "Comma-separated tiers to keep the set in: local, s3, glacier (default: local, and s3 when AWS_S3_BUCKET is set).")
+    var tier: String?
+
     @Flag(name: .customLong("users"), help: "Also back up MongoDB users and roles from admin (MONGO_USERS_AND_ROLES).")
     var usersAndRoles = false
 
@@ -63,7 +69,8 @@ struct BackupCommand: ParsableCommand {
         let settings = try global.settings(overrides)
         let requested = try components.map(Component.parseList)
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces)
-        let manifest = try BackupJob(settings: settings).run(components: requested, label: label, mongoSelection: selection)
+        let targets = try tier.map { try Tiers(settings).parseList($0) }
+        let manifest = try BackupJob(settings: settings).run(components: requested, label: label, mongoSelection: selection, targets: targets)
         Output.line(manifest.id.rawValue)
     }
 }

@@ -6,25 +6,33 @@ import LifeboatCore
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the complete backup sets.",
+        abstract: "List the complete backup sets in every tier.",
         discussion: """
-        Shows id, kind, creation time (UTC), age, stored size, components and
-        verification state. Interrupted (incomplete) sets are never listed.
+        Shows id, the tiers holding a complete copy (local, s3, glacier),
+        kind, creation time (UTC), age, stored size, components and
+        verification state. Sets that exist only remotely (after the local
+        disk was lost) are listed too. Interrupted (incomplete) sets never are.
 
         Examples:
           lifeboat list
+          lifeboat list --tier s3
           lifeboat list --json | jq -r '.[-1].id'
         """
     )
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(help: "Comma-separated tiers to list (default: every configured tier).")
+    var tier: String?
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
     struct Row: Encodable {
         let id: String
+        /// The first tier holding it (local when it is local).
         let tier: String
+        let tiers: [String]
         let kind: String
         let label: String?
         let created: Date
@@ -32,37 +40,42 @@ struct ListCommand: ParsableCommand {
         let storedBytes: Int64
         let components: [String]
         let verification: String
+        let verificationByTier: [String: String]
         let verifiedAt: Date?
     }
 
     func run() throws {
         let settings = try global.settings()
-        let listing: SetCatalog.Listing
-        do {
-            listing = try SetCatalog(localTierOf: settings).list()
-        } catch {
-            throw LifeboatError.wrap(error, doing: "listing \(settings.backupDirectory)")
-        }
-        let rows = listing.complete.map { entry in
-            Row(id: entry.id.rawValue, tier: entry.tier, kind: entry.manifest.kind.rawValue, label: entry.manifest.label,
-                created: entry.manifest.startedAt, finished: entry.manifest.finishedAt, storedBytes: entry.manifest.storedBytes,
-                components: entry.manifest.components.map(\.rawValue), verification: entry.verificationState.rawValue,
-                verifiedAt: entry.verification?.checkedAt)
+        let tiers = try Tiers(settings)
+        let names = try tier.map { try tiers.parseList($0) }
+        let listing = try TieredCatalog(tiers: tiers).list(only: names)
+        let rows = listing.rows.map { row in
+            Row(id: row.id.rawValue, tier: row.tierNames[0], tiers: row.tierNames, kind: row.manifest.kind.rawValue, label: row.manifest.label,
+                created: row.manifest.startedAt, finished: row.manifest.finishedAt, storedBytes: row.manifest.storedBytes,
+                components: row.manifest.components.map(\.rawValue), verification: row.verificationState.rawValue,
+                verificationByTier: Dictionary(row.entries.map { ($0.tier, $0.verificationState.rawValue) }, uniquingKeysWith: { a, _ in a }),
+                verifiedAt: row.entries.compactMap { $0.verification?.checkedAt }.max())
         }
         if json {
             try Output.json(rows)
         } else if rows.isEmpty {
-            Output.line("no complete backup sets in \(settings.backupDirectory)")
+            Output.line("no complete backup sets in " + tiers.locations(names).joined(separator: ", "))
         } else {
             let formatter = ISO8601DateFormatter()
-            Output.table(["ID", "TIER", "KIND", "CREATED (UTC)", "AGE", "SIZE", "COMPONENTS", "VERIFIED"], rows.map { row in
-                [row.id, row.tier, row.kind, formatter.string(from: row.created), Output.age(since: row.created),
+            Output.table(["ID", "TIERS", "KIND", "CREATED (UTC)", "AGE", "SIZE", "COMPONENTS", "VERIFIED"], rows.map { row in
+                [row.id, row.tiers.joined(separator: ","), row.kind, formatter.string(from: row.created), Output.age(since: row.created),
                  Output.bytes(row.storedBytes), row.components.joined(separator: ","), row.verification]
             })
         }
-        for (id, problem) in listing.unreadable { Output.warning("set \(id) is not listed: \(problem)") }
+        for (tier, id, problem) in listing.unreadable { Output.warning("set \(id) in \(tier) is not listed: \(problem)") }
         if !listing.incomplete.isEmpty {
-            Output.warning("\(listing.incomplete.count) incomplete set(s) from interrupted backups are hidden; the next backup or prune removes them")
+            let tiersWith = Set(listing.incomplete.map(\.tier)).sorted().joined(separator: ", ")
+            Output.warning("\(listing.incomplete.count) incomplete set(s) from interrupted backups are hidden (\(tiersWith)); prune removes them")
+        }
+        if let failure = listing.failures.first {
+            let others = listing.failures.dropFirst().map(\.error.message)
+            throw LifeboatError(failure.error.status, ([failure.error.message] + others).joined(separator: "; "),
+                                hint: (failure.error.hint.map { $0 + "; " } ?? "") + "the sets of the other tiers are listed above")
         }
     }
 }

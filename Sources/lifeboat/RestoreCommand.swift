@@ -24,6 +24,7 @@ struct RestoreCommand: ParsableCommand {
 
         Examples:
           lifeboat restore --to /tmp/check
+          lifeboat restore latest --from s3 --overwrite
           lifeboat restore latest --components config --overwrite
           lifeboat restore 20260122T020000Z-full-3f9a --components files --overwrite
           lifeboat restore --components mongo --ns-from 'alawael.*' --ns-to 'restored.*'
@@ -36,6 +37,9 @@ struct RestoreCommand: ParsableCommand {
 
     @Argument(help: "Set id, or 'latest'.")
     var set: String = "latest"
+
+    @Option(help: "The tier to restore from: local, s3 or glacier (default: local, then the remote tiers when the set is not local).")
+    var from: String?
 
     @Option(help: "Comma-separated components to restore (default: all in the set).")
     var components: String?
@@ -84,7 +88,8 @@ struct RestoreCommand: ParsableCommand {
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces, from: renameFrom, to: renameTo)
         let options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
-        let outcome = try RestoreJob(settings: settings).run(set == "latest" ? nil : set, options: options)
+        let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
+        let outcome = try RestoreJob(settings: settings, tier: tier).run(entry.id.rawValue, options: options)
         Output.line("restored \(outcome.id): " + outcome.restored.map { "\($0.0.rawValue) → \($0.1)" }.joined(separator: ", "))
     }
 }

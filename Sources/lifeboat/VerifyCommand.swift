@@ -17,6 +17,7 @@ struct VerifyCommand: ParsableCommand {
           lifeboat verify
           lifeboat verify 20260122T020000Z-full-3f9a --json
           lifeboat verify latest --deep
+          lifeboat verify latest --from s3      # download and check the remote copy
         """
     )
 
@@ -24,6 +25,9 @@ struct VerifyCommand: ParsableCommand {
 
     @Argument(help: "Set id, or 'latest'.")
     var set: String = "latest"
+
+    @Option(help: "The tier whose copy to check: local, s3 or glacier (default: local, then the remote tiers when the set is not local).")
+    var from: String?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -33,8 +37,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let settings = try global.settings()
-        let catalog = SetCatalog(localTierOf: settings)
-        let entry = try catalog.resolve(set == "latest" ? nil : set)
+        let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
         var deepURI: String?
         if deep && entry.manifest.artifact(.mongo) != nil {
             deepURI = settings.verifyMongoURI ?? settings.mongoURI
@@ -42,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
                 throw LifeboatError.usage("--deep needs a server to test-restore into", hint: "set VERIFY_MONGO_URI or MONGO_URI")
             }
         }
-        let report = try Verifier(tier: catalog.tier, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections)
+        let report = try Verifier(tier: tier, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections)
         if json {
             try Output.json(report)
         } else {

@@ -208,7 +208,7 @@ import TestSupport
         // Only the day-10 set is verified; the newer ones never were.
         #expect(try stack.verify(sets[1]).passed)
 
-        let pruner = Pruner(settings: stack.settings, console: .silent, now: { start.addingTimeInterval(31 * day) })
+        let pruner = try Pruner(settings: stack.settings, console: .silent, now: { start.addingTimeInterval(31 * day) })
         let plan = try pruner.run(dryRun: true)
         #expect(plan.deletions.map(\.id) == [sets[0].id, sets[2].id])
         #expect(try stack.catalog.list().complete.count == 4, "dry run deleted something")

@@ -10,7 +10,10 @@ import TestSupport
         let loaded = LoadedConfiguration.load(environment: [:])
         let settings = try loaded.validSettings()
         #expect(settings.backupDirectory == "/backup")
-        #expect(settings.retentionDays == 30)
+        #expect(settings.retentionDays == 7)
+        #expect(settings.storage.retention(for: "s3").days == 30)
+        #expect(settings.storage.retention(for: "glacier").days == 90)
+        #expect(settings.storage.s3 == nil && settings.storage.keepLocal)
         #expect(settings.schedule.source == "0 2 * * *")
         #expect(settings.compression == Compression(algorithm: .zstd, level: 3))
         #expect(settings.uploadsDirectory == nil)
@@ -32,7 +35,7 @@ import TestSupport
         #expect(variables == ["BACKUP_DIR", "BACKUP_RETENTION_DAYS", "BACKUP_SCHEDULE", "UPLOADS_DIR", "CONFIG_PATHS",
                               "BACKUP_COMPRESSION", "BACKUP_SKIP_UNREADABLE", "TZ"])
         let text = loaded.problems.map(\.description).joined(separator: "\n")
-        #expect(text.contains("BACKUP_RETENTION_DAYS=thirty: must be a whole number of days from 1 to 36500"))
+        #expect(text.contains("BACKUP_RETENTION_DAYS=thirty: must be a whole number from 1 to 36500"))
         #expect(text.contains("BACKUP_COMPRESSION=lz4: must be one of zstd, gzip, none"))
         #expect(text.contains("'.env' is not an absolute path"))
         #expect(throws: ConfigurationError.self) { try loaded.validSettings() }
@@ -106,5 +109,35 @@ import TestSupport
     @Test func configPathsAcceptCommasAndNewlines() throws {
         let loaded = LoadedConfiguration.load(environment: ["CONFIG_PATHS": "/app/.env.production, /etc/nginx/nginx.conf\n/srv/docker-compose.prod.yml,"])
         #expect(try loaded.validSettings().configPaths == ["/app/.env.production", "/etc/nginx/nginx.conf", "/srv/docker-compose.prod.yml"])
+    }
+
+    @Test func storageTiersAndRetentionAreReadWithTheirFallbacks() throws {
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("secret"), "s3cr3t-key\n")
+        let loaded = LoadedConfiguration.load(environment: [
+            "AWS_S3_BUCKET": "my-backups/prod/", "AWS_ACCESS_KEY_ID": "AKIA1", "AWS_SECRET_ACCESS_KEY_FILE": dir.sub("secret"),
+            "AWS_REGION": "eu-central-1", "AWS_ENDPOINT_URL": "http://minio:9000", "BACKUP_RETENTION_DAYS": "14",
+            "GLACIER_RETENTION_DAYS": "365", "BACKUP_KEEP_MONTHLY": "12", "GLACIER_STORAGE_CLASS": "deep_archive",
+        ])
+        let settings = try loaded.validSettings()
+        #expect(settings.storage.s3?.bucket == "my-backups/prod/")
+        #expect(settings.storage.s3?.secretAccessKey == "s3cr3t-key")
+        #expect(settings.storage.retention(for: "local") == RetentionPolicy(days: 14, keepMonthly: 12))
+        #expect(settings.storage.retention(for: "s3").days == 14)
+        #expect(settings.storage.retention(for: "glacier").days == 365)
+        #expect(settings.storage.glacierStorageClass == "DEEP_ARCHIVE")
+        #expect(!loaded.variables.contains { $0.displayValue.contains("s3cr3t") })
+    }
+
+    @Test func storageMistakesNameTheirVariable() {
+        let loaded = LoadedConfiguration.load(environment: [
+            "AWS_S3_BUCKET": "My_Bucket", "AWS_ENDPOINT_URL": "minio:9000", "S3_PART_SIZE_MB": "1",
+            "GLACIER_STORAGE_CLASS": "COLD", "LOCAL_RETENTION_DAYS": "0",
+        ])
+        let variables = Set(loaded.problems.map(\.variable))
+        #expect(variables == ["AWS_S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "S3_PART_SIZE_MB",
+                              "GLACIER_STORAGE_CLASS", "LOCAL_RETENTION_DAYS"])
+        let noCopy = LoadedConfiguration.load(environment: ["BACKUP_LOCAL": "false"])
+        #expect(noCopy.problems.map(\.variable) == ["BACKUP_LOCAL"])
     }
 }

@@ -1,0 +1,103 @@
+import ByteStreams
+import Configuration
+import Foundation
+import LifeboatCrypto
+import S3Storage
+import Storage
+
+/// Copies a complete set from one tier to another in the set's own write
+/// order: every artifact streamed across and checked against the manifest
+/// (SHA-256 and size of what was read; the target checks what it received),
+/// then the manifest. Until the manifest lands the copy is incomplete and
+/// never listed; a failed copy is removed from the target.
+public struct SetCopier: Sendable {
+    public let console: Console
+
+    public init(console: Console = .standardError) { self.console = console }
+
+    public func copy(_ manifest: Manifest, from source: any StorageTier, to target: any StorageTier, now: Date = Date()) throws -> Manifest.Copy {
+        let id = manifest.id
+        let started = Date()
+        do {
+            // Leftovers of an earlier, interrupted copy of this set.
+            try target.deleteAll(prefix: id.rawValue)
+            for artifact in manifest.artifacts {
+                try copyArtifact(artifact, of: id, from: source, to: target)
+            }
+            var copy = manifest
+            let entry = Manifest.Copy(tier: target.name, location: target.location,
+                                      storageClass: (target as? S3Tier)?.storageClass, copiedAt: now)
+            copy.copies = Self.merged(manifest.copies, entry)
+            try target.put(key: "\(id)/\(Manifest.fileName)", bytes: try copy.encoded())
+            let seconds = Date().timeIntervalSince(started)
+            console.info("copied \(id) to \(target.name) (\(target.location)): \(manifest.storedBytes) bytes in \(String(format: "%.1f", seconds)) s")
+            return entry
+        } catch {
+            try? target.deleteAll(prefix: id.rawValue)
+            throw LifeboatError.wrap(error, doing: "copying \(id) to the \(target.name) tier (\(target.location))")
+        }
+    }
+
+    private func copyArtifact(_ artifact: Manifest.Artifact, of id: BackupSetID, from source: any StorageTier, to target: any StorageTier) throws {
+        let key = "\(id)/\(artifact.file)"
+        let reading = try HashingSource(source.open(key: key))
+        let upload = try target.beginUpload(key: key)
+        do {
+            try reading.drain(chunkSize: 1 << 20) { try upload.write($0) }
+            let digest = try reading.finishHex()
+            guard digest == artifact.sha256, Int64(reading.count) == artifact.storedBytes else {
+                throw LifeboatError.integrity("\(source.name) copy of \(key) does not match its manifest (SHA-256 \(digest), \(reading.count) bytes; expected \(artifact.sha256), \(artifact.storedBytes) bytes)",
+                                              hint: "`lifeboat verify \(id)` shows the damage; this copy was not made")
+            }
+            try upload.commit()
+        } catch {
+            upload.abort()
+            throw error
+        }
+    }
+
+    static func merged(_ copies: [Manifest.Copy]?, _ entry: Manifest.Copy) -> [Manifest.Copy] {
+        (copies ?? []).filter { $0.tier != entry.tier } + [entry]
+    }
+
+    /// Rewrites the manifest in each tier that holds the set, so every copy
+    /// names all the others.
+    public func publish(_ manifest: Manifest, copies: [Manifest.Copy], in tiers: [any StorageTier]) {
+        var final = manifest
+        final.copies = copies
+        for tier in tiers {
+            do {
+                try tier.put(key: "\(manifest.id)/\(Manifest.fileName)", bytes: try final.encoded())
+            } catch {
+                console.warn("could not update the manifest of \(manifest.id) in the \(tier.name) tier: \(LifeboatError.wrap(error, doing: "updating").message)")
+            }
+        }
+    }
+}
+
+/// `lifeboat copy`: a complete set from the tier holding it to other tiers.
+public struct CopyJob: Sendable {
+    public let settings: Settings
+    public let console: Console
+
+    public init(settings: Settings, console: Console = .standardError) {
+        self.settings = settings
+        self.console = console
+    }
+
+    /// Returns the set and every copy it now has.
+    public func run(_ reference: String?, from: String?, to targets: [String]) throws -> (BackupSetID, [Manifest.Copy]) {
+        let tiers = try Tiers(settings)
+        let (source, entry) = try TieredCatalog(tiers: tiers, console: console).resolve(reference, from: from)
+        let copier = SetCopier(console: console)
+        var copies = entry.manifest.copies ?? []
+        var reached: [any StorageTier] = [source]
+        for name in targets where name != source.name {
+            let target = try tiers.named(name)
+            copies = SetCopier.merged(copies, try copier.copy(entry.manifest, from: source, to: target))
+            reached.append(target)
+        }
+        copier.publish(entry.manifest, copies: copies, in: reached)
+        return (entry.id, copies)
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import LifeboatCore
+
+struct CopyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy",
+        abstract: "Copy a complete set to other tiers.",
+        discussion: """
+        Copies a set (artifacts, checked against the manifest, then the
+        manifest) from the tier holding it to the named tiers: for a backup
+        whose remote copy failed, or to archive an existing set to Glacier.
+
+        Examples:
+          lifeboat copy latest --tier s3
+          lifeboat copy 20260122T020000Z-full-3f9a --tier glacier
+          lifeboat copy latest --from s3 --tier local     # bring a remote set home
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Set id, or 'latest'.")
+    var set: String = "latest"
+
+    @Option(help: "The tier to copy from (default: local, then the remote tiers).")
+    var from: String?
+
+    @Option(help: "Comma-separated tiers to copy to: local, s3, glacier.")
+    var tier: String
+
+    func run() throws {
+        let settings = try global.settings()
+        let targets = try Tiers(settings).parseList(tier)
+        let (id, copies) = try CopyJob(settings: settings).run(set == "latest" ? nil : set, from: from, to: targets)
+        Output.line("\(id) is in: \(copies.map(\.tier).joined(separator: ", "))")
+    }
+}

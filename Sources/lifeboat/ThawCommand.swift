@@ -1,0 +1,54 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import LifeboatCore
+
+struct ThawCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thaw",
+        abstract: "Request a Glacier set's restore, so it can be verified or restored.",
+        discussion: """
+        Objects in the GLACIER or DEEP_ARCHIVE storage class cannot be read
+        until S3 restores a temporary copy (GLACIER_RETRIEVAL_TIER: Expedited
+        minutes, Standard 3-5 hours, Bulk 5-12 hours; DEEP_ARCHIVE up to 48
+        hours). The copy stays readable for GLACIER_RESTORE_DAYS. Run again to
+        see the state; exits 75 (try again later) while any artifact is still
+        being restored.
+
+        Examples:
+          lifeboat thaw latest
+          lifeboat thaw 20260118T010000Z-full-9c2e --status
+          lifeboat restore 20260118T010000Z-full-9c2e --from glacier --overwrite   # once thawed
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Set id, or 'latest'.")
+    var set: String = "latest"
+
+    @Flag(help: "Only show the state, request nothing.")
+    var status = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let settings = try global.settings()
+        let tiers = try Tiers(settings)
+        guard let glacier = tiers.glacier else { _ = try tiers.named("glacier"); return }
+        let entry = try SetCatalog(tier: glacier).resolve(set == "latest" ? nil : set)
+        let states = try Thawer(settings: settings, tier: glacier).thaw(entry.manifest, request: !status)
+        if json {
+            try Output.json(states)
+        } else {
+            Output.table(["ARTIFACT", "STATE"], states.map { [$0.file, $0.state] })
+        }
+        if states.allSatisfy({ $0.state == "readable" || $0.state == "restored" }) {
+            if !json { Output.line("\(entry.id) is readable: `lifeboat restore \(entry.id) --from glacier`") }
+        } else {
+            throw LifeboatError(.busy, "\(entry.id) is being restored from \(settings.storage.glacierStorageClass) (\(settings.storage.glacierRetrieval) retrieval)",
+                                hint: "run `lifeboat thaw \(entry.id) --status` later; the restored copy stays readable for \(settings.storage.glacierRestoreDays) days")
+        }
+    }
+}
