@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["lifeboat", "TestSupport"],
+            dependencies: ["lifeboat", "TestSupport", "S3Storage", "Storage"],
             swiftSettings: strictSettings
         ),
     ],

@@ -42,7 +42,12 @@ public struct SetCatalog: Sendable {
     }
 
     public func list() throws -> Listing {
-        let objects = try tier.list(prefix: "")
+        let objects: [ObjectInfo]
+        do {
+            objects = try tier.list(prefix: "")
+        } catch {
+            throw LifeboatError.wrap(error, doing: "listing the \(tier.name) tier")
+        }
         var byID: [BackupSetID: Set<String>] = [:]
         for object in objects {
             let parts = object.key.split(separator: "/", maxSplits: 1)

@@ -34,7 +34,7 @@ public struct SetCopier: Sendable {
             return entry
         } catch {
             try? target.deleteAll(prefix: id.rawValue)
-            throw LifeboatError.wrap(error, doing: "copying \(id) to the \(target.name) tier (\(target.location))")
+            throw LifeboatError.wrap(error, doing: "copying to the \(target.name) tier")
         }
     }
 

@@ -47,7 +47,7 @@ public struct TieredCatalog: Sendable {
                 listing.incomplete += part.incomplete.map { (tier.name, $0) }
                 listing.unreadable += part.unreadable.map { (tier.name, $0.0, $0.1) }
             } catch {
-                listing.failures.append((tier.name, LifeboatError.wrap(error, doing: "listing the \(tier.name) tier (\(tier.location))")))
+                listing.failures.append((tier.name, LifeboatError.wrap(error, doing: "listing the \(tier.name) tier")))
             }
         }
         listing.rows = byID.map { id, entries in

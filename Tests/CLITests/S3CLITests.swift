@@ -1,0 +1,138 @@
+import Foundation
+import S3Storage
+import Storage
+import Testing
+import TestSupport
+
+/// The S3 and Glacier tiers through the command line, against moto with
+/// signature checking on: the guide's "From S3 Backup" procedure, a lost
+/// local disk, an object deleted behind our back, wrong credentials.
+@Suite(.serialized) struct S3CLITests {
+    struct Setup {
+        let dir = TemporaryDirectory()
+        let bucket = TestServers.uniqueBucket("cli")
+        let server: TestServers.S3Server
+        let marker = "LIFEBOAT-PLAINTEXT-MARKER-\(UInt32.random(in: 0...UInt32.max))"
+        var env: [String: String] = [:]
+
+        init(server: TestServers.S3Server) throws {
+            self.server = server
+            TreeBuilder.write(dir.sub("uploads/secret.txt"), String(repeating: marker + "\n", count: 2000))
+            TreeBuilder.awkwardTree(at: dir.sub("uploads/tree"))
+            TreeBuilder.write(dir.sub("etc/.env"), "TOKEN=\(marker)\n", mode: 0o600)
+            TreeBuilder.write(dir.sub("aws-secret"), server.secretAccessKey + "\n", mode: 0o600)
+            env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "CONFIG_PATHS": dir.sub("etc/.env"),
+                   "AWS_S3_BUCKET": bucket + "/lifeboat/prod", "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
+                   "AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY_FILE": dir.sub("aws-secret"),
+                   "S3_MAX_ATTEMPTS": "2"]
+            try tier().createBucket()
+        }
+
+        func tier(_ prefix: String = "lifeboat/prod") throws -> S3Tier {
+            S3Tier(name: "s3", location: try S3Location(bucketAndPrefix: bucket + "/" + prefix, region: "us-east-1", endpoint: server.endpoint),
+                   credentials: S3Credentials(accessKeyID: server.accessKeyID, secretAccessKey: server.secretAccessKey))
+        }
+
+        func run(_ arguments: [String], _ extra: [String: String] = [:]) throws -> ProcessResult {
+            try ProcessRunner.run(ProcessRunner.lifeboatBinary, arguments, environment: env.merging(extra) { $1 })
+        }
+
+        func listed() throws -> [[String: Any]] {
+            let result = try run(["list", "--json"])
+            return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        }
+    }
+
+    @Test func encryptedSetsGoToS3AndComeBackAfterTheLocalDiskIsLost() throws {
+        guard let server = try TestServers.s3() else { return }
+        guard try Skips.require(FileManager.default.isExecutableFile(atPath: "/usr/bin/age-keygen"), "age (apt install age)") else { return }
+        var setup = try Setup(server: server)
+        _ = try ProcessRunner.shell("age-keygen -o '\(setup.dir.sub("key"))' 2>/dev/null")
+        setup.env["BACKUP_ENCRYPTION_RECIPIENTS"] = try ProcessRunner.shell("age-keygen -y '\(setup.dir.sub("key"))'").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        setup.env["BACKUP_COMPRESSION"] = "none"
+
+        let backup = try setup.run(["backup"])
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try setup.listed().first?["tiers"] as? [String] == ["local", "s3"])
+
+        // In S3: artifacts and manifest under the prefix, and no plaintext byte.
+        let tier = try setup.tier()
+        let keys = try tier.list(prefix: "").map(\.key)
+        #expect(keys == ["\(id)/config.tar.age", "\(id)/files.tar.age", "\(id)/manifest.json"])
+        for key in keys where key.hasSuffix(".age") {
+            let bytes = try tier.get(key: key, limit: 256 << 20)
+            #expect(!String(decoding: bytes, as: UTF8.self).contains(setup.marker), "plaintext in s3://\(key)")
+        }
+        let manifest = String(decoding: try tier.get(key: "\(id)/manifest.json"), as: UTF8.self)
+        #expect(manifest.contains("\"tier\" : \"s3\"") && manifest.contains("\"tier\" : \"local\""))
+
+        // The local disk is lost: the set is still listed, from S3 only.
+        try FileManager.default.removeItem(atPath: setup.dir.sub("backup"))
+        #expect(try setup.listed().first?["tiers"] as? [String] == ["s3"])
+
+        // Verify the remote copy (download, hash, decrypt, structure), then restore from it.
+        setup.env["BACKUP_ENCRYPTION_IDENTITY_FILE"] = setup.dir.sub("key")
+        let verify = try setup.run(["verify", "latest", "--from", "s3"])
+        #expect(verify.status == 0, "\(verify.output)")
+        let restore = try setup.run(["restore", "latest", "--to", setup.dir.sub("out")])
+        #expect(restore.status == 0, "\(restore.output)")
+        #expect(restore.stderr.contains("using the copy in s3"))
+        #expect(TreeSnapshot(of: setup.dir.sub("uploads")).differences(from: TreeSnapshot(of: setup.dir.sub("out/files"))).isEmpty)
+        let staging = try FileManager.default.contentsOfDirectory(atPath: setup.dir.sub("backup")).filter { $0.hasPrefix(".lifeboat-fetch") }
+        #expect(staging.isEmpty, "the download staging folder was left behind")
+
+        // An object deleted behind our back: verify says which, exit 3; restore refuses.
+        try tier.delete(key: "\(id)/files.tar.age")
+        let damaged = try setup.run(["verify", id, "--from", "s3"])
+        #expect(damaged.status == 3, "\(damaged.output)")
+        #expect(damaged.output.contains("files.tar.age") && damaged.output.contains("missing"))
+        let refused = try setup.run(["restore", id, "--from", "s3", "--to", setup.dir.sub("out2")])
+        #expect(refused.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: setup.dir.sub("out2/files")))
+    }
+
+    @Test func wrongCredentialsLeaveTheLocalSetAndSaySo() throws {
+        guard let server = try TestServers.s3() else { return }
+        let setup = try Setup(server: server)
+        let result = try setup.run(["backup"], ["AWS_SECRET_ACCESS_KEY_FILE": "", "AWS_SECRET_ACCESS_KEY": "wrong-secret"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.stderr.contains("SignatureDoesNotMatch"))
+        #expect(result.stderr.contains("complete in the local tier"))
+        #expect(result.stderr.contains("AWS_SECRET_ACCESS_KEY"))
+        #expect(!result.output.contains("wrong-secret"))
+        let local = try setup.run(["list", "--tier", "local", "--json"])
+        #expect(local.status == 0 && local.stdout.contains("\"local\""), "\(local.output)")
+        #expect(try setup.tier().list(prefix: "").isEmpty, "a partial set was left in S3")
+
+        let missing = try setup.run(["list"], ["AWS_S3_BUCKET": TestServers.uniqueBucket("nobucket")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("NoSuchBucket"), "\(missing.output)")
+        #expect(missing.stdout.contains("local"), "the local sets are still listed")
+    }
+
+    @Test func weeklyArchivesGoToGlacierAndNeedAThaw() throws {
+        guard let server = try TestServers.s3() else { return }
+        let setup = try Setup(server: server)
+        let backup = try setup.run(["backup", "--tier", "local,glacier", "--components", "config"])
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let glacier = try setup.tier("lifeboat/prod/glacier")
+        #expect(try glacier.archiveState(key: "\(id)/config.tar.zst") == .archived)
+        #expect(try setup.listed().first?["tiers"] as? [String] == ["local", "glacier"])
+
+        let frozen = try setup.run(["restore", id, "--from", "glacier", "--to", setup.dir.sub("out")])
+        #expect(frozen.status == 1, "\(frozen.output)")
+        #expect(frozen.stderr.contains("thaw"), "\(frozen.output)")
+        let thaw = try setup.run(["thaw", id])
+        #expect([0, 75].contains(thaw.status), "\(thaw.output)")
+        if thaw.status == 0 {
+            let restore = try setup.run(["restore", id, "--from", "glacier", "--to", setup.dir.sub("out")])
+            #expect(restore.status == 0, "\(restore.output)")
+        }
+        // Prune shows every tier's plan.
+        let prune = try setup.run(["prune", "--dry-run"])
+        #expect(prune.status == 0 && prune.stdout.contains("glacier") && prune.stdout.contains("local"), "\(prune.output)")
+    }
+}
