@@ -17,21 +17,53 @@ public struct ArtifactEncryption: Codable, Sendable, Equatable {
     }
 }
 
-/// The keys for reading artifacts: the identities to decrypt with.
-struct Encryption {
-    let identities: [AgeIdentity]?
+/// What a backup encrypts to: age X25519 recipients, or a passphrase
+/// (one scrypt stanza; the age format allows no other beside it).
+struct EncryptionTarget {
+    let recipients: [AgeRecipient]
+    let passphrase: String?
 
-    /// The recipients a backup encrypts to (no identity is needed for that).
-    static func recipients(_ settings: Settings) throws -> [AgeRecipient] {
+    var isEnabled: Bool { !recipients.isEmpty || passphrase != nil }
+
+    static let passphraseFingerprint = "passphrase (scrypt)"
+
+    /// Reads the recipients and passphrase (no identity is needed for that).
+    init(_ settings: Settings) throws {
         do {
-            return try settings.encryptionRecipients.map(AgeRecipient.init)
+            recipients = try settings.encryptionRecipients.map(AgeRecipient.init)
         } catch {
             throw LifeboatError.usage("BACKUP_ENCRYPTION_RECIPIENTS: \(error)", hint: "give age1… public keys, comma-separated (age-keygen -y KEYFILE prints one)")
         }
+        passphrase = settings.encryptionPassphrase
+        if passphrase != nil && !recipients.isEmpty {
+            throw LifeboatError.usage("BACKUP_ENCRYPTION_PASSPHRASE and BACKUP_ENCRYPTION_RECIPIENTS are both set",
+                                      hint: "the age format allows a passphrase only alone: choose one (recipients are better for unattended backups)")
+        }
+        if passphrase?.isEmpty == true {
+            throw LifeboatError.usage("BACKUP_ENCRYPTION_PASSPHRASE is empty", hint: "unset it, or give a long passphrase")
+        }
     }
+
+    func sink(into next: any ByteSink) throws -> AgeEncryptingSink? {
+        if let passphrase { return try AgeEncryptingSink(passphrase: passphrase, next: next) }
+        return recipients.isEmpty ? nil : try AgeEncryptingSink(recipients: recipients, next: next)
+    }
+
+    func summary() throws -> ArtifactEncryption {
+        ArtifactEncryption(format: "age-v1", recipients: passphrase != nil ? [Self.passphraseFingerprint] : try recipients.map(ArtifactEncryption.fingerprint))
+    }
+}
+
+/// The keys for reading artifacts: the identities (and passphrase) to decrypt with.
+struct Encryption {
+    let identities: [AgeIdentity]?
+    let passphrase: String?
+
+    var canDecrypt: Bool { !(identities?.isEmpty ?? true) || passphrase != nil }
 
     /// Reads BACKUP_ENCRYPTION_IDENTITY_FILE, once per run.
     init(_ settings: Settings) throws {
+        passphrase = settings.encryptionPassphrase
         if let path = settings.encryptionIdentityFile {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw LifeboatError.usage("BACKUP_ENCRYPTION_IDENTITY_FILE=\(path) cannot be read", hint: "give the path of an age identity file (age-keygen writes one)")
@@ -51,15 +83,22 @@ struct Encryption {
     func contents(of artifact: Manifest.Artifact, from stored: any ByteSource) throws -> any ByteSource {
         var source = stored
         if artifact.encryption != nil {
-            guard let identities, !identities.isEmpty else {
-                throw LifeboatError.usage("\(artifact.file) is encrypted", hint: "set BACKUP_ENCRYPTION_IDENTITY_FILE to the age identity file of one of its recipients")
+            guard canDecrypt else {
+                throw LifeboatError.usage("\(artifact.file) is encrypted", hint: Self.keyHint(artifact))
             }
             do {
-                source = try AgeDecryptingSource(identities: identities, upstream: stored)
+                source = try AgeDecryptingSource(identities: identities ?? [], passphrase: passphrase, upstream: stored)
             } catch let error as AgeError {
-                throw LifeboatError.usage("\(artifact.file) cannot be decrypted: \(error.message)", hint: "check BACKUP_ENCRYPTION_IDENTITY_FILE; nothing was restored")
+                throw LifeboatError.usage("\(artifact.file) cannot be decrypted: \(error.message)", hint: "check BACKUP_ENCRYPTION_IDENTITY_FILE or BACKUP_ENCRYPTION_PASSPHRASE; nothing was restored")
             }
         }
         return try Decompressors.make(artifact.compression, from: source)
+    }
+
+    static func keyHint(_ artifact: Manifest.Artifact) -> String {
+        if artifact.encryption?.recipients == [EncryptionTarget.passphraseFingerprint] {
+            return "set BACKUP_ENCRYPTION_PASSPHRASE (or BACKUP_ENCRYPTION_PASSPHRASE_FILE) to the passphrase it was encrypted with"
+        }
+        return "set BACKUP_ENCRYPTION_IDENTITY_FILE to the age identity file of one of its recipients"
     }
 }

@@ -54,7 +54,7 @@ public struct BackupJob: Sendable {
             throw LifeboatError.usage("no tier to keep the set in", hint: "set AWS_S3_BUCKET, or BACKUP_LOCAL=true, or name tiers with --tier")
         }
         let remotes = try targets.filter { $0 != "local" }.map { try tiers.named($0) }
-        let recipients = try Encryption.recipients(settings)
+        let encryption = try EncryptionTarget(settings)
         do {
             try LocalTier.makeDirectories(settings.backupDirectory)
         } catch {
@@ -71,7 +71,7 @@ public struct BackupJob: Sendable {
         var artifacts: [Manifest.Artifact] = []
         do {
             for component in components {
-                artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection, recipients: recipients))
+                artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection, encryption: encryption))
             }
             let manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
@@ -161,9 +161,9 @@ public struct BackupJob: Sendable {
 
     /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
     private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection,
-                        recipients: [AgeRecipient]) throws -> Manifest.Artifact {
+                        encryption: EncryptionTarget) throws -> Manifest.Artifact {
         let compression = settings.compression
-        let file = component.fileName(compression.algorithm) + (recipients.isEmpty ? "" : ".age")
+        let file = component.fileName(compression.algorithm) + (encryption.isEnabled ? ".age" : "")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
         do {
             // Hashing and writing run on their own thread, so reading and
@@ -176,16 +176,14 @@ public struct BackupJob: Sendable {
             do {
                 // Encryption sits between compression and the hand-off, so
                 // no plaintext byte reaches the tier.
-                let encryptor = recipients.isEmpty ? nil : try AgeEncryptingSink(recipients: recipients, next: handoff)
+                let encryptor = try encryption.sink(into: handoff)
                 let compressor = try Compressors.make(compression, into: encryptor ?? handoff)
                 let raw = CountingSink(compressor)
                 try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection)
                 try compressor.finish()
                 try encryptor?.finish()
                 try handoff.close()
-                if !recipients.isEmpty {
-                    artifact.encryption = ArtifactEncryption(format: "age-v1", recipients: try recipients.map(ArtifactEncryption.fingerprint))
-                }
+                if encryption.isEnabled { artifact.encryption = try encryption.summary() }
                 artifact.rawBytes = Int64(raw.count)
             } catch {
                 handoff.cancel()

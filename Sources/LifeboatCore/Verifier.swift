@@ -57,9 +57,9 @@ public struct Verifier: Sendable {
     /// `deepMongoURI`, the mongo artifact is also test-restored there.
     public func verify(_ manifest: Manifest, record: Bool = true, deepMongoURI: String? = nil, parallel: Int = 4) throws -> Report {
         let encryption = try Encryption(settings ?? Settings(backupDirectory: tier.location))
-        if let encrypted = manifest.artifacts.first(where: { $0.encryption != nil }), encryption.identities?.isEmpty ?? true {
+        if let encrypted = manifest.artifacts.first(where: { $0.encryption != nil }), !encryption.canDecrypt {
             throw LifeboatError.usage("\(encrypted.file) is encrypted: its contents cannot be checked without a key",
-                                      hint: "set BACKUP_ENCRYPTION_IDENTITY_FILE to the age identity file of one of its recipients")
+                                      hint: Encryption.keyHint(encrypted))
         }
         var reports: [ArtifactReport] = []
         for artifact in manifest.artifacts {

@@ -12,7 +12,11 @@ public final class AgeDecryptingSource: ByteSource {
     private var plaintextOffset = 0
     private var sawLast = false
 
-    public init(identities: [AgeIdentity], upstream: any ByteSource) throws {
+    /// The largest scrypt work factor accepted, as age's own default: a
+    /// hostile file cannot make us spend more than 1 GiB and a few seconds.
+    public static let maxWorkFactor = 22
+
+    public init(identities: [AgeIdentity], passphrase: String? = nil, upstream: any ByteSource) throws {
         self.upstream = upstream
         var header = ""
         var lines: [String] = []
@@ -39,6 +43,24 @@ public final class AgeDecryptingSource: ByteSource {
                 index += 1
                 bodyText += line
                 if line.count < 64 { break }
+            }
+            if arguments.count >= 2 && arguments[1] == "scrypt" {
+                // The format allows a scrypt stanza only alone.
+                guard lines.count == 4 else { throw AgeError("malformed age header: a passphrase (scrypt) stanza must be the only one") }
+                guard arguments.count == 4, let salt = AgeBase64.decode(arguments[2]), salt.count == 16,
+                      let logN = Int(arguments[3]), arguments[3] == String(logN), logN > 0, let body = AgeBase64.decode(bodyText), body.count == 32 else {
+                    throw AgeError("malformed age scrypt stanza")
+                }
+                guard let passphrase else {
+                    throw AgeError("this artifact is encrypted with a passphrase; set BACKUP_ENCRYPTION_PASSPHRASE (or its _FILE)")
+                }
+                guard logN <= Self.maxWorkFactor else { throw AgeError("the scrypt work factor \(logN) is above \(Self.maxWorkFactor); refusing") }
+                let wrapKey = try Primitives.scrypt(passphrase: passphrase, salt: Array("age-encryption.org/v1/scrypt".utf8) + salt, logN: logN)
+                guard let key = try Primitives.open(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), body[...]) else {
+                    throw AgeError("the passphrase does not decrypt this artifact")
+                }
+                fileKey = key
+                continue
             }
             guard fileKey == nil, arguments.count == 3, arguments[1] == "X25519",
                   let share = AgeBase64.decode(arguments[2]), share.count == 32, let body = AgeBase64.decode(bodyText), body.count == 32 else { continue }

@@ -14,19 +14,40 @@ public final class AgeEncryptingSink: ByteSink {
     private var counter: UInt64 = 0
     private var finished = false
 
-    public init(recipients: [AgeRecipient], next: any ByteSink) throws {
+    public convenience init(recipients: [AgeRecipient], next: any ByteSink) throws {
         guard !recipients.isEmpty else { throw AgeError("no recipients to encrypt to") }
+        try self.init(next: next) { fileKey in
+            var stanzas = ""
+            for recipient in recipients {
+                let ephemeral = try Primitives.random(32)
+                let share = try Primitives.x25519(ephemeral, nil)
+                let shared = try Primitives.x25519(ephemeral, recipient.publicKey)
+                let wrapKey = try Primitives.hkdf(key: shared, salt: share + recipient.publicKey, info: "age-encryption.org/v1/X25519")
+                let body = try fileKey.withUnsafeBytes { try Primitives.seal(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), $0) }
+                stanzas += "-> X25519 \(AgeBase64.encode(share))\n" + AgeBase64.wrapped(body)
+            }
+            return stanzas
+        }
+    }
+
+    /// Encrypts to a passphrase: one scrypt stanza (age -p), which the
+    /// format requires to be the only one. Each file gets its own salt, so
+    /// each costs one scrypt derivation (about a second and 256 MiB of
+    /// memory, briefly, at the default work factor 18, as age uses).
+    public convenience init(passphrase: String, workFactor: Int = 18, next: any ByteSink) throws {
+        guard !passphrase.isEmpty else { throw AgeError("the passphrase is empty") }
+        try self.init(next: next) { fileKey in
+            let salt = try Primitives.random(16)
+            let wrapKey = try Primitives.scrypt(passphrase: passphrase, salt: Array("age-encryption.org/v1/scrypt".utf8) + salt, logN: workFactor)
+            let body = try fileKey.withUnsafeBytes { try Primitives.seal(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), $0) }
+            return "-> scrypt \(AgeBase64.encode(salt)) \(workFactor)\n" + AgeBase64.wrapped(body)
+        }
+    }
+
+    private init(next: any ByteSink, stanzas: ([UInt8]) throws -> String) throws {
         self.next = next
         let fileKey = try Primitives.random(16)
-        var header = "age-encryption.org/v1\n"
-        for recipient in recipients {
-            let ephemeral = try Primitives.random(32)
-            let share = try Primitives.x25519(ephemeral, nil)
-            let shared = try Primitives.x25519(ephemeral, recipient.publicKey)
-            let wrapKey = try Primitives.hkdf(key: shared, salt: share + recipient.publicKey, info: "age-encryption.org/v1/X25519")
-            let body = try fileKey.withUnsafeBytes { try Primitives.seal(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), $0) }
-            header += "-> X25519 \(AgeBase64.encode(share))\n" + AgeBase64.wrapped(body)
-        }
+        var header = "age-encryption.org/v1\n" + (try stanzas(fileKey))
         header += "---"
         let macKey = try Primitives.hkdf(key: fileKey, salt: [], info: "header")
         let mac = try Primitives.hmacSHA256(key: macKey, Array(header.utf8))

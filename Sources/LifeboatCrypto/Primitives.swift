@@ -52,6 +52,18 @@ enum Primitives {
         return out
     }
 
+    /// scrypt (r = 8, p = 1) as age's passphrase stanza uses it. Memory:
+    /// 128 × r × 2^logN bytes (256 MiB at age's default work factor 18).
+    static func scrypt(passphrase: String, salt: [UInt8], logN: Int, length: Int = 32) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: length)
+        let n = UInt64(1) << UInt64(logN)
+        let maxMemory = 128 * 8 * n + (1 << 20)
+        let password = Array(passphrase.utf8)
+        try checkOpenSSL(EVP_PBE_scrypt(password.map { CChar(bitPattern: $0) }, password.count, salt, salt.count, n, 8, 1, maxMemory, &out, length),
+                         "scrypt (work factor \(logN))")
+        return out
+    }
+
     static func hmacSHA256(key: [UInt8], _ data: [UInt8]) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 32

@@ -77,4 +77,42 @@ import TestSupport
         #expect(throws: AgeError.self) { _ = try AgeRecipient("age1notarecipient") }
         #expect(try AgeRecipient(identity.recipient.description) == identity.recipient)
     }
+
+    @Test func passphrasesInteroperateWithStockAgeBothWays() throws {
+        guard try Skips.require(Self.ageAvailable, "age (apt install age)") else { return }
+        let dir = TemporaryDirectory()
+        let helper = FileManager.default.currentDirectoryPath + "/Tests/tools/age_passphrase.py"
+        let passphrase = "correct horse battery staple"
+        let plaintext = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+
+        // Ours → age -d.
+        let fd = open(dir.sub("ours.age"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let sink = try AgeEncryptingSink(passphrase: passphrase, next: FileDescriptorSink(fd: fd, path: dir.sub("ours.age")))
+        try plaintext.withUnsafeBytes { try sink.write($0) }
+        try sink.finish()
+        close(fd)
+        let header = try String(decoding: Data(contentsOf: URL(fileURLWithPath: dir.sub("ours.age"))).prefix(80), as: UTF8.self)
+        #expect(header.contains("-> scrypt ") && header.contains(" 18\n"))
+        let decrypted = try ProcessRunner.shell("python3 '\(helper)' decrypt '\(passphrase)' '\(dir.sub("ours.age"))' '\(dir.sub("ours.out"))'")
+        #expect(decrypted.status == 0, "\(decrypted.output)")
+        #expect(FileManager.default.contents(atPath: dir.sub("ours.out")) == Data(plaintext))
+
+        // age -p → ours.
+        FileManager.default.createFile(atPath: dir.sub("plain"), contents: Data(plaintext))
+        let encrypted = try ProcessRunner.shell("python3 '\(helper)' encrypt '\(passphrase)' '\(dir.sub("plain"))' '\(dir.sub("theirs.age"))'")
+        #expect(encrypted.status == 0, "\(encrypted.output)")
+        let source = try AgeDecryptingSource(identities: [], passphrase: passphrase, upstream: FileDescriptorSource(path: dir.sub("theirs.age")))
+        var out: [UInt8] = []
+        try source.drain { out.append(contentsOf: $0) }
+        #expect(out == plaintext)
+
+        // A wrong passphrase, no passphrase, an X25519 identity: clear refusals.
+        #expect(throws: AgeError.self) { _ = try AgeDecryptingSource(identities: [], passphrase: "wrong", upstream: FileDescriptorSource(path: dir.sub("theirs.age"))) }
+        do {
+            _ = try AgeDecryptingSource(identities: [try AgeIdentity.generate()], upstream: FileDescriptorSource(path: dir.sub("theirs.age")))
+            Issue.record("a passphrase file opened without the passphrase")
+        } catch let error as AgeError {
+            #expect(error.message.contains("BACKUP_ENCRYPTION_PASSPHRASE"))
+        }
+    }
 }
