@@ -101,7 +101,7 @@ public struct StorageSettings: Sendable, Equatable {
             }
             storage.s3 = S3Settings(bucket: bucket, region: region, endpoint: endpoint, pathStyle: flag("AWS_S3_PATH_STYLE") ?? false,
                                     accessKeyID: key ?? "", secretAccessKey: secret ?? "", sessionToken: value("AWS_SESSION_TOKEN"),
-                                    partSizeMiB: number("S3_PART_SIZE_MB", 5...5120, example: "8") ?? 8,
+                                    partSizeMiB: number("S3_PART_SIZE_MB", 5...5120, example: "8") ?? 6,
                                     parallelUploads: number("S3_PARALLEL_UPLOADS", 1...32, example: "2") ?? 2,
                                     maxAttempts: number("S3_MAX_ATTEMPTS", 1...20, example: "6") ?? 6)
         } else {

@@ -34,7 +34,7 @@ extension VariableSpec {
         VariableSpec("AWS_SESSION_TOKEN", secret: true, help: "session token of temporary credentials"),
         VariableSpec("AWS_ENDPOINT_URL", help: "an S3-compatible server instead of AWS, e.g. http://minio:9000"),
         VariableSpec("AWS_S3_PATH_STYLE", default: "false", help: "true for https://host/bucket/key addressing (automatic for IP addresses)"),
-        VariableSpec("S3_PART_SIZE_MB", default: "8", help: "multipart part size, 5-5120 MiB; memory is (S3_PARALLEL_UPLOADS + 1) parts"),
+        VariableSpec("S3_PART_SIZE_MB", default: "6", help: "multipart part size, 5-5120 MiB (doubling every 2,000 parts); memory is (S3_PARALLEL_UPLOADS + 1) parts"),
         VariableSpec("S3_PARALLEL_UPLOADS", default: "2", help: "parts uploaded at once, 1-32"),
         VariableSpec("S3_MAX_ATTEMPTS", default: "6", help: "attempts per S3 request (backoff with jitter between them), 1-20"),
         VariableSpec("GLACIER_S3_BUCKET", help: "bucket[/prefix] of the Glacier tier (default: AWS_S3_BUCKET under glacier/)"),

@@ -43,9 +43,11 @@ public final class HTTPTransfer {
     public func perform(method: String, url: String, unixSocket: String? = nil, headers: [String] = [],
                         body: (any ByteSource)? = nil, bodyLength: Int64? = nil,
                         responseSink: (any ByteSink)? = nil, timeoutSeconds: Int = 0,
-                        stallSeconds: Int = 0, connectTimeoutSeconds: Int = 0) throws -> HTTPResponse {
+                        stallSeconds: Int = 0, connectTimeoutSeconds: Int = 0, expectedBodySize: Int = 0) throws -> HTTPResponse {
         curl_easy_reset(handle)
         state.reset(source: body, sink: responseSink)
+        // A body of known size lands in one allocation, not a doubling series.
+        if expectedBodySize > 0 { state.body.reserveCapacity(expectedBodySize) }
         let operation = "\(method) \(url)"
         try checkCurl(ccurl_setopt_string(handle, CURLOPT_URL, url), operation)
         if let unixSocket { try checkCurl(ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, unixSocket), operation) }
@@ -80,7 +82,10 @@ public final class HTTPTransfer {
         try checkCurl(code, operation)
         var status = 0
         try checkCurl(ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), operation)
-        return HTTPResponse(status: status, headers: state.headers, body: state.body)
+        // The handle outlives the reply (it is pooled): it must not keep the body alive.
+        let response = HTTPResponse(status: status, headers: state.headers, body: state.body)
+        state.reset(source: nil, sink: nil)
+        return response
     }
 }
 

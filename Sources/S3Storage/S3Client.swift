@@ -25,20 +25,32 @@ final class S3Client: @unchecked Sendable {
         let bytes: UnsafeRawBufferPointer
         let sha256: String
         let md5Base64: String?
+
+        /// The SHA-256 as `x-amz-checksum-sha256` wants it (base64 of the raw digest).
+        var sha256Base64: String {
+            var raw: [UInt8] = []
+            var index = sha256.startIndex
+            while index < sha256.endIndex {
+                let next = sha256.index(index, offsetBy: 2)
+                raw.append(UInt8(sha256[index..<next], radix: 16)!)
+                index = next
+            }
+            return Data(raw).base64EncodedString()
+        }
     }
 
     /// Sends one request, retrying transient failures with backoff and
     /// jitter; a reply with an error status becomes an `S3Error` carrying
     /// S3's code and message. `accept` lists statuses that are not errors.
     func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:],
-              body: Body? = nil, accept: Set<Int> = [200], operation: String) throws -> HTTPResponse {
+              body: Body? = nil, accept: Set<Int> = [200], expectedBodySize: Int = 0, operation: String) throws -> HTTPResponse {
         let path = location.path(objectKey: key)
         let url = location.url(path: path, query: SigV4Signer.canonicalQuery(query))
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let response = try once(method, url: url, path: path, query: query, headers: headers, body: body)
+                let response = try once(method, url: url, path: path, query: query, headers: headers, body: body, expectedBodySize: expectedBodySize)
                 if accept.contains(response.status) { return response }
                 throw Self.error(from: response, operation: operation, attempts: attempt)
             } catch let error as S3Error {
@@ -61,7 +73,7 @@ final class S3Client: @unchecked Sendable {
     }
 
     private func once(_ method: String, url: String, path: String, query: [(String, String)], headers: [String: String],
-                      body: Body?) throws -> HTTPResponse {
+                      body: Body?, expectedBodySize: Int) throws -> HTTPResponse {
         var all = headers
         if let md5 = body?.md5Base64 { all["content-md5"] = md5 }
         let signed = try signer.sign(method: method, host: location.host, path: path, query: query, headers: all,
@@ -73,7 +85,8 @@ final class S3Client: @unchecked Sendable {
             return try transfer.perform(method: method, url: url, headers: lines, body: MemorySource(body.bytes),
                                         bodyLength: Int64(body.bytes.count), stallSeconds: options.stallSeconds, connectTimeoutSeconds: 10)
         }
-        return try transfer.perform(method: method, url: url, headers: lines, stallSeconds: options.stallSeconds, connectTimeoutSeconds: 10)
+        return try transfer.perform(method: method, url: url, headers: lines, stallSeconds: options.stallSeconds, connectTimeoutSeconds: 10,
+                                    expectedBodySize: expectedBodySize)
     }
 
     private func borrow() throws -> HTTPTransfer {

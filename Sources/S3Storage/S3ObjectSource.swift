@@ -73,7 +73,7 @@ final class S3ObjectSource: ByteSource, @unchecked Sendable {
         let last = min(size, offset + Int64(rangeSize)) - 1
         var headers = ["range": "bytes=\(offset)-\(last)"]
         if let etag { headers["if-match"] = etag }
-        let response = try client.send("GET", key: objectKey, headers: headers, accept: [200, 206],
+        let response = try client.send("GET", key: objectKey, headers: headers, accept: [200, 206], expectedBodySize: Int(last - offset + 1),
                                        operation: "download of s3://\(client.location.bucket)/\(objectKey)")
         let expected = Int(last - offset + 1)
         var body = response.body

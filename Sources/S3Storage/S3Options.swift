@@ -1,8 +1,9 @@
 /// How a tier moves bytes: part sizes, parallelism, retries.
 public struct S3Options: Sendable, Equatable {
     /// Objects up to this size go in one PUT; larger ones are multipart
-    /// uploads of parts this size (S3's minimum is 5 MiB).
-    public var partSize: Int = 8 << 20
+    /// uploads of parts this size (S3's minimum is 5 MiB), doubling every
+    /// 2,000 parts. Downloads read ranges of this size.
+    public var partSize: Int = 6 << 20
     /// Parts in flight at once. Memory: (parallelParts + 1) × partSize.
     public var parallelParts: Int = 2
     /// Attempts per request before giving up (the first try included).

@@ -5,14 +5,18 @@ import LifeboatCrypto
 import Storage
 
 /// An object being uploaded with bounded memory: bytes fill part-sized
-/// buffers; an object that fits in one buffer is a single PUT at commit,
+/// buffers (the part size doubles every 2,000 parts, so the 10,000-part
+/// limit of S3 is reached only beyond 31 × 2,000 base parts: 372 GB at
+/// 6 MiB); an object that fits in one buffer is a single PUT at commit,
 /// anything larger becomes a multipart upload whose parts go out on
 /// `parallelParts` threads while the producer fills the next buffer.
 ///
-/// Every part and every single PUT carries `Content-MD5` (the server
-/// rejects a body that does not match) and its SHA-256 in the signature;
-/// after completion the object's ETag (MD5, or MD5 of the part MD5s for
-/// multipart) and size are checked against what was sent. A failure aborts
+/// Every part and every single PUT carries `Content-MD5` and
+/// `x-amz-checksum-sha256` (the server rejects a body that matches neither)
+/// and its SHA-256 in the signature; after completion the object's ETag
+/// (MD5, or MD5 of the part MD5s for multipart), its composite SHA-256
+/// checksum when the server reports one, and its size are checked against
+/// what was sent. A failure aborts
 /// the multipart upload, so no orphan parts are left behind (and the next
 /// `deleteAll` of the set aborts any that an unreachable server kept).
 final class S3Upload: ObjectUpload, @unchecked Sendable {
@@ -21,7 +25,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
     private let client: S3Client
     private let objectKey: String
     private let storageClass: String?
-    private let partSize: Int
+    private let basePartSize: Int
 
     private let condition = NSCondition()
     private var free: [UnsafeMutableRawBufferPointer] = []
@@ -29,6 +33,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
     private var queue: [(number: Int, buffer: UnsafeMutableRawBufferPointer, length: Int)] = []
     private var inFlight = 0
     private var partMD5s: [Int: [UInt8]] = [:]
+    private var partSHA256s: [Int: String] = [:]
     private var failure: (any Error)?
     private var stopping = false
     private var runningWorkers = 0
@@ -44,7 +49,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         self.client = client
         self.objectKey = objectKey
         self.storageClass = storageClass
-        self.partSize = max(client.options.partSize, 5 << 20)
+        self.basePartSize = max(client.options.partSize, 5 << 20)
     }
 
     deinit {
@@ -56,10 +61,19 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
 
     private var operation: String { "upload of s3://\(client.location.bucket)/\(objectKey)" }
 
+    static let partsPerSize = 2_000
+    static let maxParts = 10_000
+
+    /// The size of part `number`: the base size, doubled every 2,000 parts.
+    func partSize(_ number: Int) -> Int {
+        basePartSize << min(4, (number - 1) / Self.partsPerSize)
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            if current == nil { current = try takeBuffer() }
+            let partSize = partSize(nextPartNumber)
+            if current == nil { current = try takeBuffer(minimum: partSize) }
             let n = min(partSize - currentLength, bytes.count - offset)
             (current!.baseAddress! + currentLength).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
             currentLength += n
@@ -67,6 +81,9 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
             total += Int64(n)
             if currentLength == partSize {
                 if uploadID == nil { try startMultipart() }
+                if nextPartNumber > Self.maxParts {
+                    throw S3Error(.integrity, "the object exceeds S3's \(Self.maxParts) parts; raise S3_PART_SIZE_MB", operation: operation)
+                }
                 try enqueueCurrent()
             }
         }
@@ -98,7 +115,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
     private func putWhole() throws {
         let buffer = UnsafeRawBufferPointer(start: current?.baseAddress, count: currentLength)
         let body = try S3Client.body(currentLength == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : buffer)
-        var headers: [String: String] = ["content-type": "application/octet-stream"]
+        var headers: [String: String] = ["content-type": "application/octet-stream", "x-amz-checksum-sha256": body.sha256Base64]
         if let storageClass { headers["x-amz-storage-class"] = storageClass }
         let response = try client.send("PUT", key: objectKey, headers: headers, body: body, operation: operation)
         let expected = Hex.encode(try SHA256Digest.digest(of: buffer, .md5))
@@ -108,7 +125,10 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
     // MARK: multipart
 
     private func startMultipart() throws {
-        var headers: [String: String] = ["content-type": "application/octet-stream"]
+        // SHA-256 part checksums: S3 checks each part and reports a composite
+        // checksum of the whole (and servers that default to a full-object
+        // CRC need not compute one).
+        var headers: [String: String] = ["content-type": "application/octet-stream", "x-amz-checksum-algorithm": "SHA256"]
         if let storageClass { headers["x-amz-storage-class"] = storageClass }
         let response = try client.send("POST", key: objectKey, query: [("uploads", "")], headers: headers, operation: "start of the multipart \(operation)")
         guard let id = S3XML.text("UploadId", in: Substring(response.text)), !id.isEmpty else {
@@ -125,15 +145,19 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         }
     }
 
-    private func takeBuffer() throws -> UnsafeMutableRawBufferPointer {
+    private func takeBuffer(minimum: Int) throws -> UnsafeMutableRawBufferPointer {
         condition.lock()
         defer { condition.unlock() }
         while true {
             if let failure { throw failure }
-            if let buffer = free.popLast() { return buffer }
+            if let buffer = free.popLast() {
+                if buffer.count >= minimum { return buffer }
+                buffer.deallocate()  // the part size grew
+                return .allocate(byteCount: minimum, alignment: 16)
+            }
             if allocated < max(1, client.options.parallelParts) + 1 {
                 allocated += 1
-                return .allocate(byteCount: partSize, alignment: 16)
+                return .allocate(byteCount: minimum, alignment: 16)
             }
             condition.wait()
         }
@@ -164,7 +188,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
             inFlight += 1
             condition.unlock()
 
-            var result: Result<[UInt8], any Error>
+            var result: Result<([UInt8], String), any Error>
             do {
                 result = .success(try uploadPart(job.number, UnsafeRawBufferPointer(start: job.buffer.baseAddress, count: job.length)))
             } catch {
@@ -175,7 +199,9 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
             inFlight -= 1
             free.append(job.buffer)
             switch result {
-            case .success(let md5): partMD5s[job.number] = md5
+            case .success(let (md5, sha256)):
+                partMD5s[job.number] = md5
+                partSHA256s[job.number] = sha256
             case .failure(let error): if failure == nil { failure = error }
             }
             condition.broadcast()
@@ -183,13 +209,14 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         }
     }
 
-    private func uploadPart(_ number: Int, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+    /// Returns the part's MD5 and its SHA-256 (base64).
+    private func uploadPart(_ number: Int, _ bytes: UnsafeRawBufferPointer) throws -> ([UInt8], String) {
         let body = try S3Client.body(bytes)
         let response = try client.send("PUT", key: objectKey, query: [("partNumber", String(number)), ("uploadId", uploadID!)],
-                                       body: body, operation: "part \(number) of the \(operation)")
+                                       headers: ["x-amz-checksum-sha256": body.sha256Base64], body: body, operation: "part \(number) of the \(operation)")
         let md5 = try SHA256Digest.digest(of: bytes, .md5)
         try checkETag(response.headers["etag"], expected: Hex.encode(md5))
-        return md5
+        return (md5, body.sha256Base64)
     }
 
     private func completeMultipart() throws {
@@ -197,6 +224,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         while (!queue.isEmpty || inFlight > 0) && failure == nil { condition.wait() }
         let error = failure
         let md5s = partMD5s
+        let sha256s = partSHA256s
         condition.unlock()
         stopWorkers()
         if let error { throw error }
@@ -205,7 +233,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
             throw S3Error(.integrity, "parts \(numbers) were uploaded, expected 1…\(nextPartNumber - 1)", operation: operation)
         }
         var xml = "<CompleteMultipartUpload>"
-        for number in numbers { xml += "<Part><PartNumber>\(number)</PartNumber><ETag>\"\(Hex.encode(md5s[number]!))\"</ETag></Part>" }
+        for number in numbers { xml += "<Part><PartNumber>\(number)</PartNumber><ETag>\"\(Hex.encode(md5s[number]!))\"</ETag><ChecksumSHA256>\(sha256s[number]!)</ChecksumSHA256></Part>" }
         xml += "</CompleteMultipartUpload>"
         let bytes = Array(xml.utf8)
         let response = try bytes.withUnsafeBytes { buffer in
@@ -219,6 +247,13 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         let expected = Hex.encode(combined) + "-\(numbers.count)"
         let etag = S3XML.text("ETag", in: reply) ?? response.headers["etag"]
         try checkETag(etag, expected: expected)
+        if let reported = S3XML.text("ChecksumSHA256", in: reply) {
+            let raw = numbers.flatMap { Array(Data(base64Encoded: sha256s[$0]!)!) }
+            let composite = Data(try SHA256Digest.digest(of: raw)).base64EncodedString()
+            if reported.split(separator: "-").first.map(String.init) != composite {
+                throw S3Error(.integrity, "the server's composite SHA-256 (\(reported)) is not that of the parts sent (\(composite)-\(numbers.count))", operation: operation)
+            }
+        }
         uploadID = nil  // complete: nothing left to abort
         let head = try client.send("HEAD", key: objectKey, accept: [200], operation: "check of the \(operation)")
         if let length = head.headers["content-length"].flatMap(Int64.init), length != total {

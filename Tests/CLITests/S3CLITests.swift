@@ -136,3 +136,51 @@ import TestSupport
         #expect(prune.status == 0 && prune.stdout.contains("glacier") && prune.stdout.contains("local"), "\(prune.output)")
     }
 }
+
+/// The S3 server lost in the middle of a multipart upload, for good: the
+/// backup fails cleanly with the local set intact; once the server is back,
+/// `copy` removes the unfinished upload and completes the copy.
+@Suite(.serialized) struct S3OutageCLITests {
+    @Test func aServerLostMidUploadLeavesTheLocalSetAndNoOrphansAfterTheRetry() throws {
+        guard let server = try TestServers.s3() else { return }
+        var setup = try S3CLITests.Setup(server: server)
+        var generator = SplitMix64(seed: 3)
+        let random = (0..<(24 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        FileManager.default.createFile(atPath: setup.dir.sub("uploads/random.bin"), contents: Data(random))
+        let port = RedisProcess.freePort()
+        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/tcp_proxy.py"
+        let target = server.endpoint.replacingOccurrences(of: "http://", with: "")
+        func proxy(_ extra: [String]) throws -> Process {
+            let process = try ProcessRunner.start("/usr/bin/python3", [script, String(port), target] + extra, discardOutput: true)
+            for _ in 0..<100 {
+                if (try? ProcessRunner.shell("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 0.2)'"))?.status == 0 { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return process
+        }
+        setup.env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(port)"
+        setup.env["S3_PART_SIZE_MB"] = "5"
+        setup.env["BACKUP_COMPRESSION"] = "none"
+        // Dies after 12 MB went upstream: two parts in, the third cut off.
+        let dying = try proxy([String(12 << 20)])
+        defer { dying.terminate() }
+        let backup = try setup.run(["backup", "--components", "files"])
+        #expect(backup.status == 1, "\(backup.output)")
+        #expect(backup.stderr.contains("complete in the local tier"), "\(backup.output)")
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: setup.dir.sub("backup")).first { $0.contains("-full-") })
+        let local = try setup.run(["verify", id, "--from", "local"])
+        #expect(local.status == 0, "the local set is intact: \(local.output)")
+        let direct = try setup.tier()
+        #expect(try direct.list(prefix: "").isEmpty, "no remote object without its manifest is listed")
+        #expect(try direct.incompleteUploads(prefix: "").count == 1, "the abort could not reach the server")
+
+        // The server is back: copy cleans the unfinished upload and completes.
+        let healthy = try proxy([])
+        defer { healthy.terminate() }
+        let copy = try setup.run(["copy", id, "--tier", "s3"])
+        #expect(copy.status == 0, "\(copy.output)")
+        #expect(try direct.incompleteUploads(prefix: "").isEmpty, "an orphan multipart upload is left")
+        let remote = try setup.run(["verify", id, "--from", "s3"])
+        #expect(remote.status == 0, "\(remote.output)")
+    }
+}
