@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The main job, end to end, against embedded defaults it starts itself:
-# builds Lifeboat, starts a local MongoDB-compatible server (SecantusDB) and a
-# local Redis and fills them, creates an uploads tree with awkward names and
-# config files, takes a backup of all four, lists it, verifies it (with a test restore of the
-# database), restores it elsewhere and compares. Leaves the files in a scratch
-# folder it prints; stops the server.
+# builds Lifeboat, starts a local MongoDB-compatible server (SecantusDB), a
+# local Redis and a local S3 (moto, signature checking on) and fills them,
+# creates an uploads tree with awkward names and config files, takes a backup
+# of all four (copied to S3), lists it, verifies it (with a test restore of the
+# database), restores it elsewhere and compares, then loses the local copy and
+# restores from S3. Leaves the files in a scratch folder it prints; stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +57,10 @@ export CONFIG_PATHS="$work/app/.env.production,$work/nginx/nginx.conf"
 export MONGO_URI="$LIFEBOAT_TEST_MONGO_URI"
 export REDIS_URL="redis://127.0.0.1:6511/"
 export BACKUP_RETENTION_DAYS=7
+export AWS_S3_BUCKET="lifeboat-demo-$$/stack" AWS_ENDPOINT_URL="$LIFEBOAT_TEST_S3_ENDPOINT" AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID="$LIFEBOAT_TEST_S3_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY"
+echo "== a bucket in the local S3: s3://lifeboat-demo-$$"
+.test-servers/venv/bin/python -c "import boto3; boto3.client('s3', endpoint_url='$AWS_ENDPOINT_URL', region_name='us-east-1').create_bucket(Bucket='lifeboat-demo-$$')"
 
 echo "== lifeboat config"
 "$LIFEBOAT" config
@@ -91,7 +96,15 @@ client.drop_database(sys.argv[2]); client.drop_database(sys.argv[2] + "restored"
 PY
 echo "== stock GNU tar lists the files artifact"
 tar --zstd -tvf "$BACKUP_DIR/$id/files.tar.zst" | sed -n 1,5p
+echo "== the local disk is lost: the set is still listed, from S3"
+mv "$BACKUP_DIR" "$work/backup-lost"
+"$LIFEBOAT" list
+echo "== lifeboat verify latest --from s3 (downloaded and checked)"
+"$LIFEBOAT" verify latest --from s3
+echo "== lifeboat restore latest --components files,config --to $work/from-s3 (taken from S3)"
+"$LIFEBOAT" restore latest --components files,config --to "$work/from-s3"
+diff -r "$work/uploads" "$work/from-s3/files" && echo "files restored from S3 are identical"
 echo "== lifeboat prune --dry-run"
 "$LIFEBOAT" prune --dry-run
 echo
-echo "demo passed: backup $id verified (with a test restore) and restored identically (scratch folder: $work)"
+echo "demo passed: backup $id verified (with a test restore), copied to S3, and restored identically from both (scratch folder: $work)"

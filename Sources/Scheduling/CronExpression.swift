@@ -128,6 +128,17 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         let limit = date.addingTimeInterval(8 * 366 * 86_400)
         while candidate < limit {
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: candidate)
+            // Daylight saving. Clocks going forward skip wall times: a run
+            // scheduled in the gap happens at the first minute after it (as
+            // Vixie cron does), so none is lost.
+            let previous = calendar.dateComponents([.day, .hour, .minute], from: candidate.addingTimeInterval(-60))
+            let wallMinute = c.hour! * 60 + c.minute!
+            let previousWallMinute = previous.hour! * 60 + previous.minute!
+            if previous.day == c.day, wallMinute - previousWallMinute > 1, months.contains(c.month!),
+               matchesDay(dayOfMonth: c.day!, weekday: c.weekday! - 1),
+               ((previousWallMinute + 1)..<wallMinute).contains(where: { hours.contains($0 / 60) && minutes.contains($0 % 60) }) {
+                return candidate
+            }
             if !months.contains(c.month!) {
                 candidate = calendar.date(from: DateComponents(year: c.year, month: c.month! + 1, day: 1))!
                 continue
@@ -142,6 +153,12 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
                 continue
             }
             if !minutes.contains(c.minute!) {
+                candidate = candidate.addingTimeInterval(60)
+                continue
+            }
+            // Clocks going back repeat wall times: only their first occurrence runs.
+            let hourEarlier = calendar.dateComponents([.day, .hour, .minute], from: candidate.addingTimeInterval(-3600))
+            if hourEarlier.day == c.day && hourEarlier.hour == c.hour && hourEarlier.minute == c.minute {
                 candidate = candidate.addingTimeInterval(60)
                 continue
             }

@@ -112,6 +112,27 @@ import TestSupport
         #expect(missing.stdout.contains("local"), "the local sets are still listed")
     }
 
+    @Test func withoutALocalTierTheSetLivesOnlyInS3UnlessTheCopyFails() throws {
+        guard let server = try TestServers.s3() else { return }
+        var setup = try Setup(server: server)
+        setup.env["BACKUP_LOCAL"] = "false"
+        let backup = try setup.run(["backup", "--components", "config"])
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let local = try FileManager.default.contentsOfDirectory(atPath: setup.dir.sub("backup")).filter { $0.contains("-full-") }
+        #expect(local.isEmpty, "the staging copy was kept: \(local)")
+        #expect(try setup.listed().first?["tiers"] as? [String] == ["s3"])
+        let manifest = String(decoding: try setup.tier().get(key: "\(id)/manifest.json"), as: UTF8.self)
+        #expect(!manifest.contains("\"tier\" : \"local\""), "the manifest names a local copy that is gone")
+
+        // The copy fails: the only complete copy stays.
+        let failed = try setup.run(["backup", "--components", "config"], ["AWS_SECRET_ACCESS_KEY_FILE": "", "AWS_SECRET_ACCESS_KEY": "wrong"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("kept although BACKUP_LOCAL=false"), "\(failed.output)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: setup.dir.sub("backup")).filter { $0.contains("-full-") }
+        #expect(kept.count == 1)
+    }
+
     @Test func weeklyArchivesGoToGlacierAndNeedAThaw() throws {
         guard let server = try TestServers.s3() else { return }
         let setup = try Setup(server: server)
@@ -182,5 +203,36 @@ import TestSupport
         #expect(try direct.incompleteUploads(prefix: "").isEmpty, "an orphan multipart upload is left")
         let remote = try setup.run(["verify", id, "--from", "s3"])
         #expect(remote.status == 0, "\(remote.output)")
+    }
+
+    @Test func aCopyKilledMidUploadIsNeverListedAndTheNextCopyCleansUp() throws {
+        guard let server = try TestServers.s3() else { return }
+        var setup = try S3CLITests.Setup(server: server)
+        var generator = SplitMix64(seed: 5)
+        let random = (0..<(96 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        FileManager.default.createFile(atPath: setup.dir.sub("uploads/random.bin"), contents: Data(random))
+        setup.env["BACKUP_COMPRESSION"] = "none"
+        setup.env["S3_PART_SIZE_MB"] = "5"
+        let local = try setup.run(["backup", "--components", "files", "--tier", "local"])
+        #expect(local.status == 0, "\(local.output)")
+        let id = local.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let direct = try setup.tier()
+
+        let copy = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["copy", id, "--tier", "s3"], environment: setup.env, discardOutput: true)
+        var sawUpload = false
+        for _ in 0..<400 where !sawUpload {
+            sawUpload = ((try? direct.incompleteUploads(prefix: "")) ?? []).count > 0
+            if !sawUpload { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        kill(copy.processIdentifier, SIGKILL)
+        copy.waitUntilExit()
+        #expect(sawUpload, "the upload was not caught in progress")
+        let listed = try setup.run(["list", "--tier", "s3", "--json"])
+        #expect(!listed.stdout.contains(id), "a killed copy is listed: \(listed.output)")
+
+        let again = try setup.run(["copy", id, "--tier", "s3"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(try direct.incompleteUploads(prefix: "").isEmpty)
+        #expect(try setup.run(["verify", id, "--from", "s3"]).status == 0)
     }
 }

@@ -66,3 +66,48 @@ import Testing
         #expect(run == date("2026-07-02T00:00:00Z"))
     }
 }
+
+/// Daylight saving in a named zone: no run twice, none lost; a year of
+/// hourly runs without drift.
+@Suite struct CronDaylightSavingTests {
+    static let berlin = TimeZone(identifier: "Europe/Berlin")!
+
+    static func utc(_ text: String) -> Date { try! Date(text, strategy: Date.ISO8601FormatStyle()) }
+
+    @Test func aRunInTheSkippedHourHappensRightAfterIt() throws {
+        // 2026-03-29: 02:00 CET becomes 03:00 CEST (01:00 UTC).
+        let cron = try CronExpression("30 2 * * *")
+        let runs = cron.nextRuns(after: Self.utc("2026-03-27T12:00:00Z"), count: 3, in: Self.berlin)
+        #expect(runs == [Self.utc("2026-03-28T01:30:00Z"), Self.utc("2026-03-29T01:00:00Z"), Self.utc("2026-03-30T00:30:00Z")])
+    }
+
+    @Test func aRunInTheRepeatedHourHappensOnce() throws {
+        // 2026-10-25: 03:00 CEST becomes 02:00 CET; 02:30 occurs at 00:30 and 01:30 UTC.
+        let cron = try CronExpression("30 2 * * *")
+        let runs = cron.nextRuns(after: Self.utc("2026-10-24T12:00:00Z"), count: 2, in: Self.berlin)
+        #expect(runs == [Self.utc("2026-10-25T00:30:00Z"), Self.utc("2026-10-26T01:30:00Z")])
+    }
+
+    @Test func aYearOfHourlyRunsHasNoDriftNoDuplicateAndNoGap() throws {
+        let cron = try CronExpression("0 * * * *")
+        let start = Self.utc("2026-01-01T00:00:00Z")
+        let runs = cron.nextRuns(after: start, count: 8_800, in: Self.berlin)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Self.berlin
+        #expect(runs.allSatisfy { calendar.component(.minute, from: $0) == 0 && calendar.component(.second, from: $0) == 0 })
+        let gaps = zip(runs, runs.dropFirst()).map { $1.timeIntervalSince($0) }
+        #expect(gaps.allSatisfy { $0 == 3600 || $0 == 7200 }, "runs are an hour apart, two across the repeated hour")
+        #expect(gaps.filter { $0 == 7200 }.count == 1, "once, at the autumn change of 2026")
+        let inYear = runs.filter { $0 < Self.utc("2027-01-01T00:00:00Z") }
+        // 8,759 whole UTC hours after midnight of New Year, less the repeated autumn hour.
+        #expect(inYear.count == 8_758)
+    }
+
+    @Test func monthEndsAndLeapDays() throws {
+        let leap = try CronExpression("0 3 29 2 *")
+        #expect(leap.nextRun(after: Self.utc("2026-03-01T00:00:00Z"), in: TimeZone(identifier: "UTC")!) == Self.utc("2028-02-29T03:00:00Z"))
+        let thirtyFirst = try CronExpression("0 0 31 * *")
+        let runs = thirtyFirst.nextRuns(after: Self.utc("2026-01-01T00:00:00Z"), count: 3, in: TimeZone(identifier: "UTC")!)
+        #expect(runs == [Self.utc("2026-01-31T00:00:00Z"), Self.utc("2026-03-31T00:00:00Z"), Self.utc("2026-05-31T00:00:00Z")])
+    }
+}
