@@ -39,6 +39,8 @@ public struct Settings: Sendable {
     public var mongoService = "mongodb"
     /// The tiers: local, S3, Glacier, and each one's retention.
     public var storage = StorageSettings()
+    /// `lifeboat serve`: its other schedules, HTTP server, alerts, logs.
+    public var daemon = DaemonSettings()
     /// age passphrase (scrypt recipient) instead of, or besides, X25519 recipients.
     public var encryptionPassphrase: String?
 
@@ -214,6 +216,7 @@ public struct LoadedConfiguration: Sendable {
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
         settings.storage = storage
+        settings.daemon = DaemonSettings.load(value: value, shown: shown, problems: &problems)
         settings.encryptionPassphrase = value("BACKUP_ENCRYPTION_PASSPHRASE")
         settings.redisURL = redisURL
         if let text = value("BACKUP_ENCRYPTION_RECIPIENTS") {
