@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // Thin executable: parses arguments and calls LifeboatCore.
@@ -24,6 +25,7 @@ let package = Package(
             dependencies: [
                 "LifeboatCore",
                 "Configuration",
+                "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -32,6 +34,13 @@ let package = Package(
         .target(
             name: "LifeboatCore",
             dependencies: ["Configuration", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams"],
+            swiftSettings: strictSettings
+        ),
+        // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
+        .target(
+            name: "Daemon",
+            dependencies: ["LifeboatCore", "Configuration", "Scheduling", "Storage", "HTTPClient", "ByteStreams",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
@@ -77,7 +86,7 @@ let package = Package(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "S3Storage", "TestSupport",
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "S3Storage", "Daemon", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

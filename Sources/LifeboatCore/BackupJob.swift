@@ -81,8 +81,8 @@ public struct BackupJob: Sendable {
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
             console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(manifest.storedBytes) bytes stored")
             return try replicate(manifest, to: remotes, keepLocal: targets.contains("local"))
-        } catch let error as ReplicationError {
-            throw error.lifeboatError
+        } catch let error as CopyFailure {
+            throw error
         } catch {
             // Nothing of a failed set may remain: it would only be cleaned later.
             try? tier.deleteAll(prefix: id.rawValue)
@@ -90,9 +90,12 @@ public struct BackupJob: Sendable {
         }
     }
 
-    /// A set that is complete locally but did not reach every remote tier.
-    struct ReplicationError: Error {
-        let lifeboatError: LifeboatError
+    /// A set that is complete locally but did not reach every remote tier
+    /// (the daemon counts it as a failed copy, not a failed backup).
+    public struct CopyFailure: Error, CustomStringConvertible, Sendable {
+        public let manifest: Manifest
+        public let error: LifeboatError
+        public var description: String { error.description }
     }
 
     /// Copies a complete local set to the remote tiers, then makes every
@@ -123,7 +126,7 @@ public struct BackupJob: Sendable {
         }
         if !failures.isEmpty {
             let kept = keepLocal ? "" : " (kept although BACKUP_LOCAL=false, as the only complete copy)"
-            throw ReplicationError(lifeboatError: LifeboatError(.failure,
+            throw CopyFailure(manifest: final, error: LifeboatError(.failure,
                 "set \(manifest.id) is complete in the local tier\(kept), but " + failures.map(\.message).joined(separator: "; "),
                 hint: failures.first?.hint ?? "fix the tier and run `lifeboat copy \(manifest.id) --tier \(remotes.map(\.name).joined(separator: ","))`"))
         }

@@ -34,6 +34,8 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
         switch error {
         case let error as LifeboatError:
             return error
+        case let error as BackupJob.CopyFailure:
+            return error.error
         case let error as ConfigurationError:
             return .init(.usage, error.description)
         case let error as SystemCallError where error.isNoSpace:

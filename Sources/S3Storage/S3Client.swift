@@ -123,18 +123,3 @@ final class S3Client: @unchecked Sendable {
         return Body(bytes: bytes, sha256: sha, md5Base64: md5Base64)
     }
 }
-
-/// Reads a buffer that outlives the request.
-final class MemorySource: ByteSource {
-    private let bytes: UnsafeRawBufferPointer
-    private var offset = 0
-
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = min(buffer.count, bytes.count - offset)
-        if n > 0 { buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + offset, byteCount: n) }
-        offset += n
-        return n
-    }
-}

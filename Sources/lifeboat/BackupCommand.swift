@@ -70,7 +70,13 @@ struct BackupCommand: ParsableCommand {
         let requested = try components.map(Component.parseList)
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces)
         let targets = try tier.map { try Tiers(settings).parseList($0) }
-        let manifest = try BackupJob(settings: settings).run(components: requested, label: label, mongoSelection: selection, targets: targets)
+        let manifest: Manifest
+        do {
+            manifest = try BackupJob(settings: settings).run(components: requested, label: label, mongoSelection: selection, targets: targets)
+        } catch let failure as BackupJob.CopyFailure {
+            Output.line(failure.manifest.id.rawValue)  // the set exists, locally
+            throw failure.error
+        }
         Output.line(manifest.id.rawValue)
     }
 }

@@ -1,0 +1,275 @@
+import Configuration
+import Foundation
+import LifeboatCore
+import Logging
+import Scheduling
+import Storage
+
+/// `lifeboat serve`: runs the schedules until stopped. One run at a time
+/// on the loop thread (a run due while another runs waits, and is logged);
+/// after each backup: quick verification, then prune. State survives
+/// restarts (for catch-up and the report); an overdue watch alerts when
+/// no backup succeeded within BACKUP_MAX_AGE.
+public final class BackupDaemon: @unchecked Sendable {
+    // @unchecked Sendable: `stopping` and `loopDone` are guarded by
+    // `condition`; everything else is immutable or itself thread-safe.
+    public let settings: Settings
+    public let store: DaemonStateStore
+    public let alerts: AlertSender
+    public let logger: Logger
+    public let startedAt: Date
+    private let now: @Sendable () -> Date
+    private let condition = NSCondition()
+    private var stopping = false
+    private var loopDone = false
+
+    public init(settings: Settings, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.settings = settings
+        self.logger = logger
+        self.now = now
+        self.startedAt = now()
+        self.store = DaemonStateStore(path: settings.backupDirectory + "/.lifeboat-daemon.json")
+        let log = logger
+        self.alerts = AlertSender(url: settings.daemon.alertWebhookURL, repeatInterval: settings.daemon.alertRepeatSeconds,
+                                  log: { log.warning("\($0)") })
+    }
+
+    var schedules: ScheduleSet { ScheduleSet(Schedule.all(settings), timeZone: settings.timeZone) }
+
+    /// Starts the loop and the overdue watch on threads of their own.
+    public func start() {
+        try? LocalTier.makeDirectories(settings.backupDirectory)
+        let loop = Thread { [self] in
+            runLoop()
+            condition.lock()
+            loopDone = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        loop.name = "lifeboat-scheduler"
+        loop.start()
+        let watch = Thread { [self] in overdueWatch() }
+        watch.name = "lifeboat-overdue"
+        watch.start()
+    }
+
+    /// Stops taking new runs and waits up to SHUTDOWN_GRACE_SECONDS for the
+    /// running one. Returns false when it was still running (the process
+    /// then exits: its set stays incomplete, never listed, and is removed
+    /// by the next backup).
+    public func stop() -> Bool {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        let deadline = Date().addingTimeInterval(Double(settings.daemon.shutdownGraceSeconds))
+        while !loopDone && condition.wait(until: deadline) {}
+        let done = loopDone
+        condition.unlock()
+        return done
+    }
+
+    /// Sleeps until `date`; false when stopped first.
+    private func wait(until date: Date) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopping {
+            let remaining = date.timeIntervalSince(now())
+            if remaining <= 0 { return true }
+            _ = condition.wait(until: Date().addingTimeInterval(min(remaining, 60)))
+        }
+        return false
+    }
+
+    private var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    func runLoop() {
+        let zone = settings.timeZone
+        for schedule in schedules.schedules {
+            let next = schedule.cron.nextRuns(after: now(), count: 1, in: zone).first.map { StatusReport.iso($0) } ?? "never"
+            logger.info("schedule \(schedule.variable)='\(schedule.cron.source)' (\(schedule.kind.rawValue)): next run \(next)")
+        }
+        var cursor = now()
+        if settings.daemon.catchUp, let missed = missedBackup(at: cursor) {
+            logger.info("catching up: the \(missed.schedule.kind.rawValue) due at \(StatusReport.iso(missed.time)) did not run (BACKUP_CATCH_UP)")
+            perform([missed.schedule], scheduledAt: missed.time)
+        }
+        while !isStopping {
+            guard var (time, due) = schedules.next(after: cursor) else { return }
+            // Slots that passed during a long run collapse into one late run.
+            while let (later, laterDue) = schedules.next(after: time), later <= now() {
+                logger.warning("the run due at \(StatusReport.iso(time)) is superseded by the one due at \(StatusReport.iso(later)), both passed during an earlier run")
+                (time, due) = (later, laterDue)
+            }
+            guard wait(until: time) else { return }
+            let late = now().timeIntervalSince(time)
+            if late > 60 {
+                logger.warning("running \(due.map(\.kind.rawValue).joined(separator: ", ")) \(StatusReport.duration(late)) late: a run was in progress when it was due")
+            }
+            perform(due, scheduledAt: time)
+            cursor = time
+        }
+    }
+
+    /// The backup schedule's latest slot, when it passed without a run
+    /// since the last recorded one (the service was down).
+    func missedBackup(at date: Date) -> (schedule: Schedule, time: Date)? {
+        let state = store.current
+        guard let backup = schedules.schedules.first(where: { $0.kind == .backup }),
+              let previous = backup.previousRun(atOrBefore: date, in: settings.timeZone) else { return nil }
+        let lastRun = state.lastScheduledRun[Schedule.Kind.backup.rawValue] ?? state.lastSuccess?.startedAt
+        guard let lastRun else { return nil }  // a fresh service waits for its first slot
+        return lastRun < previous ? (backup, previous) : nil
+    }
+
+    /// Runs what is due: the first backup among them (it counts for the
+    /// others), then a deep verification if due.
+    public func perform(_ due: [Schedule], scheduledAt time: Date) {
+        if let backup = due.first(where: \.isBackup) {
+            runBackup(backup.kind)
+        }
+        if due.contains(where: { $0.kind == .verify }) {
+            runDeepVerify()
+        }
+        store.update { state in for schedule in due { state.lastScheduledRun[schedule.kind.rawValue] = time } }
+    }
+
+    func console(_ logger: Logger) -> Console {
+        Console(info: { logger.info("\($0)") }, warn: { logger.warning("\($0)") })
+    }
+
+    public func runBackup(_ kind: Schedule.Kind) {
+        var logger = self.logger
+        logger[metadataKey: "run"] = "\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        logger[metadataKey: "schedule"] = "\(kind.rawValue)"
+        let console = console(logger)
+        let started = now()
+        var targets: [String]?
+        var label = "scheduled \(kind.rawValue)"
+        do {
+            let tiers = try Tiers(settings)
+            switch kind {
+            case .archive, .snapshot:
+                var names = tiers.defaultTargets(settings)
+                if tiers.glacier != nil { names.append("glacier") } else {
+                    logger.warning("no Glacier tier (AWS_S3_BUCKET is not set): the \(kind.rawValue) goes to \(names.joined(separator: ", "))")
+                }
+                targets = names
+                label = kind == .archive ? "weekly archive" : "monthly snapshot"
+            case .backup, .verify:
+                break
+            }
+        } catch {
+            fail(kind, stage: "backup", LifeboatError.wrap(error, doing: "reading the tiers"), logger: logger)
+            return
+        }
+        logger.info("backup started (\(label))")
+        let manifest: Manifest
+        do {
+            manifest = try BackupJob(settings: settings, console: console, now: now).run(components: nil, label: label, targets: targets)
+        } catch let failure as BackupJob.CopyFailure {
+            fail(kind, stage: "copy", failure.error, logger: logger)
+            return
+        } catch {
+            fail(kind, stage: "backup", LifeboatError.wrap(error, doing: "backup"), logger: logger)
+            return
+        }
+        let finished = now()
+        logger.info("backup \(manifest.id) complete in \(StatusReport.duration(finished.timeIntervalSince(started))), \(manifest.storedBytes) bytes")
+
+        // Quick verification of the copy this host keeps (local, or the first remote).
+        var verified = true
+        do {
+            let tiers = try Tiers(settings)
+            let holder = try tiers.named(manifest.copies?.first?.tier ?? "local")
+            let report = try Verifier(tier: holder, console: console, settings: settings).verify(manifest)
+            verified = report.passed
+            record(verification: report.passed)
+            if !report.passed {
+                fail(kind, stage: "verify", LifeboatError.integrity("set \(manifest.id) failed verification: \(report.problems.joined(separator: "; "))"),
+                     logger: logger, alert: .verifyFailed)
+            }
+        } catch {
+            verified = false
+            fail(kind, stage: "verify", LifeboatError.wrap(error, doing: "verifying \(manifest.id)"), logger: logger, alert: .verifyFailed)
+        }
+
+        var pruned = true
+        do {
+            let plan = try Pruner(settings: settings, console: console, now: now).run(dryRun: false)
+            store.update { $0.bytesPruned += plan.bytesFreed }
+            if !plan.deletions.isEmpty { logger.info("pruned \(plan.deletions.count) set(s), \(plan.bytesFreed) bytes") }
+        } catch {
+            pruned = false
+            fail(kind, stage: "prune", LifeboatError.wrap(error, doing: "prune"), logger: logger, alert: .pruneFailed)
+        }
+
+        guard verified else { return }
+        store.update { state in
+            state.lastSuccess = DaemonState.Success(
+                setID: manifest.id.rawValue, schedule: kind.rawValue, startedAt: started, finishedAt: finished,
+                bytesByComponent: Dictionary(manifest.artifacts.map { ($0.component.rawValue, $0.storedBytes) }, uniquingKeysWith: +),
+                tiers: manifest.copies?.map(\.tier) ?? ["local"])
+        }
+        if pruned { logger.info("run finished: backed up, verified, pruned") }
+    }
+
+    public func runDeepVerify() {
+        var logger = self.logger
+        logger[metadataKey: "run"] = "\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        logger[metadataKey: "schedule"] = "verify"
+        do {
+            let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings), console: console(logger)).resolve(nil, from: nil)
+            let uri = entry.manifest.artifact(.mongo) != nil ? (settings.verifyMongoURI ?? settings.mongoURI) : nil
+            logger.info("deep verification of \(entry.id) in \(tier.name)\(uri == nil ? "" : " with a test restore")")
+            let report = try Verifier(tier: tier, console: console(logger), settings: settings).verify(entry.manifest, deepMongoURI: uri)
+            record(verification: report.passed)
+            if report.passed {
+                logger.info("deep verification of \(entry.id) passed")
+            } else {
+                fail(.verify, stage: "verify", LifeboatError.integrity("set \(entry.id) failed deep verification: \(report.problems.joined(separator: "; "))"),
+                     logger: logger, alert: .verifyFailed)
+            }
+        } catch {
+            fail(.verify, stage: "verify", LifeboatError.wrap(error, doing: "deep verification"), logger: logger, alert: .verifyFailed)
+        }
+    }
+
+    private func record(verification passed: Bool) {
+        let at = now()
+        store.update { state in
+            state.verificationsByResult[passed ? "passed" : "failed", default: 0] += 1
+            state.lastVerification = at
+            state.lastVerificationPassed = passed
+        }
+    }
+
+    private func fail(_ kind: Schedule.Kind, stage: String, _ error: LifeboatError, logger: Logger, alert: Alert.Kind = .backupFailed) {
+        logger.error("\(stage) failed: \(error.message)\(error.hint.map { " (hint: \($0))" } ?? "")")
+        let at = now()
+        store.update { state in
+            state.failuresByStage[stage, default: 0] += 1
+            state.lastFailure = DaemonState.Failure(schedule: kind.rawValue, stage: stage, at: at, message: error.message)
+        }
+        alerts.send(Alert(type: alert, component: stage, message: error.message,
+                          details: ["schedule": kind.rawValue, "hint": error.hint ?? "", "run": "\(logger[metadataKey: "run"] ?? "")"], at: at))
+    }
+
+    /// Every minute: a backup overdue by BACKUP_MAX_AGE raises BACKUP_OVERDUE.
+    private func overdueWatch() {
+        while !isStopping {
+            let report = StatusReport(generatedAt: now(), state: store.current, rows: [], tierLocations: [], tierProblems: [],
+                                      nextRuns: [], maxAge: settings.daemon.maxAge, startedAt: startedAt)
+            let health = report.health
+            if !health.healthy && report.state.lastFailure.map({ $0.at < (report.state.lastSuccess?.finishedAt ?? .distantPast) }) ?? true {
+                alerts.send(Alert(type: .backupOverdue, severity: "warning", component: "backup", message: health.reason, at: now()))
+            }
+            condition.lock()
+            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(60)) }
+            condition.unlock()
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// What the service remembers across runs and restarts (in
+/// `BACKUP_DIR/.lifeboat-daemon.json`): when each schedule last ran, the
+/// last success and failure, and the counters behind /metrics.
+public struct DaemonState: Codable, Sendable, Equatable {
+    public struct Success: Codable, Sendable, Equatable {
+        public var setID: String
+        public var schedule: String
+        public var startedAt: Date
+        public var finishedAt: Date
+        /// Stored bytes per component.
+        public var bytesByComponent: [String: Int64]
+        public var tiers: [String]
+        public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
+    }
+
+    public struct Failure: Codable, Sendable, Equatable {
+        public var schedule: String
+        public var stage: String
+        public var at: Date
+        public var message: String
+    }
+
+    /// The scheduled time of each schedule's last run (ran or attempted).
+    public var lastScheduledRun: [String: Date] = [:]
+    public var lastSuccess: Success?
+    public var lastFailure: Failure?
+    public var failuresByStage: [String: Int] = [:]
+    public var verificationsByResult: [String: Int] = [:]
+    public var lastVerification: Date?
+    public var lastVerificationPassed: Bool?
+    public var bytesPruned: Int64 = 0
+    public var setsPerTier: [String: Int] = [:]
+
+    public init() {}
+}
+
+/// The state, shared by the run loop and the HTTP threads, saved after each change.
+public final class DaemonStateStore: @unchecked Sendable {
+    // @unchecked Sendable: `state` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var state: DaemonState
+    private let path: String?
+
+    public init(path: String?) {
+        self.path = path
+        if let path, let data = FileManager.default.contents(atPath: path),
+           let loaded = try? Self.decoder.decode(DaemonState.self, from: data) {
+            state = loaded
+        } else {
+            state = DaemonState()
+        }
+    }
+
+    public var current: DaemonState {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    public func update(_ change: (inout DaemonState) -> Void) {
+        lock.lock()
+        change(&state)
+        let snapshot = state
+        lock.unlock()
+        save(snapshot)
+    }
+
+    private func save(_ snapshot: DaemonState) {
+        guard let path, let data = try? Self.encoder.encode(snapshot) else { return }
+        let temporary = path + ".tmp"
+        if FileManager.default.createFile(atPath: temporary, contents: data) {
+            _ = rename(temporary, path)
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
