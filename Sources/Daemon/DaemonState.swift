@@ -34,6 +34,20 @@ public struct DaemonState: Codable, Sendable, Equatable {
     public var setsPerTier: [String: Int] = [:]
 
     public init() {}
+
+    /// Tolerant of missing keys: an older or hand-written state file still loads.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lastScheduledRun = try c.decodeIfPresent([String: Date].self, forKey: .lastScheduledRun) ?? [:]
+        lastSuccess = try c.decodeIfPresent(Success.self, forKey: .lastSuccess)
+        lastFailure = try c.decodeIfPresent(Failure.self, forKey: .lastFailure)
+        failuresByStage = try c.decodeIfPresent([String: Int].self, forKey: .failuresByStage) ?? [:]
+        verificationsByResult = try c.decodeIfPresent([String: Int].self, forKey: .verificationsByResult) ?? [:]
+        lastVerification = try c.decodeIfPresent(Date.self, forKey: .lastVerification)
+        lastVerificationPassed = try c.decodeIfPresent(Bool.self, forKey: .lastVerificationPassed)
+        bytesPruned = try c.decodeIfPresent(Int64.self, forKey: .bytesPruned) ?? 0
+        setsPerTier = try c.decodeIfPresent([String: Int].self, forKey: .setsPerTier) ?? [:]
+    }
 }
 
 /// The state, shared by the run loop and the HTTP threads, saved after each change.

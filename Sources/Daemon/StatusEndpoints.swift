@@ -8,18 +8,20 @@ public struct StatusEndpoints: Sendable {
     public let settings: Settings
     public let store: DaemonStateStore
     public let startedAt: Date
+    let now: @Sendable () -> Date
 
-    public init(settings: Settings, store: DaemonStateStore, startedAt: Date) {
+    public init(settings: Settings, store: DaemonStateStore, startedAt: Date, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.store = store
         self.startedAt = startedAt
+        self.now = now
     }
 
     public func handle(_ request: HTTPServer.Request) -> HTTPServer.Response {
         switch request.path {
         case "/healthz":
             // Health must not wait for S3: it reads only the service's state.
-            let report = StatusReport(generatedAt: Date(), state: store.current, rows: [], tierLocations: [], tierProblems: [],
+            let report = StatusReport(generatedAt: now(), state: store.current, rows: [], tierLocations: [], tierProblems: [],
                                       nextRuns: [], maxAge: settings.daemon.maxAge, startedAt: startedAt)
             let health = report.health
             let body: [String: String?] = ["status": health.healthy ? "ok" : "unhealthy", "reason": health.reason,
@@ -47,7 +49,7 @@ public struct StatusEndpoints: Sendable {
     }
 
     func gather() -> StatusReport {
-        StatusReport.gather(settings: settings, state: store.current, startedAt: startedAt)
+        StatusReport.gather(settings: settings, state: store.current, startedAt: startedAt, now: now())
     }
 
     static func summary(_ row: TieredCatalog.Row) -> [String: Any] {

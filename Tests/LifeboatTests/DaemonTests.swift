@@ -1,0 +1,130 @@
+import Configuration
+@testable import Daemon
+import Foundation
+import LifeboatCore
+import Logging
+import Scheduling
+import Testing
+import TestSupport
+
+/// The service's pieces with an injected clock: what is due when, catch-up,
+/// health, metrics, the report, and alerts to a real webhook receiver.
+@Suite(.serialized) struct DaemonTests {
+    static func utc(_ text: String) -> Date { try! Date(text, strategy: Date.ISO8601FormatStyle()) }
+
+    final class Clock: @unchecked Sendable {
+        // @unchecked Sendable: tests set it between calls, on one thread.
+        var now: Date
+        init(_ now: Date) { self.now = now }
+    }
+
+    static func settings(_ dir: TemporaryDirectory, uploads: Bool = true) -> Settings {
+        var settings = Settings(backupDirectory: dir.sub("backup"))
+        if uploads {
+            TreeBuilder.write(dir.sub("uploads/a.txt"), "hello\n")
+            settings.uploadsDirectory = dir.sub("uploads")
+        }
+        settings.daemon.httpHost = nil
+        return settings
+    }
+
+    @Test func dueSchedulesAreOrderedAndTheArchiveCoversTheDailyBackup() throws {
+        var settings = Settings(backupDirectory: "/backup")
+        settings.schedule = try CronExpression("0 1 * * *")
+        let set = ScheduleSet(Schedule.all(settings), timeZone: TimeZone(identifier: "UTC")!)
+        // 2026-11-29 is a Sunday: the archive and the daily backup are both due at 01:00.
+        let (time, due) = try #require(set.next(after: Self.utc("2026-11-28T23:00:00Z")))
+        #expect(time == Self.utc("2026-11-29T01:00:00Z"))
+        #expect(due.map(\.kind) == [.archive, .backup])
+        let (verifyTime, verify) = try #require(set.next(after: time))
+        #expect(verifyTime == Self.utc("2026-11-29T04:00:00Z") && verify.map(\.kind) == [.verify])
+    }
+
+    @Test func aBackupMissedWhileDownRunsOnceAtStart() throws {
+        let dir = TemporaryDirectory()
+        let settings = Self.settings(dir)
+        let clock = Clock(Self.utc("2026-11-27T10:00:00Z"))
+        let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"), now: { clock.now })
+        #expect(daemon.missedBackup(at: clock.now) == nil, "a fresh service waits for its first slot")
+        daemon.store.update { $0.lastScheduledRun["backup"] = Self.utc("2026-11-25T02:00:00Z") }
+        let missed = try #require(daemon.missedBackup(at: clock.now))
+        #expect(missed.time == Self.utc("2026-11-27T02:00:00Z"), "only the latest missed slot, once")
+        daemon.perform([missed.schedule], scheduledAt: missed.time)
+        #expect(daemon.missedBackup(at: clock.now) == nil)
+        #expect(daemon.store.current.lastSuccess != nil)
+    }
+
+    @Test func healthMetricsAndReportFollowTheRuns() throws {
+        let dir = TemporaryDirectory()
+        let settings = Self.settings(dir)
+        let clock = Clock(Date())
+        let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"), now: { clock.now })
+        let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: clock.now, now: { clock.now })
+        func get(_ path: String) -> HTTPServer.Response {
+            endpoints.handle(HTTPServer.Request(method: "GET", path: path, query: [:], headers: [:]))
+        }
+        #expect(get("/healthz").status == 200, "a fresh service is healthy until BACKUP_MAX_AGE has passed")
+
+        daemon.runBackup(.backup)
+        let health = get("/healthz")
+        #expect(health.status == 200)
+        let id = try #require(daemon.store.current.lastSuccess?.setID)
+        #expect(String(decoding: health.body, as: UTF8.self).contains(id))
+        let metrics = String(decoding: get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("lifeboat_sets{tier=\"local\"} 1"))
+        #expect(metrics.contains("lifeboat_last_backup_bytes{component=\"files\",tier=\"local\"}"))
+        #expect(metrics.contains("lifeboat_verifications_total{result=\"passed\"} 1"))
+        let report = String(decoding: get("/").body, as: UTF8.self)
+        #expect(report.hasPrefix("<!doctype html>") && report.contains(id) && !report.contains("<script") && !report.contains("http://"))
+        let api = try JSONSerialization.jsonObject(with: Data(get("/api/backups").body)) as? [[String: Any]]
+        #expect(api?.first?["id"] as? String == id)
+        #expect(get("/api/backups/\(id)").status == 200)
+        #expect(get("/api/backups/20200101T000000Z-full-0000").status == 404)
+
+        // 27 hours later with no backup: unhealthy, with the reason.
+        clock.now = clock.now.addingTimeInterval(27 * 3600)
+        let stale = get("/healthz")
+        #expect(stale.status == 503)
+        #expect(String(decoding: stale.body, as: UTF8.self).contains("more than BACKUP_MAX_AGE"))
+        let text = ReportPage.text(StatusReport.gather(settings: settings, state: daemon.store.current, startedAt: nil))
+        #expect(text.contains("Tier local") && text.contains("BACKUP_SCHEDULE"))
+    }
+
+    @Test func failuresAlertTheWebhookOnceAndRetryItsErrors() throws {
+        let dir = TemporaryDirectory()
+        let port = RedisProcess.freePort()
+        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
+        // The receiver fails the first post: the sender retries.
+        let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "1"], discardOutput: true)
+        defer { receiver.terminate() }
+        for _ in 0..<100 {
+            if (try? ProcessRunner.shell("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 0.2)'"))?.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        var settings = Self.settings(dir, uploads: false)
+        settings.uploadsDirectory = dir.sub("missing-uploads")
+        settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
+        let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
+        daemon.runBackup(.backup)
+        daemon.runBackup(.backup)  // the same failure again: rate-limited
+        let lines = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
+        #expect(lines.count == 1, "\(lines)")
+        let first = String(lines.first ?? "")
+        let parsed = try JSONSerialization.jsonObject(with: Data(first.utf8))
+        let alert = try #require(parsed as? [String: Any])
+        #expect(alert["type"] as? String == "BACKUP_FAILED")
+        #expect((alert["text"] as? String)?.contains("BACKUP_FAILED") == true, "Slack-compatible text")
+        #expect((alert["message"] as? String)?.contains("missing-uploads") == true)
+        #expect(daemon.store.current.failuresByStage["backup"] == 2)
+        let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: Date())
+        #expect(endpoints.handle(HTTPServer.Request(method: "GET", path: "/healthz", query: [:], headers: [:])).status == 503)
+    }
+
+    @Test func durationsParse() {
+        #expect(DaemonSettings.parseDuration("26h") == 93_600)
+        #expect(DaemonSettings.parseDuration("90m") == 5_400)
+        #expect(DaemonSettings.parseDuration("2d") == 172_800)
+        #expect(DaemonSettings.parseDuration("3600") == 3_600)
+        #expect(DaemonSettings.parseDuration("soon") == nil)
+    }
+}
