@@ -6,17 +6,19 @@ set -euo pipefail
 packages=(
   pkg-config
   libarchive-dev   # tar streams (files and config artifacts)
-  libssl-dev       # SHA-256 (and later age encryption)
+  libssl-dev       # SHA-256, MD5, HMAC, age encryption (X25519, ChaCha20-Poly1305, scrypt)
   libzstd-dev      # zstd compression of artifacts
   zlib1g-dev       # gzip compression of artifacts
   zstd gzip tar    # stock tools the tests check our artifacts against
-  python3 python3-venv  # the test servers (SecantusDB from PyPI) run in a venv
+  python3 python3-venv  # the test servers (SecantusDB and moto from PyPI) run in a venv
   libmongoc-dev libbson-dev  # MongoDB client (mongo component)
   libhiredis-dev   # Redis client (redis component)
   redis-server redis-tools  # the Redis test server and redis-check-rdb / redis-cli
-  libcurl4-openssl-dev  # HTTP over the Docker socket (and S3 later)
+  libcurl4-openssl-dev  # HTTP: the Docker socket, S3, alert webhooks
   docker.io curl   # the Docker engine the tests start, and the image import
   age              # stock age, to check our encrypted artifacts both ways
+  debootstrap docker-compose  # the image's Debian runtime base, and the compose file check
+  time             # /usr/bin/time for the benchmarks' peak memory
 )
 
 missing=()

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the Lifeboat image's runtime stage (Dockerfile.backup, target
+# runtime-host) on the local Docker engine, with no registry: the Debian
+# bookworm runtime base is made by debootstrap from Debian's mirror (with
+# the runtime libraries and CA certificates; cached) and imported, and the
+# binary is the one built on this host, with its Swift runtime libraries.
+# Usage: scripts/build-image.sh SOCKET [BINARY] [TAG]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+socket="$1"
+binary="${2:-$(swift build --show-bin-path)/lifeboat}"
+tag="${3:-lifeboat:test}"
+base="lifeboat-test/debian-runtime:bookworm"
+cache="${LIFEBOAT_TEST_CACHE:-/var/cache/lifeboat-test}"
+# Debian's docker.io client (20.10), whose classic builder stops at --target.
+client=/usr/bin/docker
+[ -x "$client" ] || client=docker
+docker=("$client" -H "unix://$socket")
+
+if ! "${docker[@]}" image inspect "$base" >/dev/null 2>&1; then
+  mkdir -p "$cache"
+  if [ ! -f "$cache/runtime-rootfs.tar" ]; then
+    command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
+    root="$(mktemp -d)"
+    debootstrap --variant=minbase \
+      --include=libmongoc-1.0-0,libbson-1.0-0,libhiredis0.14,libcurl4,libarchive13,libssl3,libzstd1,zlib1g,ca-certificates,passwd \
+      bookworm "$root" "${LIFEBOAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null
+    rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*
+    tar -C "$root" -cf "$cache/runtime-rootfs.tar.partial" . && mv "$cache/runtime-rootfs.tar.partial" "$cache/runtime-rootfs.tar"
+    rm -rf "$root"
+  fi
+  "${docker[@]}" import "$cache/runtime-rootfs.tar" "$base" >/dev/null
+fi
+
+context="$(mktemp -d)"
+trap 'rm -rf "$context"' EXIT
+cp Dockerfile.backup "$context/"
+cp "$binary" "$context/lifeboat"
+mkdir -p "$context/swift-runtime"
+# The Swift runtime libraries the binary links (the C libraries come from Debian in the base).
+for lib in $(ldd "$binary" | grep -o '/[^ ]*' | sort -u); do
+  case "$lib" in
+    */swift/*|*/lib/swift*) cp -L "$lib" "$context/swift-runtime/" ;;
+  esac
+done
+DOCKER_BUILDKIT=0 "${docker[@]}" build -q -f "$context/Dockerfile.backup" --target runtime-host \
+  --build-arg RUNTIME_BASE="$base" --build-arg INSTALL_RUNTIME_PACKAGES=false -t "$tag" "$context" >/dev/null
+echo "built $tag"

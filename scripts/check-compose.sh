@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Validates docker-compose.prod.yml with Debian's docker-compose (1.29) in
+# a scratch copy of a deployment folder (the .env.production, nginx.conf and
+# secret files it names, as stubs), and prints the resolved backup service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v docker-compose >/dev/null || apt-get install -y -qq docker-compose >/dev/null
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp docker-compose.prod.yml Dockerfile.backup "$work/"
+mkdir -p "$work/nginx" "$work/secrets"
+echo "NODE_ENV=production" > "$work/.env.production"
+echo "events {}" > "$work/nginx/nginx.conf"
+for secret in mongo_root_password mongo_uri aws_secret_access_key alert_webhook_url; do echo stub > "$work/secrets/$secret"; done
+AWS_S3_BUCKET=alawael-backups AWS_ACCESS_KEY_ID=AKIAEXAMPLE docker-compose -f "$work/docker-compose.prod.yml" config > "$work/resolved.yml"
+python3 - "$work/resolved.yml" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+for needle in ["backup:", "dockerfile: Dockerfile.backup", "BACKUP_SCHEDULE: 0 2 * * *", "AWS_S3_BUCKET: alawael-backups",
+               "backup-data:", "/var/run/docker.sock", 'lifeboat.stop-during-restore: "true"', "uploads:/data/uploads:ro", "MONGO_URI_FILE"]:
+    assert needle in text, f"the resolved compose file lacks {needle!r}"
+print("docker-compose.prod.yml: valid; backup service resolved with its schedule, bucket, volumes, socket and secrets")
+PY
