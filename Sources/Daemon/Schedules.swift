@@ -20,6 +20,12 @@ public struct Schedule: Sendable {
     public let cron: CronExpression
 
     public var isBackup: Bool { kind != .verify }
+    /// The cron expression as written.
+    public var expression: String { cron.source }
+
+    public func nextRuns(_ count: Int, after date: Date, in zone: TimeZone) -> [Date] {
+        cron.nextRuns(after: date, count: count, in: zone)
+    }
 
     /// The schedules of the configuration, in the order they run when due together.
     public static func all(_ settings: Settings) -> [Schedule] {

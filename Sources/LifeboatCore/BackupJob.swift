@@ -181,7 +181,8 @@ public struct BackupJob: Sendable {
                 // no plaintext byte reaches the tier.
                 let encryptor = try encryption.sink(into: handoff)
                 let compressor = try Compressors.make(compression, into: encryptor ?? handoff)
-                let raw = CountingSink(compressor)
+                console.meter?.begin(component.rawValue)
+                let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
                 try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection)
                 try compressor.finish()
                 try encryptor?.finish()

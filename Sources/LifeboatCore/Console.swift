@@ -5,6 +5,8 @@ import Foundation
 public struct Console: Sendable {
     public let info: @Sendable (String) -> Void
     public let warn: @Sendable (String) -> Void
+    /// Where long work reports its bytes (a terminal's progress line), if anywhere.
+    public var meter: ProgressMeter?
 
     public init(info: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void) {
         self.info = info

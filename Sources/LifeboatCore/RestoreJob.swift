@@ -86,6 +86,14 @@ public struct RestoreJob: Sendable {
         return try local.run(try SetCatalog(tier: staging).resolve(entry.id.rawValue), options: options)
     }
 
+    /// An artifact's stored bytes, counted on the progress line when there is one.
+    func openStored(_ artifact: Manifest.Artifact, of id: BackupSetID) throws -> any ByteSource {
+        let stored = try tier.open(key: "\(id)/\(artifact.file)")
+        guard let meter = console.meter else { return stored }
+        meter.begin("restore \(artifact.component.rawValue)")
+        return ProgressSource(stored, meter: meter)
+    }
+
     func run(_ entry: CatalogEntry, options: Options) throws -> Outcome {
         let encryption = try Encryption(settings)
         let manifest = entry.manifest
@@ -198,7 +206,7 @@ public struct RestoreJob: Sendable {
     /// checked again while restoring.
     private func checkWhole(_ artifact: Manifest.Artifact, in id: BackupSetID) throws {
         do {
-            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            let hashing = try HashingSource(openStored(artifact, of: id))
             try requireIntact(artifact, digest: hashing.finishHex(), bytes: hashing.count, tree: nil)
         } catch let error as LifeboatError {
             throw error
@@ -229,7 +237,7 @@ public struct RestoreJob: Sendable {
         do {
             let endpoint = try RedisEndpoint(url: settings.redisURL!)
             let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
-            let source = try encryption.contents(of: artifact, from: tier.open(key: "\(id)/\(artifact.file)"))
+            let source = try encryption.contents(of: artifact, from: openStored(artifact, of: id))
             let outcome = try RedisReplicationRestorer(endpoint: endpoint)
                 .restore(from: source, length: summary.bytes, expectedKeys: summary.totalKeys, overwrite: overwrite)
             console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.2f", outcome.seconds)) s (online, through replication)")
@@ -256,7 +264,7 @@ public struct RestoreJob: Sendable {
             }
             let stack = try StackContainers(settings)
             let container = try stack.service(settings.redisService)
-            let rdb = try encryption.contents(of: artifact, from: tier.open(key: "\(id)/\(artifact.file)"))
+            let rdb = try encryption.contents(of: artifact, from: openStored(artifact, of: id))
             if let dataDirectory = settings.redisDataDirectory {
                 // The data folder is mounted here: write the file beside its
                 // final name, then rename it over the old one while Redis is stopped.
@@ -310,7 +318,7 @@ public struct RestoreJob: Sendable {
                                                                             insertionWorkers: settings.mongoParallelCollections),
                                      warn: { warn($0) })
         do {
-            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            let hashing = try HashingSource(openStored(artifact, of: id))
             let outcome = try restorer.restore(from: encryption.contents(of: artifact, from: hashing))
             console.info("  mongo: \(outcome.inserted) documents restored, \(outcome.failed) failed (duplicate keys), \(outcome.oplogApplied) oplog entries replayed")
             return outcome
@@ -331,7 +339,7 @@ public struct RestoreJob: Sendable {
         var conflicts: [String] = []
         let prefix = root == "/" ? "" : root
         do {
-            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            let hashing = try HashingSource(openStored(artifact, of: id))
             let found = try TreeArtifact.inspect(encryption.contents(of: artifact, from: hashing)) { name, entryIsDirectory in
                 let path = prefix + "/" + name
                 var isDirectory: ObjCBool = false
@@ -356,7 +364,7 @@ public struct RestoreJob: Sendable {
     private func extractVerified(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
         let hashing: HashingSource
         do {
-            hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            hashing = try HashingSource(openStored(artifact, of: id))
         } catch {
             throw LifeboatError.wrap(error, doing: "opening \(artifact.file)")
         }

@@ -40,7 +40,9 @@ public struct SetCopier: Sendable {
 
     private func copyArtifact(_ artifact: Manifest.Artifact, of id: BackupSetID, from source: any StorageTier, to target: any StorageTier) throws {
         let key = "\(id)/\(artifact.file)"
-        let reading = try HashingSource(source.open(key: key))
+        console.meter?.begin("copy \(artifact.file) to \(target.name)")
+        let opened = try source.open(key: key)
+        let reading = try HashingSource(console.meter.map { ProgressSource(opened, meter: $0) } ?? opened)
         let upload = try target.beginUpload(key: key)
         do {
             try reading.drain(chunkSize: 1 << 20) { try upload.write($0) }

@@ -103,7 +103,9 @@ public struct Verifier: Sendable {
         var digest: String?
         var count: Int64?
         do {
-            let hashing = try HashingSource(tier.open(key: key))
+            console.meter?.begin("verify \(artifact.component.rawValue)")
+            let stored = try tier.open(key: key)
+            let hashing = try HashingSource(console.meter.map { ProgressSource(stored, meter: $0) } ?? stored)
             do {
                 problems += try ArtifactInspection.checkContents(artifact, from: encryption.contents(of: artifact, from: hashing))
             } catch {

@@ -72,7 +72,8 @@ struct BackupCommand: ParsableCommand {
         let targets = try tier.map { try Tiers(settings).parseList($0) }
         let manifest: Manifest
         do {
-            manifest = try BackupJob(settings: settings).run(components: requested, label: label, mongoSelection: selection, targets: targets)
+            let console = Console.terminal()
+            manifest = try console.withProgress { try BackupJob(settings: settings, console: console).run(components: requested, label: label, mongoSelection: selection, targets: targets) }
         } catch let failure as BackupJob.CopyFailure {
             Output.line(failure.manifest.id.rawValue)  // the set exists, locally
             throw failure.error

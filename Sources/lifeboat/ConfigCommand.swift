@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Configuration
 import Foundation
 import LifeboatCore
@@ -27,13 +28,14 @@ struct ConfigCommand: ParsableCommand {
         Output.table(["VARIABLE", "VALUE", "FROM"], loaded.variables.map { v in
             [v.spec.name, v.displayValue, v.origin.rawValue + (v.file.map { " \($0)" } ?? "")]
         })
-        if let settings = loaded.settings, !loaded.problems.contains(where: { $0.variable == "BACKUP_SCHEDULE" || $0.variable == "TZ" }) {
+        if let settings = loaded.settings, !loaded.problems.contains(where: { $0.variable == "TZ" }) {
             let formatter = ISO8601DateFormatter()
             formatter.timeZone = settings.timeZone
-            let runs = settings.nextScheduledRuns(count: 5)
-            Output.line("")
-            Output.line("BACKUP_SCHEDULE '\(settings.schedule)' next runs (\(settings.timeZoneName)):")
-            for run in runs { Output.line("  \(formatter.string(from: run))") }
+            for schedule in Schedule.all(settings) where !loaded.problems.contains(where: { $0.variable == schedule.variable }) {
+                Output.line("")
+                Output.line("\(schedule.variable) '\(schedule.expression)' (\(schedule.kind.rawValue)) next runs (\(settings.timeZoneName)):")
+                for run in schedule.nextRuns(5, after: Date(), in: settings.timeZone) { Output.line("  \(formatter.string(from: run))") }
+            }
         }
         for warning in loaded.warnings { Output.warning(warning) }
         if !loaded.problems.isEmpty {

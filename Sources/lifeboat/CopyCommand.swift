@@ -32,7 +32,8 @@ struct CopyCommand: ParsableCommand {
     func run() throws {
         let settings = try global.settings()
         let targets = try Tiers(settings).parseList(tier)
-        let (id, copies) = try CopyJob(settings: settings).run(set == "latest" ? nil : set, from: from, to: targets)
+        let console = Console.terminal()
+        let (id, copies) = try console.withProgress { try CopyJob(settings: settings, console: console).run(set == "latest" ? nil : set, from: from, to: targets) }
         Output.line("\(id) is in: \(copies.map(\.tier).joined(separator: ", "))")
     }
 }

@@ -89,7 +89,8 @@ struct RestoreCommand: ParsableCommand {
         let options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
         let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
-        let outcome = try RestoreJob(settings: settings, tier: tier).run(entry.id.rawValue, options: options)
+        let console = Console.terminal()
+        let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
         Output.line("restored \(outcome.id): " + outcome.restored.map { "\($0.0.rawValue) → \($0.1)" }.joined(separator: ", "))
     }
 }

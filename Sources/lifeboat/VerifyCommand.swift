@@ -45,7 +45,8 @@ struct VerifyCommand: ParsableCommand {
                 throw LifeboatError.usage("--deep needs a server to test-restore into", hint: "set VERIFY_MONGO_URI or MONGO_URI")
             }
         }
-        let report = try Verifier(tier: tier, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections)
+        let console = Console.terminal()
+        let report = try console.withProgress { try Verifier(tier: tier, console: console, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections) }
         if json {
             try Output.json(report)
         } else {
