@@ -19,6 +19,7 @@ packages=(
   age              # stock age, to check our encrypted artifacts both ways
   debootstrap docker-compose  # the image's Debian runtime base, and the compose file check
   time             # /usr/bin/time for the benchmarks' peak memory
+  chromium         # headless: the tests open and screenshot the report page
 )
 
 missing=()

@@ -31,6 +31,20 @@ import TestSupport
         #expect(page.hasPrefix("200 text/html"))
         #expect(try ProcessRunner.shell("curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:\(port)/healthz").stdout == "405")
 
+        // The report page in a real browser: rendered, screenshotted, and showing the last backup.
+        let lastSet = (try? JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any])?["lastSet"] as? String ?? "?"
+        if try Skips.require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium (apt install chromium)") {
+            let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
+            try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+            let browser = "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir='\(dir.sub("chromium"))'"
+            let shot = try ProcessRunner.shell("\(browser) --window-size=1200,900 --screenshot='\(artifacts)/report.png' http://127.0.0.1:\(port)/ 2>&1")
+            #expect(shot.status == 0, "\(shot.output)")
+            let png = FileManager.default.contents(atPath: artifacts + "/report.png") ?? Data()
+            #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a screenshot of the report was taken")
+            let dom = try ProcessRunner.shell("\(browser) --dump-dom http://127.0.0.1:\(port)/ 2>/dev/null").stdout
+            #expect(dom.contains(lastSet) && dom.contains("Healthy"), "the rendered report names the last backup \(lastSet)")
+        }
+
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
