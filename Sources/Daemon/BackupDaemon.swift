@@ -159,7 +159,7 @@ public final class BackupDaemon: @unchecked Sendable {
                 }
                 targets = names
                 label = kind == .archive ? "weekly archive" : "monthly snapshot"
-            case .backup, .verify:
+            case .backup, .verify, .incremental:
                 break
             }
         } catch {
@@ -169,7 +169,8 @@ public final class BackupDaemon: @unchecked Sendable {
         logger.info("backup started (\(label))")
         let manifest: Manifest
         do {
-            manifest = try BackupJob(settings: settings, console: console, now: now).run(components: nil, label: label, targets: targets)
+            manifest = try BackupJob(settings: settings, console: console, now: now).run(components: nil, label: label, targets: targets,
+                                                                                        kind: kind == .incremental ? .incremental : .full)
         } catch let failure as BackupJob.CopyFailure {
             fail(kind, stage: "copy", failure.error, logger: logger)
             return

@@ -13,6 +13,8 @@ public struct Schedule: Sendable {
         case snapshot
         /// The deep verification of the newest set (a test restore).
         case verify
+        /// The hourly incremental (MongoDB's oplog since the last set), when MONGO_URI is set.
+        case incremental
     }
 
     public let kind: Kind
@@ -34,7 +36,9 @@ public struct Schedule: Sendable {
             Schedule(kind: .snapshot, variable: "BACKUP_SNAPSHOT_SCHEDULE", cron: settings.daemon.snapshotSchedule),
             Schedule(kind: .backup, variable: "BACKUP_SCHEDULE", cron: settings.schedule),
             Schedule(kind: .verify, variable: "VERIFY_SCHEDULE", cron: settings.daemon.verifySchedule),
-        ]
+        ] + (settings.mongoURI == nil ? [] : [
+            Schedule(kind: .incremental, variable: "BACKUP_INCREMENTAL_SCHEDULE", cron: settings.daemon.incrementalSchedule),
+        ])
     }
 
     /// The latest scheduled time at or before `date` (within 40 days).

@@ -51,4 +51,7 @@ public struct BackupSetID: Hashable, Comparable, Sendable, CustomStringConvertib
 
 public enum SetKind: String, Codable, Sendable {
     case full
+    /// Depends on its parent set: MongoDB's oplog since the parent's end
+    /// (the other components are whole in every set).
+    case incremental = "incr"
 }

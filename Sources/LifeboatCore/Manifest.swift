@@ -18,6 +18,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var label: String?
     /// The set this one depends on (an incremental's parent); prune keeps it.
     public var parent: BackupSetID?
+    /// The full set an incremental chain starts from.
+    public var base: BackupSetID?
     public var startedAt: Date
     public var finishedAt: Date
     public var host: String

@@ -6,6 +6,7 @@ import Foundation
 import LifeboatCrypto
 import MongoArchive
 import MongoSource
+import RawBSON
 import RedisSource
 import Storage
 import StreamCompression
@@ -42,6 +43,8 @@ public struct RestoreJob: Sendable {
         public var drop: Bool
         /// Replay the oplog window captured with the dump.
         public var replayOplog: Bool
+        /// Point-in-time recovery: replay the chain's oplog up to and including this position.
+        public var oplogLimit: BSONTimestamp?
 
         public init(components: [Component]? = nil, destination: String? = nil, overwrite: Bool = false,
                     mongoSelection: NamespaceSelection = NamespaceSelection(), drop: Bool = false, replayOplog: Bool = true) {
@@ -131,11 +134,15 @@ public struct RestoreJob: Sendable {
         }
 
         var mongoArtifact: Manifest.Artifact?
+        var mongoChain: [Manifest] = []
         if components.contains(.mongo), let artifact = manifest.artifact(.mongo) {
             guard settings.mongoURI != nil else {
                 throw LifeboatError.usage("restoring 'mongo' needs MONGO_URI", hint: "set MONGO_URI to the server to restore into")
             }
-            try checkWhole(artifact, in: manifest.id)
+            mongoChain = try self.mongoChain(ending: manifest)
+            for link in mongoChain {
+                try checkWhole(link.artifact(.mongo)!, in: link.id)
+            }
             mongoArtifact = artifact
         }
         var redisArtifact: Manifest.Artifact?
@@ -162,8 +169,8 @@ public struct RestoreJob: Sendable {
             }
         }
 
-        if let artifact = mongoArtifact {
-            outcome.mongo = try restoreMongo(encryption, artifact, of: manifest.id, options)
+        if mongoArtifact != nil {
+            outcome.mongo = try restoreMongo(encryption, chain: mongoChain, options)
             outcome.restored.append((.mongo, "MongoDB"))
         }
         if let artifact = redisArtifact {
@@ -311,20 +318,55 @@ public struct RestoreJob: Sendable {
         }
     }
 
-    private func restoreMongo(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, _ options: Options) throws -> MongoRestorer.Outcome {
-        let warn = console.warn
-        let restorer = MongoRestorer(uri: settings.mongoURI!, options: .init(selection: options.mongoSelection, drop: options.drop,
-                                                                            replayOplog: options.replayOplog,
-                                                                            insertionWorkers: settings.mongoParallelCollections),
-                                     warn: { warn($0) })
-        do {
-            let hashing = try HashingSource(openStored(artifact, of: id))
-            let outcome = try restorer.restore(from: encryption.contents(of: artifact, from: hashing))
-            console.info("  mongo: \(outcome.inserted) documents restored, \(outcome.failed) failed (duplicate keys), \(outcome.oplogApplied) oplog entries replayed")
-            return outcome
-        } catch {
-            throw LifeboatError.wrap(error, doing: "restoring mongo")
+    /// The sets whose MongoDB artifacts restore `manifest`'s state: its
+    /// chain's full set, then each incremental up to it, every link found
+    /// in this tier and continuous (each oplog starts where its parent ended).
+    func mongoChain(ending manifest: Manifest) throws -> [Manifest] {
+        var chain = [manifest]
+        let catalog = SetCatalog(tier: tier)
+        while let parentID = chain[0].parent {
+            let parent: Manifest
+            do {
+                parent = try catalog.loadManifest(parentID)
+            } catch {
+                throw LifeboatError.integrity("set \(chain[0].id) depends on \(parentID), which is not in the \(tier.name) tier: the chain is broken",
+                                              hint: "restore a set whose chain is whole (`lifeboat list` shows parents), or copy the missing set back")
+            }
+            if let start = chain[0].artifact(.mongo)?.mongo?.oplog?.start, let end = parent.artifact(.mongo)?.mongo?.oplog?.end, start != end {
+                throw LifeboatError.integrity("set \(chain[0].id)'s oplog starts at \(start) but its parent \(parentID) ends at \(end): the chain has a gap")
+            }
+            chain.insert(parent, at: 0)
         }
+        return chain
+    }
+
+    private func restoreMongo(_ encryption: Encryption, chain: [Manifest], _ options: Options) throws -> MongoRestorer.Outcome {
+        let warn = console.warn
+        var total: MongoRestorer.Outcome?
+        for (index, link) in chain.enumerated() {
+            let artifact = link.artifact(.mongo)!
+            // The full set's data as asked (--drop); the incrementals only replay their oplog.
+            let restorer = MongoRestorer(uri: settings.mongoURI!, options: .init(selection: options.mongoSelection, drop: index == 0 && options.drop,
+                                                                                replayOplog: options.replayOplog,
+                                                                                insertionWorkers: settings.mongoParallelCollections,
+                                                                                oplogLimit: options.oplogLimit),
+                                         warn: { warn($0) })
+            do {
+                let hashing = try HashingSource(openStored(artifact, of: link.id))
+                let outcome = try restorer.restore(from: encryption.contents(of: artifact, from: hashing))
+                if index == 0 {
+                    console.info("  mongo: \(outcome.inserted) documents restored, \(outcome.failed) failed (duplicate keys), \(outcome.oplogApplied) oplog entries replayed")
+                    total = outcome
+                } else {
+                    console.info("  mongo: \(outcome.oplogApplied) oplog entries replayed from \(link.id)")
+                    total?.oplogApplied += outcome.oplogApplied
+                }
+            } catch {
+                throw LifeboatError.wrap(error, doing: "restoring mongo from \(link.id)")
+            }
+            if let limit = options.oplogLimit, let end = artifact.mongo?.oplog?.end, end >= limit { break }
+        }
+        return total!
     }
 
     private func filesTarget(_ artifact: Manifest.Artifact, _ options: Options) throws -> String {

@@ -66,6 +66,7 @@ public struct Verifier: Sendable {
             reports.append(check(artifact, in: manifest.id, encryption: encryption))
         }
         var report = Report(id: manifest.id, tier: tier.name, artifacts: reports)
+        report.deepProblems += chainProblems(manifest)
         if let uri = deepMongoURI, let artifact = manifest.artifact(.mongo), let expected = artifact.mongo,
            reports.first(where: { $0.component == .mongo })?.passed == true {
             console.info("test restore of \(artifact.file) into scratch databases…")
@@ -95,6 +96,22 @@ public struct Verifier: Sendable {
             }
         }
         return report
+    }
+
+    /// An incremental's links: its parent is in this tier, and its oplog
+    /// starts where the parent's ended.
+    func chainProblems(_ manifest: Manifest) -> [String] {
+        guard let parentID = manifest.parent else { return [] }
+        guard let parent = try? SetCatalog(tier: tier).loadManifest(parentID) else {
+            return ["its parent \(parentID) is missing from the \(tier.name) tier: the chain is broken"]
+        }
+        if let start = manifest.artifact(.mongo)?.mongo?.oplog?.start, let end = parent.artifact(.mongo)?.mongo?.oplog?.end, start != end {
+            return ["its oplog starts at \(start) but its parent \(parentID) ends at \(end): the chain has a gap"]
+        }
+        if manifest.base != (parent.base ?? parent.id) {
+            return ["its base \(manifest.base?.rawValue ?? "none") is not its parent's chain base \((parent.base ?? parent.id).rawValue)"]
+        }
+        return []
     }
 
     private func check(_ artifact: Manifest.Artifact, in id: BackupSetID, encryption: Encryption) -> ArtifactReport {

@@ -93,6 +93,35 @@ public final class MongoDumper: Sendable {
                             namespaces: summaries.sorted { $0.namespace < $1.namespace }, oplog: window)
     }
 
+    /// An incremental: no collections, only the oplog from just after
+    /// `position` (a previous set's end) to now, as the archive's `oplog`
+    /// namespace. Throws `.gap` when the oplog no longer reaches back to
+    /// `position` (the chain would be broken: take a full set instead).
+    public func dumpOplog(after position: BSONTimestamp, into sink: any ByteSink) throws -> MongoSummary {
+        do {
+            let connection = try MongoConnection(uri: uri)
+            try connection.ping()
+            let hello = try connection.command("admin", json: #"{"hello": 1}"#).view
+            guard let replicaSet = hello["setName"]?.string else {
+                throw MongoSourceError("the server is not a replica set member: it has no oplog, so incremental backups are impossible",
+                                       hint: "run MongoDB as a replica set (a single member is enough), or take full backups", kind: .unsupported)
+            }
+            let serverVersion = try connection.command("admin", json: #"{"buildInfo": 1}"#).view["version"]?.string ?? "unknown"
+            let oldest = try connection.find("local", "oplog.rs", options: #"{"sort": {"$natural": 1}, "limit": 1, "projection": {"ts": 1}}"#)
+            if let first = try oldest.nextDocument(), let ts = first.view["ts"]?.timestamp, ts > position {
+                throw MongoSourceError("the oplog starts at \(ts), after the previous set's end \(position): the entries between have rolled off",
+                                       hint: "a full set is taken instead; a larger oplog (replSetResizeOplog) keeps chains whole", kind: .gap)
+            }
+            let writer = try ArchiveWriter(sink: sink, header: ArchiveHeader(concurrentCollections: 1, serverVersion: serverVersion,
+                                                                             toolVersion: options.toolVersion),
+                                           collections: [], includeOplog: true)
+            let window = try captureOplog(connection, after: position, writer: writer)
+            return MongoSummary(serverVersion: serverVersion, replicaSet: replicaSet, namespaces: [], oplog: window)
+        } catch {
+            throw MongoSourceError.from(error)
+        }
+    }
+
     /// Every selected collection and view with its metadata, as mongodump writes it.
     /// The collections that hold users and roles, dumped only when asked.
     public static let authorizationNamespaces: Set<Namespace> = [

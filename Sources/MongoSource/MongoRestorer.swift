@@ -15,9 +15,13 @@ public final class MongoRestorer: Sendable {
         public var replayOplog: Bool
         public var insertionWorkers: Int
         public var batchBytes: Int
+        /// Replay oplog entries up to and including this position only
+        /// (point-in-time recovery, as mongorestore's --oplogLimit).
+        public var oplogLimit: BSONTimestamp?
 
         public init(selection: NamespaceSelection = NamespaceSelection(), drop: Bool = false, replayOplog: Bool = true,
-                    insertionWorkers: Int = 4, batchBytes: Int = 2 << 20) {
+                    insertionWorkers: Int = 4, batchBytes: Int = 2 << 20, oplogLimit: BSONTimestamp? = nil) {
+            self.oplogLimit = oplogLimit
             self.selection = selection
             self.drop = drop
             self.replayOplog = replayOplog
@@ -105,6 +109,7 @@ public final class MongoRestorer: Sendable {
                 case .document(let namespace, let bytes):
                     if namespace.isOplog {
                         guard options.replayOplog else { continue }
+                        if let limit = options.oplogLimit, let ts = BSONDocumentView(slice: bytes)["ts"]?.timestamp, ts > limit { continue }
                         if oplogApplier == nil {
                             try finishData()
                             oplogApplier = OplogApplier(connection: connection, selection: options.selection)

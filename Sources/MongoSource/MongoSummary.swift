@@ -35,7 +35,9 @@ public struct MongoSummary: Codable, Sendable, Equatable {
 }
 
 public struct MongoSourceError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case invalidURI, authentication, unreachable, server, data }
+    /// `gap`: the oplog no longer reaches back to where an incremental must
+    /// start; `unsupported`: the server cannot do what was asked (no oplog).
+    public enum Kind: Sendable { case invalidURI, authentication, unreachable, server, data, gap, unsupported }
     public let kind: Kind
     public let message: String
     public let hint: String?

@@ -189,11 +189,23 @@ final class OplogApplier {
             targetDB = target.db
         case "createIndexes":
             // mongod logs one index per entry, its spec flattened into `o`.
+            // Some servers (SecantusDB) log the command's own form instead: `indexes: [spec…]`.
             guard let collection = first.string, let target = mapped(collection) else { return }
-            var spec = BSONBuilder()
-            for field in object.dropFirst() where field.name != "entryFormat" { spec.append(field.name, element: field) }
+            var specs: [[UInt8]] = []
+            if let listed = object["indexes"]?.document {
+                for element in listed {
+                    guard let index = element.document else { continue }
+                    var spec = BSONBuilder()
+                    for field in index where field.name != "entryFormat" { spec.append(field.name, element: field) }
+                    specs.append(spec.bytes)
+                }
+            } else {
+                var spec = BSONBuilder()
+                for field in object.dropFirst() where field.name != "entryFormat" { spec.append(field.name, element: field) }
+                specs.append(spec.bytes)
+            }
             command.append("createIndexes", string: target.collection)
-            command.append("indexes", documents: [spec.bytes])
+            command.append("indexes", documents: specs)
             targetDB = target.db
         case "commitIndexBuild":
             // Two-phase index builds (4.4+) log the specs at commit.

@@ -21,6 +21,7 @@ struct BackupCommand: ParsableCommand {
           lifeboat backup
           lifeboat backup --components files --label before-upgrade
           lifeboat backup --tier local,s3,glacier      # the weekly archive
+          lifeboat backup --kind incremental           # the oplog since the last set
           lifeboat backup --components mongo --ns 'alawael.*' --ns-exclude 'alawael.sessions'
           UPLOADS_DIR=/data/uploads CONFIG_PATHS=/app/.env,/etc/nginx/nginx.conf lifeboat backup
         """
@@ -46,6 +47,9 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .customLong("ns-exclude"), help: "MongoDB namespaces to leave out, e.g. 'alawael.sessions' (repeatable).")
     var excludedNamespaces: [String] = []
 
+    @Option(help: "full (default) or incremental: MongoDB's oplog since the newest set (the other components whole); a full set when there is nothing to build on or the oplog has a gap.")
+    var kind: String = "full"
+
     @Option(help: "Comma-separated tiers to keep the set in: local, s3, glacier (default: local, and s3 when AWS_S3_BUCKET is set).")
     var tier: String?
 
@@ -55,6 +59,9 @@ struct BackupCommand: ParsableCommand {
     func validate() throws {
         if let compression, CompressionAlgorithm(rawValue: compression.lowercased()) == nil {
             throw ValidationError("--compression must be one of zstd, gzip, none")
+        }
+        if !["full", "incremental", "incr"].contains(kind) {
+            throw ValidationError("--kind must be full or incremental")
         }
         if let label, label.count > 200 {
             throw ValidationError("--label is limited to 200 characters")
@@ -73,7 +80,8 @@ struct BackupCommand: ParsableCommand {
         let manifest: Manifest
         do {
             let console = Console.terminal()
-            manifest = try console.withProgress { try BackupJob(settings: settings, console: console).run(components: requested, label: label, mongoSelection: selection, targets: targets) }
+            manifest = try console.withProgress { try BackupJob(settings: settings, console: console).run(components: requested, label: label, mongoSelection: selection, targets: targets,
+                                                                                           kind: kind == "full" ? .full : .incremental) }
         } catch let failure as BackupJob.CopyFailure {
             Output.line(failure.manifest.id.rawValue)  // the set exists, locally
             throw failure.error

@@ -34,6 +34,8 @@ struct ListCommand: ParsableCommand {
         let tier: String
         let tiers: [String]
         let kind: String
+        let parent: String?
+        let base: String?
         let label: String?
         let created: Date
         let finished: Date
@@ -50,7 +52,8 @@ struct ListCommand: ParsableCommand {
         let names = try tier.map { try tiers.parseList($0) }
         let listing = try TieredCatalog(tiers: tiers).list(only: names)
         let rows = listing.rows.map { row in
-            Row(id: row.id.rawValue, tier: row.tierNames[0], tiers: row.tierNames, kind: row.manifest.kind.rawValue, label: row.manifest.label,
+            Row(id: row.id.rawValue, tier: row.tierNames[0], tiers: row.tierNames, kind: row.manifest.kind.rawValue, parent: row.manifest.parent?.rawValue,
+                base: row.manifest.base?.rawValue, label: row.manifest.label,
                 created: row.manifest.startedAt, finished: row.manifest.finishedAt, storedBytes: row.manifest.storedBytes,
                 components: row.manifest.components.map(\.rawValue), verification: row.verificationState.rawValue,
                 verificationByTier: Dictionary(row.entries.map { ($0.tier, $0.verificationState.rawValue) }, uniquingKeysWith: { a, _ in a }),
@@ -63,7 +66,7 @@ struct ListCommand: ParsableCommand {
         } else {
             let formatter = ISO8601DateFormatter()
             Output.table(["ID", "TIERS", "KIND", "CREATED (UTC)", "AGE", "SIZE", "COMPONENTS", "VERIFIED"], rows.map { row in
-                [row.id, row.tiers.joined(separator: ","), row.kind, formatter.string(from: row.created), Output.age(since: row.created),
+                [row.id, row.tiers.joined(separator: ","), row.parent.map { "incr ← …" + $0.suffix(9) } ?? row.kind, formatter.string(from: row.created), Output.age(since: row.created),
                  Output.bytes(row.storedBytes), row.components.joined(separator: ","), row.verification]
             })
         }

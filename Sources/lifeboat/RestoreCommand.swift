@@ -68,6 +68,9 @@ struct RestoreCommand: ParsableCommand {
     @Flag(help: "Do not replay the oplog captured during the dump.")
     var noOplogReplay = false
 
+    @Option(name: .customLong("to-time"), help: "Point-in-time recovery of MongoDB: a UTC time (2026-01-22T10:15:00Z) or an oplog position (seconds:ordinal); the newest full set before it is restored and the chain's oplog replayed up to and including it.")
+    var toTime: String?
+
     @Option(help: "How to restore Redis: replication (online, the default) or file (stop its container, replace the RDB, start it). Overrides REDIS_RESTORE_METHOD.")
     var redisMethod: String?
 
@@ -78,6 +81,12 @@ struct RestoreCommand: ParsableCommand {
         if renameFrom.count != renameTo.count {
             throw ValidationError("--ns-from and --ns-to come in pairs")
         }
+        if toTime != nil, set != "latest" {
+            throw ValidationError("--to-time picks the set itself; leave out the set id")
+        }
+        if toTime != nil, let components, components != "mongo" {
+            throw ValidationError("--to-time restores MongoDB only (--components mongo); files, Redis and config come whole from a set: give its id")
+        }
         if let redisMethod, !["replication", "file"].contains(redisMethod) {
             throw ValidationError("--redis-method must be replication or file")
         }
@@ -86,9 +95,17 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let settings = try global.settings(redisMethod.map { ["REDIS_RESTORE_METHOD": $0] } ?? [:])
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces, from: renameFrom, to: renameTo)
-        let options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
+        var options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
-        let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
+        var (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
+        if let toTime {
+            let moment = try PointInTime.parse(toTime)
+            let (target, limit, _) = try PointInTime(tier: tier).resolve(moment)
+            entry = try SetCatalog(tier: tier).resolve(target.rawValue)
+            options.components = [.mongo]
+            options.oplogLimit = limit
+            Output.line("point in time \(toTime): set \(target) and its chain, oplog replayed up to \(limit)")
+        }
         let console = Console.terminal()
         let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
         Output.line("restored \(outcome.id): " + outcome.restored.map { "\($0.0.rawValue) → \($0.1)" }.joined(separator: ", "))

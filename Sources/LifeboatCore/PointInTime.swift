@@ -1,0 +1,69 @@
+import Foundation
+import MongoSource
+import RawBSON
+import Storage
+
+/// Point-in-time recovery: which set's chain covers a moment, and the
+/// oplog position to replay up to. A chain covers from its full set's
+/// consistent point (the end of the dump's oplog window) to the end of its
+/// newest incremental's oplog.
+public struct PointInTime: Sendable {
+    public let tier: any StorageTier
+
+    public init(tier: any StorageTier) { self.tier = tier }
+
+    /// `2026-01-22T10:15:00Z` (everything written in that second and before)
+    /// or an oplog position `seconds:ordinal`, as mongorestore's --oplogLimit.
+    public static func parse(_ text: String) throws -> BSONTimestamp {
+        let parts = text.split(separator: ":")
+        if parts.count == 2, let seconds = UInt32(parts[0]), let ordinal = UInt32(parts[1]) {
+            return BSONTimestamp(seconds: seconds, increment: ordinal)
+        }
+        for style in [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()] {
+            if let date = try? Date(text, strategy: style), date.timeIntervalSince1970 >= 0, date.timeIntervalSince1970 < Double(UInt32.max) {
+                return BSONTimestamp(seconds: UInt32(date.timeIntervalSince1970), increment: UInt32.max)
+            }
+        }
+        throw LifeboatError.usage("--to-time '\(text)' is neither a UTC time nor an oplog position",
+                                  hint: "give 2026-01-22T10:15:00Z or seconds:ordinal (as mongorestore's --oplogLimit)")
+    }
+
+    public struct Coverage: Sendable {
+        public let base: BackupSetID
+        public let from: BSONTimestamp
+        public let to: BSONTimestamp
+        public var description: String { "\(Self.show(from)) to \(Self.show(to)) (chain of \(base))" }
+
+        static func show(_ ts: BSONTimestamp) -> String {
+            Date(timeIntervalSince1970: TimeInterval(ts.seconds)).formatted(Date.ISO8601FormatStyle()) + " [\(ts)]"
+        }
+    }
+
+    /// The set to restore and the limit to replay to, or a refusal naming
+    /// the ranges the chains cover.
+    public func resolve(_ moment: BSONTimestamp) throws -> (set: BackupSetID, limit: BSONTimestamp, coverage: [Coverage]) {
+        let sets = try SetCatalog(tier: tier).list().complete.map(\.manifest).filter { $0.artifact(.mongo)?.mongo?.oplog != nil }
+        var chains: [BackupSetID: [Manifest]] = [:]
+        for manifest in sets { chains[manifest.base ?? manifest.id, default: []].append(manifest) }
+        var coverage: [Coverage] = []
+        var best: (BackupSetID, BSONTimestamp)?
+        for (base, members) in chains {
+            guard let full = members.first(where: { $0.id == base }) else { continue }
+            let ordered = members.sorted { end($0) < end($1) }
+            let from = end(full), to = end(ordered.last!)
+            coverage.append(Coverage(base: base, from: from, to: to))
+            guard from <= moment, let target = ordered.first(where: { end($0) >= moment }) else { continue }
+            // The newest full set before the moment wins.
+            if best == nil || from > best!.1 { best = (target.id, from) }
+        }
+        coverage.sort { $0.from < $1.from }
+        guard let (target, _) = best else {
+            let ranges = coverage.isEmpty ? "no set has an oplog position (a replica set is needed)" : coverage.map(\.description).joined(separator: "; ")
+            throw LifeboatError.usage("no chain in the \(tier.name) tier covers \(Coverage.show(moment))",
+                                      hint: "covered: \(ranges)")
+        }
+        return (target, moment, coverage)
+    }
+
+    private func end(_ manifest: Manifest) -> BSONTimestamp { manifest.artifact(.mongo)!.mongo!.oplog!.end }
+}
