@@ -12,9 +12,15 @@ public final class TreeArchiver {
     private let writer: TarWriter
     private let skipUnreadable: Bool
     private let warn: (String) -> Void
+    /// Receives every entry's index record (the whole tree, changed or not).
+    private let index: (any ByteSink)?
+    /// For incrementals: entries it calls unchanged are indexed, not archived.
+    private let changes: TreeChangeFilter?
     private var hardlinkNames: [HardlinkKey: String] = [:]
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     public private(set) var summary: TreeSummary
+    /// Incrementals: entries found that the parent had too (the rest of the parent's were deleted).
+    public private(set) var matchedParent = 0
 
     /// Top-level names a restore may leave inside a mounted uploads folder;
     /// they are never backed up.
@@ -25,7 +31,10 @@ public final class TreeArchiver {
         let inode: UInt64
     }
 
-    public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in }) {
+    public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in },
+                index: (any ByteSink)? = nil, changes: TreeChangeFilter? = nil) {
+        self.index = index
+        self.changes = changes
         self.writer = writer
         self.skipUnreadable = skipUnreadable
         self.warn = warn
@@ -87,6 +96,25 @@ public final class TreeArchiver {
         var header = TarEntryHeader(path: name, kind: .file, permissions: UInt32(st.st_mode) & 0o7777, size: 0,
                                     uid: Int64(st.st_uid), gid: Int64(st.st_gid),
                                     mtimeSeconds: Int64(st.st_mtim.tv_sec), mtimeNanoseconds: Int(st.st_mtim.tv_nsec))
+        if index != nil || changes != nil {
+            let type: TreeIndexEntry.EntryType
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: type = .directory
+            case S_IFREG: type = .file
+            case S_IFLNK: type = .symlink
+            default: type = .other
+            }
+            let entry = TreeIndexEntry(path: name, type: type, size: Int64(st.st_size),
+                                       mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                                       inode: UInt64(st.st_ino), mode: UInt32(st.st_mode), uid: st.st_uid, gid: st.st_gid)
+            try index?.write(TreeIndex.encode(entry))
+            if changes?.parent[name] != nil { matchedParent += 1 }
+            // Hard-linked files always go in whole: their link targets may be elsewhere in the chain.
+            if let changes, st.st_nlink <= 1 || type != .file, changes.unchanged(entry) {
+                summary.unchanged = (summary.unchanged ?? 0) + 1
+                return
+            }
+        }
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             header.kind = .directory

@@ -24,10 +24,11 @@ public enum TreeArtifact {
 
     /// Writes the uncompressed tar stream into `sink` (the caller compresses).
     public static func write(_ contents: Contents, to sink: any ByteSink, skipUnreadable: Bool,
-                             warn: @escaping (String) -> Void = { _ in }) throws -> WriteResult {
+                             warn: @escaping (String) -> Void = { _ in }, index: (any ByteSink)? = nil,
+                             changes: TreeChangeFilter? = nil) throws -> WriteResult {
         let raw = CountingSink(sink)
         let writer = try TarWriter(sink: raw)
-        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn)
+        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, index: index, changes: changes)
         switch contents {
         case .folderContents(let root):
             try archiver.addContents(of: root)
@@ -35,7 +36,12 @@ public enum TreeArtifact {
             for path in paths { try archiver.addPath(path) }
         }
         try writer.close()
-        return WriteResult(summary: archiver.summary, rawBytes: Int64(raw.count))
+        var summary = archiver.summary
+        if let changes {
+            summary.unchanged = summary.unchanged ?? 0
+            summary.deleted = changes.parent.count - archiver.matchedParent
+        }
+        return WriteResult(summary: summary, rawBytes: Int64(raw.count))
     }
 
     /// Writes a tar holding one file, its bytes streamed from `source`

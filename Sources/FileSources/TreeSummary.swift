@@ -12,6 +12,10 @@ public struct TreeSummary: Codable, Sendable, Equatable {
     public var bytes: Int64
     /// Paths left out with the reason, when skipping unreadable files was allowed.
     public var skipped: [SkippedPath]
+    /// Incrementals: entries left out as unchanged since the parent set.
+    public var unchanged: Int?
+    /// Incrementals: entries of the parent set that no longer exist.
+    public var deleted: Int?
 
     public struct SkippedPath: Codable, Sendable, Equatable {
         public var path: String

@@ -72,15 +72,8 @@ public struct BackupJob: Sendable {
             parent = try incrementalParent(for: components)
             if parent == nil { console.warn("no set to build an incremental on: taking a full set") }
         }
-        var setComponents = components
-        if parent != nil && components.contains(.files) {
-            // Files incrementals (changed files only) are not built yet: the
-            // full sets carry the uploads; an incremental would copy them whole.
-            setComponents.removeAll { $0 == .files }
-            console.info("incremental: the uploads are left to the full sets (files incrementals are not implemented yet)")
-        }
         do {
-            return try takeSet(setComponents, label: label, mongoSelection: mongoSelection, encryption: encryption, parent: parent,
+            return try takeSet(components, label: label, mongoSelection: mongoSelection, encryption: encryption, parent: parent,
                                remotes: remotes, keepLocal: targets.contains("local"))
         } catch let error as MongoSourceError where error.kind == .gap {
             // A broken chain is worse than a bigger set.
@@ -115,7 +108,8 @@ public struct BackupJob: Sendable {
         do {
             for component in components {
                 artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection, encryption: encryption,
-                                            oplogAfter: component == .mongo ? parent?.artifact(.mongo)?.mongo?.oplog?.end : nil))
+                                            oplogAfter: component == .mongo ? parent?.artifact(.mongo)?.mongo?.oplog?.end : nil,
+                                            parent: parent))
             }
             let manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
@@ -124,6 +118,7 @@ public struct BackupJob: Sendable {
                 host: ProcessInfo.processInfo.hostName, artifacts: artifacts,
                 copies: [Manifest.Copy(tier: tier.name, location: tier.location, storageClass: nil, copiedAt: now())])
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
+            if manifest.artifact(.files)?.index != nil { FilesIndexOutput.pruneCache(settings.backupDirectory, keep: id) }
             console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(manifest.storedBytes) bytes stored")
             return try replicate(manifest, to: remotes, keepLocal: keepLocal)
         } catch let error as CopyFailure {
@@ -212,7 +207,7 @@ public struct BackupJob: Sendable {
 
     /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
     private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection,
-                        encryption: EncryptionTarget, oplogAfter: BSONTimestamp?) throws -> Manifest.Artifact {
+                        encryption: EncryptionTarget, oplogAfter: BSONTimestamp?, parent: Manifest?) throws -> Manifest.Artifact {
         let compression = settings.compression
         let file = component.fileName(compression.algorithm) + (encryption.isEnabled ? ".age" : "")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
@@ -231,7 +226,8 @@ public struct BackupJob: Sendable {
                 let compressor = try Compressors.make(compression, into: encryptor ?? handoff)
                 console.meter?.begin(component.rawValue)
                 let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
-                try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection, oplogAfter: oplogAfter)
+                try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection, oplogAfter: oplogAfter,
+                                setID: id, parent: parent, encryption: encryption)
                 try compressor.finish()
                 try encryptor?.finish()
                 try handoff.close()
@@ -253,12 +249,35 @@ public struct BackupJob: Sendable {
     }
 
     private func writeSource(_ component: Component, into sink: any ByteSink, artifact: inout Manifest.Artifact,
-                             mongoSelection: NamespaceSelection, oplogAfter: BSONTimestamp?) throws {
+                             mongoSelection: NamespaceSelection, oplogAfter: BSONTimestamp?,
+                             setID: BackupSetID, parent: Manifest?, encryption: EncryptionTarget) throws {
         let warn = console.warn
         switch component {
-        case .files, .config:
-            let contents: TreeArtifact.Contents = component == .files ? .folderContents(settings.uploadsDirectory!) : .paths(settings.configPaths)
-            artifact.tree = try TreeArtifact.write(contents, to: sink, skipUnreadable: settings.skipUnreadable, warn: { warn($0) }).summary
+        case .config:
+            artifact.tree = try TreeArtifact.write(.paths(settings.configPaths), to: sink, skipUnreadable: settings.skipUnreadable, warn: { warn($0) }).summary
+        case .files:
+            // Every files artifact has an index; an incremental leaves out
+            // what the parent's index shows unchanged.
+            var changes: TreeChangeFilter?
+            if let parent {
+                if let files = parent.artifact(.files), files.index != nil,
+                   let cached = FilesIndexOutput.cached(settings.backupDirectory, parent.id) {
+                    changes = TreeChangeFilter(parent: cached, parentStarted: parent.startedAt)
+                } else {
+                    console.info("  files: no index of \(parent.id) on this host: the uploads go in whole")
+                }
+            }
+            let index = try FilesIndexOutput(tier: tier, setID: setID, compression: settings.compression, encryption: encryption,
+                                             backupDirectory: settings.backupDirectory)
+            do {
+                artifact.tree = try TreeArtifact.write(.folderContents(settings.uploadsDirectory!), to: sink, skipUnreadable: settings.skipUnreadable,
+                                                       warn: { warn($0) }, index: index.sink, changes: changes).summary
+                artifact.index = try index.finish()
+                if changes != nil { artifact.delta = true }
+            } catch {
+                index.abort()
+                throw error
+            }
         case .mongo:
             var options = MongoDumper.Options(selection: mongoSelection, parallelCollections: settings.mongoParallelCollections,
                                               toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongoCaptureOplog)
@@ -301,7 +320,10 @@ public struct BackupJob: Sendable {
     }
 
     static func describe(_ artifact: Manifest.Artifact) -> String {
-        if let tree = artifact.tree { return tree.countsDescription }
+        if let tree = artifact.tree {
+            guard let unchanged = tree.unchanged else { return tree.countsDescription }
+            return "changed: \(tree.countsDescription); \(unchanged) unchanged, \(tree.deleted ?? 0) deleted"
+        }
         if let redis = artifact.redis {
             return "\(redis.totalKeys) keys, RDB version \(redis.rdbVersion), \(redis.bytes) bytes (\(redis.method))"
         }

@@ -65,9 +65,20 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var redis: RedisSummary?
         /// Present when the stored bytes are encrypted.
         public var encryption: ArtifactEncryption?
+        /// Files: the tree's index (every entry's path, size, mtime, inode,
+        /// mode), stored beside the artifact like it (compressed, encrypted).
+        public var index: IndexReference?
+        /// Files in an incremental set: only what changed since the parent set.
+        public var delta: Bool?
     }
 
-    public var storedBytes: Int64 { artifacts.reduce(0) { $0 + $1.storedBytes } }
+    public struct IndexReference: Codable, Sendable, Equatable {
+        public var file: String
+        public var sha256: String
+        public var storedBytes: Int64
+    }
+
+    public var storedBytes: Int64 { artifacts.reduce(0) { $0 + $1.storedBytes + ($1.index?.storedBytes ?? 0) } }
     public var components: [Component] { artifacts.map(\.component) }
 
     public func artifact(_ component: Component) -> Artifact? { artifacts.first { $0.component == component } }

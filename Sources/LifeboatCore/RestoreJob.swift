@@ -156,7 +156,11 @@ public struct RestoreJob: Sendable {
         }
         var staged: (FolderSwap, TreeSummary)?
         if let (folder, artifact) = swap {
-            staged = (folder, try extractVerified(encryption, artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
+            if artifact.delta == true {
+                staged = (folder, try extractFilesChain(encryption, ending: manifest, into: folder.resolvedStaging))
+            } else {
+                staged = (folder, try extractVerified(encryption, artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
+            }
         }
 
         // Everything is verified: stop what must not write during the
@@ -403,6 +407,69 @@ public struct RestoreJob: Sendable {
     }
 
     /// Extracts while hashing; throws an integrity error on any mismatch.
+    /// An incremental's uploads: the last whole files artifact of its
+    /// chain, then each later link in order: what its index no longer has
+    /// (or has as another type) is deleted, then its changed entries are
+    /// extracted over the tree. Everything happens in the staging folder,
+    /// so a failure at any link leaves the live folder untouched.
+    private func extractFilesChain(_ encryption: Encryption, ending manifest: Manifest, into root: String) throws -> TreeSummary {
+        var links = [manifest]
+        let catalog = SetCatalog(tier: tier)
+        while links[0].artifact(.files)?.delta == true {
+            guard let parentID = links[0].parent, let parent = try? catalog.loadManifest(parentID), parent.artifact(.files)?.index != nil else {
+                throw LifeboatError.integrity("the files of set \(links[0].id) build on \(links[0].parent?.rawValue ?? "nothing"), which is missing or has no index here: the chain is broken")
+            }
+            links.insert(parent, at: 0)
+        }
+        var summary = try extractVerified(encryption, links[0].artifact(.files)!, of: links[0].id, into: root, replaceAtomically: false)
+        var previous = try loadIndex(encryption, of: links[0])
+        for link in links.dropFirst() {
+            let current = try loadIndex(encryption, of: link)
+            let gone = previous.filter { path, entry in current[path].map { $0.type != entry.type } ?? true }.keys
+            for path in gone.sorted(by: { $0.count > $1.count }) {
+                try? FileManager.default.removeItem(atPath: root + "/" + path)
+            }
+            let applied = try extractVerified(encryption, link.artifact(.files)!, of: link.id, into: root, replaceAtomically: true)
+            console.info("  files: \(link.id): \(applied.countsDescription) changed, \(gone.count) removed")
+            summary = applied
+            previous = current
+        }
+        // Deleting and extracting touched folders: give each its recorded time again, deepest first.
+        for entry in previous.values.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
+            var times = [timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000)),
+                         timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000))]
+            _ = utimensat(AT_FDCWD, root + "/" + entry.path, &times, AT_SYMLINK_NOFOLLOW)
+        }
+        summary.files = previous.values.filter { $0.type == .file }.count
+        summary.directories = previous.values.filter { $0.type == .directory }.count
+        summary.symlinks = previous.values.filter { $0.type == .symlink }.count
+        summary.hardlinks = 0
+        summary.bytes = previous.values.filter { $0.type == .file }.reduce(0) { $0 + $1.size }
+        return summary
+    }
+
+    /// A set's files index, checked against its manifest entry.
+    private func loadIndex(_ encryption: Encryption, of manifest: Manifest) throws -> [String: TreeIndexEntry] {
+        guard let artifact = manifest.artifact(.files), let reference = artifact.index else {
+            throw LifeboatError.integrity("set \(manifest.id) has no files index")
+        }
+        var indexArtifact = artifact
+        indexArtifact.file = reference.file
+        do {
+            let hashing = try HashingSource(tier.open(key: "\(manifest.id)/\(reference.file)"))
+            let entries = try TreeIndex.load(encryption.contents(of: indexArtifact, from: hashing))
+            try hashing.drain()
+            guard try hashing.finishHex() == reference.sha256 else {
+                throw LifeboatError.integrity("\(reference.file) of set \(manifest.id) does not match its manifest; nothing was changed")
+            }
+            return entries
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError.wrap(error, doing: "reading \(reference.file) of set \(manifest.id)")
+        }
+    }
+
     private func extractVerified(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
         let hashing: HashingSource
         do {

@@ -22,7 +22,10 @@ public struct SetCopier: Sendable {
             // Leftovers of an earlier, interrupted copy of this set.
             try target.deleteAll(prefix: id.rawValue)
             for artifact in manifest.artifacts {
-                try copyArtifact(artifact, of: id, from: source, to: target)
+                try copyObject(artifact.file, sha256: artifact.sha256, bytes: artifact.storedBytes, of: id, from: source, to: target)
+                if let index = artifact.index {
+                    try copyObject(index.file, sha256: index.sha256, bytes: index.storedBytes, of: id, from: source, to: target)
+                }
             }
             var copy = manifest
             let entry = Manifest.Copy(tier: target.name, location: target.location,
@@ -38,17 +41,17 @@ public struct SetCopier: Sendable {
         }
     }
 
-    private func copyArtifact(_ artifact: Manifest.Artifact, of id: BackupSetID, from source: any StorageTier, to target: any StorageTier) throws {
-        let key = "\(id)/\(artifact.file)"
-        console.meter?.begin("copy \(artifact.file) to \(target.name)")
+    private func copyObject(_ file: String, sha256: String, bytes: Int64, of id: BackupSetID, from source: any StorageTier, to target: any StorageTier) throws {
+        let key = "\(id)/\(file)"
+        console.meter?.begin("copy \(file) to \(target.name)")
         let opened = try source.open(key: key)
         let reading = try HashingSource(console.meter.map { ProgressSource(opened, meter: $0) } ?? opened)
         let upload = try target.beginUpload(key: key)
         do {
             try reading.drain(chunkSize: 1 << 20) { try upload.write($0) }
             let digest = try reading.finishHex()
-            guard digest == artifact.sha256, Int64(reading.count) == artifact.storedBytes else {
-                throw LifeboatError.integrity("\(source.name) copy of \(key) does not match its manifest (SHA-256 \(digest), \(reading.count) bytes; expected \(artifact.sha256), \(artifact.storedBytes) bytes)",
+            guard digest == sha256, Int64(reading.count) == bytes else {
+                throw LifeboatError.integrity("\(source.name) copy of \(key) does not match its manifest (SHA-256 \(digest), \(reading.count) bytes; expected \(sha256), \(bytes) bytes)",
                                               hint: "`lifeboat verify \(id)` shows the damage; this copy was not made")
             }
             try upload.commit()

@@ -136,6 +136,13 @@ public struct Verifier: Sendable {
             if count != artifact.storedBytes {
                 problems.insert("size mismatch: manifest \(artifact.storedBytes) bytes, stored \(count!) bytes", at: 0)
             }
+            if let index = artifact.index {
+                let indexHashing = try HashingSource(tier.open(key: "\(id)/\(index.file)"))
+                try indexHashing.drain()
+                if try indexHashing.finishHex() != index.sha256 || Int64(indexHashing.count) != index.storedBytes {
+                    problems.append("its index \(index.file) does not match the manifest")
+                }
+            }
         } catch StorageError.notFound {
             problems.append("missing from the \(tier.name) tier")
         } catch {

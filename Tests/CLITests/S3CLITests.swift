@@ -60,7 +60,7 @@ import TestSupport
         // In S3: artifacts and manifest under the prefix, and no plaintext byte.
         let tier = try setup.tier()
         let keys = try tier.list(prefix: "").map(\.key)
-        #expect(keys == ["\(id)/config.tar.age", "\(id)/files.tar.age", "\(id)/manifest.json"])
+        #expect(keys == ["\(id)/config.tar.age", "\(id)/files.index.age", "\(id)/files.tar.age", "\(id)/manifest.json"])
         for key in keys where key.hasSuffix(".age") {
             let bytes = try tier.get(key: key, limit: 256 << 20)
             #expect(!String(decoding: bytes, as: UTF8.self).contains(setup.marker), "plaintext in s3://\(key)")

@@ -32,7 +32,10 @@ import TestSupport
         let listing = try SetCatalog(localTierOf: settings).list()
         #expect(listing.complete.map(\.id) == [earlier.id])
         #expect(listing.incomplete.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: backup).sorted() == [".lifeboat.lock", earlier.id.rawValue])
+        let left = try FileManager.default.contentsOfDirectory(atPath: backup).sorted()
+        #expect(left == [".lifeboat.lock", earlier.id.rawValue] || left == [".lifeboat-cache", ".lifeboat.lock", earlier.id.rawValue], "\(left)")
+        let cache = (try? FileManager.default.contentsOfDirectory(atPath: backup + "/.lifeboat-cache")) ?? []
+        #expect(cache.allSatisfy { !$0.hasSuffix(".tmp") }, "the failed backup left a cache file: \(cache)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: backup + "/" + earlier.id.rawValue).sorted() == ["config.tar.zst", "manifest.json"])
         #expect(try Verifier(tier: SetCatalog(localTierOf: settings).tier, console: .silent).verify(earlier).passed)
     }
