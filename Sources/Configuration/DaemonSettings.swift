@@ -22,6 +22,10 @@ public struct DaemonSettings: Sendable, Equatable {
     public var alertWebhookURL: String?
     /// The same alert (type and component) is sent at most this often.
     public var alertRepeatSeconds: TimeInterval = 3600
+    /// Continuous oplog capture: an oplog slice (a MongoDB-only incremental)
+    /// sealed every `oplogSliceSeconds`, so the recovery point is that close.
+    public var oplogStream = false
+    public var oplogSliceSeconds = 60
     public enum LogFormat: String, Sendable { case text, json }
     public var logFormat = LogFormat.text
 
@@ -42,6 +46,16 @@ public struct DaemonSettings: Sendable, Equatable {
         if let text = value("BACKUP_CATCH_UP") {
             if let parsed = LoadedConfiguration.parseBool(text) { daemon.catchUp = parsed } else {
                 problems.append(ConfigProblem(variable: "BACKUP_CATCH_UP", value: text, message: "must be true or false"))
+            }
+        }
+        if let text = value("OPLOG_STREAM") {
+            if let parsed = LoadedConfiguration.parseBool(text) { daemon.oplogStream = parsed } else {
+                problems.append(ConfigProblem(variable: "OPLOG_STREAM", value: text, message: "must be true or false"))
+            }
+        }
+        if let text = value("OPLOG_SLICE_SECONDS") {
+            if let seconds = Int(text), (1...3600).contains(seconds) { daemon.oplogSliceSeconds = seconds } else {
+                problems.append(ConfigProblem(variable: "OPLOG_SLICE_SECONDS", value: text, message: "must be a whole number of seconds from 1 to 3600, e.g. 60"))
             }
         }
         if let text = value("SHUTDOWN_GRACE_SECONDS") {

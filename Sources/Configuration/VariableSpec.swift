@@ -46,6 +46,8 @@ extension VariableSpec {
         VariableSpec("BACKUP_SNAPSHOT_SCHEDULE", default: "0 3 1 * *", help: "cron for the monthly snapshot (`serve`; kept by BACKUP_KEEP_MONTHLY)"),
         VariableSpec("VERIFY_SCHEDULE", default: "0 4 * * 0", help: "cron for the deep verification (test restore) of the newest set (`serve`)"),
         VariableSpec("BACKUP_INCREMENTAL_SCHEDULE", default: "0 * * * *", help: "cron for hourly incrementals (used once incremental sets exist)"),
+        VariableSpec("OPLOG_STREAM", default: "false", help: "`serve`: seal an oplog slice (MongoDB-only incremental) every OPLOG_SLICE_SECONDS"),
+        VariableSpec("OPLOG_SLICE_SECONDS", default: "60", help: "seconds between oplog slices with OPLOG_STREAM=true, 1-3600"),
         VariableSpec("BACKUP_CATCH_UP", default: "true", help: "run a backup missed while the service was down, once, at start"),
         VariableSpec("SHUTDOWN_GRACE_SECONDS", default: "60", help: "on SIGTERM, how long a running backup may take to finish"),
         VariableSpec("LIFEBOAT_HTTP_ADDR", default: "0.0.0.0:8080", help: "address of /healthz, /metrics, /api/backups and the report page, or off"),

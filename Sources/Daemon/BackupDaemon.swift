@@ -51,6 +51,15 @@ public final class BackupDaemon: @unchecked Sendable {
         let watch = Thread { [self] in overdueWatch() }
         watch.name = "lifeboat-overdue"
         watch.start()
+        if settings.daemon.oplogStream {
+            if settings.mongoURI == nil {
+                logger.warning("OPLOG_STREAM=true needs MONGO_URI: no oplog slices")
+            } else {
+                let capture = Thread { [self] in oplogCapture() }
+                capture.name = "lifeboat-oplog"
+                capture.start()
+            }
+        }
     }
 
     /// Stops taking new runs and waits up to SHUTDOWN_GRACE_SECONDS for the
@@ -257,6 +266,36 @@ public final class BackupDaemon: @unchecked Sendable {
         }
         alerts.send(Alert(type: alert, component: stage, message: error.message,
                           details: ["schedule": kind.rawValue, "hint": error.hint ?? "", "run": "\(logger[metadataKey: "run"] ?? "")"], at: at))
+    }
+
+    /// OPLOG_STREAM: every OPLOG_SLICE_SECONDS, the oplog since the newest
+    /// set becomes a slice (a MongoDB-only incremental set, copied to the
+    /// tiers like any set). Each slice starts where the newest set ended, so
+    /// a restart resumes without a gap or a duplicate; a slice due while a
+    /// backup holds the lock is skipped, and the next one covers its span.
+    private func oplogCapture() {
+        var tagged = self.logger
+        tagged[metadataKey: "schedule"] = "oplog"
+        let logger = tagged
+        let quiet = Console(info: { _ in }, warn: { logger.warning("\($0)") })
+        while !isStopping {
+            condition.lock()
+            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(Double(settings.daemon.oplogSliceSeconds))) }
+            let stop = stopping
+            condition.unlock()
+            if stop { return }
+            do {
+                let manifest = try BackupJob(settings: settings, console: quiet, now: now)
+                    .run(components: [.mongo], label: "oplog slice", kind: .incremental)
+                logger.info("oplog slice \(manifest.id): \(manifest.oplogWindowDescription ?? "no oplog")")
+            } catch let error as LifeboatError where error.status == .busy {
+                logger.info("oplog slice skipped: a backup is running (the next slice covers this span)")
+            } catch let failure as BackupJob.CopyFailure {
+                fail(.incremental, stage: "copy", failure.error, logger: logger)
+            } catch {
+                fail(.incremental, stage: "backup", LifeboatError.wrap(error, doing: "oplog slice"), logger: logger)
+            }
+        }
     }
 
     /// Every minute: a backup overdue by BACKUP_MAX_AGE raises BACKUP_OVERDUE.

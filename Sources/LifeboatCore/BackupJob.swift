@@ -259,12 +259,14 @@ public struct BackupJob: Sendable {
             // Every files artifact has an index; an incremental leaves out
             // what the parent's index shows unchanged.
             var changes: TreeChangeFilter?
-            if let parent {
-                if let files = parent.artifact(.files), files.index != nil,
-                   let cached = FilesIndexOutput.cached(settings.backupDirectory, parent.id) {
-                    changes = TreeChangeFilter(parent: cached, parentStarted: parent.startedAt)
+            var base: Manifest?
+            if parent != nil {
+                // The newest set with files (slices of oplog may be newer).
+                base = try SetCatalog(tier: tier).list().complete.last { $0.manifest.artifact(.files)?.index != nil }?.manifest
+                if let base, let cached = FilesIndexOutput.cached(settings.backupDirectory, base.id) {
+                    changes = TreeChangeFilter(parent: cached, parentStarted: base.startedAt)
                 } else {
-                    console.info("  files: no index of \(parent.id) on this host: the uploads go in whole")
+                    console.info("  files: no index of an earlier set on this host: the uploads go in whole")
                 }
             }
             let index = try FilesIndexOutput(tier: tier, setID: setID, compression: settings.compression, encryption: encryption,
@@ -273,7 +275,10 @@ public struct BackupJob: Sendable {
                 artifact.tree = try TreeArtifact.write(.folderContents(settings.uploadsDirectory!), to: sink, skipUnreadable: settings.skipUnreadable,
                                                        warn: { warn($0) }, index: index.sink, changes: changes).summary
                 artifact.index = try index.finish()
-                if changes != nil { artifact.delta = true }
+                if changes != nil {
+                    artifact.delta = true
+                    artifact.deltaOf = base?.id
+                }
             } catch {
                 index.abort()
                 throw error

@@ -68,8 +68,11 @@ public struct Manifest: Codable, Sendable, Equatable {
         /// Files: the tree's index (every entry's path, size, mtime, inode,
         /// mode), stored beside the artifact like it (compressed, encrypted).
         public var index: IndexReference?
-        /// Files in an incremental set: only what changed since the parent set.
+        /// Files in an incremental set: only what changed since the set `deltaOf`.
         public var delta: Bool?
+        /// The set whose index a files delta was taken against (the newest
+        /// set with files: the parent, unless oplog slices came between).
+        public var deltaOf: BackupSetID?
     }
 
     public struct IndexReference: Codable, Sendable, Equatable {
@@ -82,6 +85,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var components: [Component] { artifacts.map(\.component) }
 
     public func artifact(_ component: Component) -> Artifact? { artifacts.first { $0.component == component } }
+
+    /// The MongoDB oplog window, for messages: `12 entries, 1795747018:3–1795747020:1`.
+    public var oplogWindowDescription: String? {
+        guard let window = artifact(.mongo)?.mongo?.oplog else { return nil }
+        return "\(window.entries) entries, \(window.start)–\(window.end)"
+    }
 
     /// Times are ISO 8601 UTC with milliseconds, so sets taken within one
     /// second still order by time; readers accept them with or without.

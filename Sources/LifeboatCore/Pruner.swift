@@ -66,7 +66,8 @@ public struct Pruner: Sendable {
         let policy = settings.storage.retention(for: tier.name)
         let candidates = listing.complete.map {
             RetentionPlanner.Candidate(id: $0.id, time: $0.manifest.finishedAt, verified: $0.verificationState == .passed,
-                                       parent: $0.manifest.parent, storedBytes: $0.manifest.storedBytes)
+                                       parent: $0.manifest.parent, alsoNeeds: [$0.manifest.artifact(.files)?.deltaOf].compactMap { $0 },
+                                       storedBytes: $0.manifest.storedBytes)
         }
         let reasons = RetentionPlanner(policy: policy, timeZone: settings.timeZone).reasons(for: candidates, now: now())
         let decisions = candidates.map { candidate -> Decision in

@@ -415,9 +415,10 @@ public struct RestoreJob: Sendable {
     private func extractFilesChain(_ encryption: Encryption, ending manifest: Manifest, into root: String) throws -> TreeSummary {
         var links = [manifest]
         let catalog = SetCatalog(tier: tier)
-        while links[0].artifact(.files)?.delta == true {
-            guard let parentID = links[0].parent, let parent = try? catalog.loadManifest(parentID), parent.artifact(.files)?.index != nil else {
-                throw LifeboatError.integrity("the files of set \(links[0].id) build on \(links[0].parent?.rawValue ?? "nothing"), which is missing or has no index here: the chain is broken")
+        while let files = links[0].artifact(.files), files.delta == true {
+            let baseID = files.deltaOf ?? links[0].parent
+            guard let baseID, let parent = try? catalog.loadManifest(baseID), parent.artifact(.files)?.index != nil else {
+                throw LifeboatError.integrity("the files of set \(links[0].id) build on \(baseID?.rawValue ?? "nothing"), which is missing or has no index here: the chain is broken")
             }
             links.insert(parent, at: 0)
         }

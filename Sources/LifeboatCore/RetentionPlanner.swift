@@ -16,9 +16,13 @@ public struct RetentionPlanner: Sendable {
         public let time: Date
         public let verified: Bool
         public let parent: BackupSetID?
+        /// Other sets it needs (a files delta's base), kept with it like the parent.
+        public let alsoNeeds: [BackupSetID]
         public let storedBytes: Int64
 
-        public init(id: BackupSetID, time: Date, verified: Bool, parent: BackupSetID? = nil, storedBytes: Int64 = 0) {
+        public init(id: BackupSetID, time: Date, verified: Bool, parent: BackupSetID? = nil, alsoNeeds: [BackupSetID] = [],
+                    storedBytes: Int64 = 0) {
+            self.alsoNeeds = alsoNeeds
             self.id = id
             self.time = time
             self.verified = verified
@@ -67,12 +71,14 @@ public struct RetentionPlanner: Sendable {
 
         // A kept set's chain stays whole.
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for candidate in newestFirst where reasons[candidate.id] != nil {
-            var parent = candidate.parent
-            while let id = parent, let set = byID[id] {
-                if reasons[id]?.contains(where: { $0.hasPrefix("parent of") }) == true { break }
+        var pending = newestFirst.filter { reasons[$0.id] != nil }
+        var visited = Set<BackupSetID>()
+        while let candidate = pending.popLast() {
+            guard visited.insert(candidate.id).inserted else { continue }
+            for id in ([candidate.parent].compactMap { $0 } + candidate.alsoNeeds) {
+                guard let needed = byID[id] else { continue }
                 keep(id, "parent of \(candidate.id)")
-                parent = set.parent
+                pending.append(needed)
             }
         }
         return reasons

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Continuous oplog capture in the service: slices sealed every second
+/// while a writer keeps inserting, the service killed with SIGKILL and
+/// started again; the slices stay continuous (each starts where the
+/// previous set ended) and restoring to the last one gives every write.
+@Suite struct OplogStreamTests {
+    @Test func slicesStayContinuousAcrossAKill() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let db = TestServers.uniquePrefix("slices")
+        let dir = TemporaryDirectory()
+        let python = FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python"
+        defer { _ = try? ProcessRunner.run(python, ["-c", "import pymongo,sys; c=pymongo.MongoClient(sys.argv[1]); [c.drop_database(n) for n in c.list_database_names() if n.startswith(sys.argv[2])]", uri, db]) }
+        _ = try ProcessRunner.run(python, ["-c", "import pymongo,sys; pymongo.MongoClient(sys.argv[1])[sys.argv[2]].docs.insert_one({'_id': -1})", uri, db])
+        let env = ["BACKUP_DIR": dir.sub("backup"), "MONGO_URI": uri]
+        let full = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup", "--components", "mongo", "--ns", "\(db).*"], environment: env)
+        #expect(full.status == 0, "\(full.output)")
+
+        // A writer inserting until told to stop; it prints how many it wrote.
+        let stopFile = dir.sub("stop")
+        let writer = try ProcessRunner.start(python, ["-c", """
+            import os, sys, time, pymongo
+            d = pymongo.MongoClient(sys.argv[1])[sys.argv[2]]
+            n = 0
+            while not os.path.exists(sys.argv[3]):
+                d.docs.insert_one({"_id": n, "at": time.time()})
+                n += 1
+                time.sleep(0.02)
+            print(n)
+            """, uri, db, stopFile])
+        let serveEnv = env.merging(["OPLOG_STREAM": "true", "OPLOG_SLICE_SECONDS": "1", "BACKUP_SCHEDULE": "0 0 1 1 *",
+                                    "LIFEBOAT_HTTP_ADDR": "off"]) { $1 }
+        let first = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["serve"], environment: serveEnv, discardOutput: true)
+        Thread.sleep(forTimeInterval: 4)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let second = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["serve"], environment: serveEnv, discardOutput: true)
+        defer { if second.isRunning { second.terminate() } }
+        Thread.sleep(forTimeInterval: 4)
+        FileManager.default.createFile(atPath: stopFile, contents: Data())
+        writer.waitUntilExit()
+        let written = Int(String(decoding: (writer.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        Thread.sleep(forTimeInterval: 3)  // the last writes are sealed
+        kill(second.processIdentifier, SIGTERM)
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 0)
+
+        let list = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["list", "--json"], environment: env)
+        let rows = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
+        let slices = rows.filter { ($0["id"] as? String)?.contains("-incr-") == true }
+        #expect(slices.count >= 5, "slices: \(slices.count)")
+        for slice in slices {
+            let id = slice["id"] as! String
+            let verify = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", id], environment: env)
+            #expect(verify.status == 0, "slice \(id) is not continuous with its parent: \(verify.output)")
+        }
+        // The last slice holds every write: restore to its end.
+        let newest = try #require(slices.last?["id"] as? String)
+        let manifest = try String(contentsOfFile: dir.sub("backup/\(newest)/manifest.json"), encoding: .utf8)
+        let end = try #require(manifest.range(of: #""end" : \{\s*"increment" : (\d+),\s*"seconds" : (\d+)"#, options: .regularExpression)
+            .map { String(manifest[$0]) })
+        let numbers = end.split(whereSeparator: { !$0.isNumber }).map(String.init)
+        let restore = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", "--to-time", "\(numbers[1]):\(numbers[0])",
+                                                                           "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], environment: env)
+        #expect(restore.status == 0, "\(restore.output)")
+        let count = try ProcessRunner.run(python, ["-c", "import pymongo,sys; print(pymongo.MongoClient(sys.argv[1])[sys.argv[2]].docs.count_documents({'_id': {'$gte': 0}}))", uri, db + "r"])
+        #expect(Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == written, "restored \(count.stdout) of \(written) writes")
+    }
+}
