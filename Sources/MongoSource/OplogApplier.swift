@@ -226,7 +226,17 @@ final class OplogApplier {
             command.append("to", string: selection.target(of: to).description)
             if let dropTarget = object["dropTarget"], dropTarget.type == .bool { command.append("dropTarget", element: dropTarget) }
             targetDB = "admin"
+        case "applyOps":
+            // Transactions and some tools log several operations as one entry.
+            guard let operations = first.document else { return }
+            for element in operations {
+                if let operation = element.document { try apply(operation) }
+            }
+            return
         default:
+            // A command on a collection or database this restore does not select is none of its business.
+            if let collection = first.string, mapped(collection) == nil { return }
+            if !selection.include.isEmpty && !selection.include.contains(where: { $0.text.hasPrefix(db + ".") }) { return }
             throw MongoSourceError("the oplog command '\(first.name)' is not supported by this version's replay")
         }
         do {

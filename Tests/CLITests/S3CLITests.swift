@@ -173,10 +173,7 @@ import TestSupport
         let target = server.endpoint.replacingOccurrences(of: "http://", with: "")
         func proxy(_ extra: [String]) throws -> Process {
             let process = try ProcessRunner.start("/usr/bin/python3", [script, String(port), target] + extra, discardOutput: true)
-            for _ in 0..<100 {
-                if (try? ProcessRunner.shell("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 0.2)'"))?.status == 0 { break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+            ProcessRunner.waitForPort(port)
             return process
         }
         setup.env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(port)"

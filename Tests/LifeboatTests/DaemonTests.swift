@@ -97,10 +97,7 @@ import TestSupport
         // The receiver fails the first post: the sender retries.
         let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "1"], discardOutput: true)
         defer { receiver.terminate() }
-        for _ in 0..<100 {
-            if (try? ProcessRunner.shell("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 0.2)'"))?.status == 0 { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        ProcessRunner.waitForPort(port)
         var settings = Self.settings(dir, uploads: false)
         settings.uploadsDirectory = dir.sub("missing-uploads")
         settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"

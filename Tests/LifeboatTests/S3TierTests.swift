@@ -172,10 +172,7 @@ import TestSupport
         let target = server.endpoint.replacingOccurrences(of: "http://", with: "")
         func startProxy() throws -> Process {
             let proxy = try ProcessRunner.start("/usr/bin/python3", [proxyScript, String(port), target], discardOutput: true)
-            for _ in 0..<100 {
-                if (try? ProcessRunner.shell("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 0.2)'"))?.status == 0 { break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+            ProcessRunner.waitForPort(port)
             return proxy
         }
         var proxy = try startProxy()
