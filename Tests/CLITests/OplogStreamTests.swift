@@ -39,7 +39,8 @@ import TestSupport
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-            let since = formatter.string(from: date.addingTimeInterval(-1))
+            // Ids have whole seconds: only ids of a later second are surely after `date`.
+            let since = formatter.string(from: date.addingTimeInterval(1))
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.sub("backup"))) ?? []
             return names.filter { name in
                 name.contains("-incr-") && String(name.prefix(16)) >= since
