@@ -31,7 +31,6 @@ public struct DaemonState: Codable, Sendable, Equatable {
     public var lastVerification: Date?
     public var lastVerificationPassed: Bool?
     public var bytesPruned: Int64 = 0
-    public var setsPerTier: [String: Int] = [:]
 
     public init() {}
 
@@ -46,7 +45,6 @@ public struct DaemonState: Codable, Sendable, Equatable {
         lastVerification = try c.decodeIfPresent(Date.self, forKey: .lastVerification)
         lastVerificationPassed = try c.decodeIfPresent(Bool.self, forKey: .lastVerificationPassed)
         bytesPruned = try c.decodeIfPresent(Int64.self, forKey: .bytesPruned) ?? 0
-        setsPerTier = try c.decodeIfPresent([String: Int].self, forKey: .setsPerTier) ?? [:]
     }
 }
 

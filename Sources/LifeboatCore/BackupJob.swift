@@ -147,19 +147,23 @@ public struct BackupJob: Sendable {
         guard !remotes.isEmpty else { return manifest }
         let copier = SetCopier(console: console)
         var copies = manifest.copies ?? []
-        var reached: [any StorageTier] = []
+        // Each remote's manifest, as its copy wrote it: only those that lack
+        // copies made later need rewriting.
+        var reached: [(tier: any StorageTier, written: [Manifest.Copy])] = []
         var failures: [LifeboatError] = []
         for remote in remotes {
             do {
-                copies = SetCopier.merged(copies, try copier.copy(manifest, from: tier, to: remote, now: now()))
-                reached.append(remote)
+                let entry = try copier.copy(manifest, from: tier, to: remote, now: now())
+                reached.append((remote, SetCopier.merged(manifest.copies, entry)))
+                copies = SetCopier.merged(copies, entry)
             } catch {
                 failures.append(LifeboatError.wrap(error, doing: "copying \(manifest.id) to \(remote.name)"))
             }
         }
         let dropLocal = !keepLocal && failures.isEmpty
         if dropLocal { copies.removeAll { $0.tier == tier.name } }
-        copier.publish(manifest, copies: copies, in: reached + (dropLocal ? [] : [tier]))
+        let stale = reached.filter { $0.written != copies }.map(\.tier)
+        copier.publish(manifest, copies: copies, in: stale + (dropLocal ? [] : [tier]))
         var final = manifest
         final.copies = copies
         if dropLocal {

@@ -15,8 +15,6 @@ public struct SigV4Signer: Sendable {
         self.service = service
     }
 
-    /// The payload hash S3 accepts for bodies not hashed up front.
-    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// Returns every header to send (the given ones plus `x-amz-date`,
