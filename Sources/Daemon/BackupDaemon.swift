@@ -268,32 +268,38 @@ public final class BackupDaemon: @unchecked Sendable {
                           details: ["schedule": kind.rawValue, "hint": error.hint ?? "", "run": "\(logger[metadataKey: "run"] ?? "")"], at: at))
     }
 
-    /// OPLOG_STREAM: every OPLOG_SLICE_SECONDS, the oplog since the newest
-    /// set becomes a slice (a MongoDB-only incremental set, copied to the
-    /// tiers like any set). Each slice starts where the newest set ended, so
-    /// a restart resumes without a gap or a duplicate; a slice due while a
-    /// backup holds the lock is skipped, and the next one covers its span.
+    /// OPLOG_STREAM: a tail on the oplog from the newest set's end; every
+    /// OPLOG_SLICE_SECONDS (start to start) what it read becomes a slice (a
+    /// MongoDB-only incremental set, copied to the tiers like any set). A
+    /// restart resumes from the newest set: no gap, no duplicate; a seal due
+    /// while a backup holds the lock waits for the next one.
     private func oplogCapture() {
         var tagged = self.logger
         tagged[metadataKey: "schedule"] = "oplog"
         let logger = tagged
         let quiet = Console(info: { _ in }, warn: { logger.warning("\($0)") })
+        let slicer = OplogSlicer(settings: settings, console: quiet)
+        let interval = Double(settings.daemon.oplogSliceSeconds)
+        var nextSeal = Date().addingTimeInterval(interval)
         while !isStopping {
-            condition.lock()
-            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(Double(settings.daemon.oplogSliceSeconds))) }
-            let stop = stopping
-            condition.unlock()
-            if stop { return }
+            let sealNow = Date() >= nextSeal
+            if sealNow {
+                // Start to start: a slow seal does not push the next one back.
+                nextSeal = max(nextSeal.addingTimeInterval(interval), Date().addingTimeInterval(1))
+            }
             do {
-                let manifest = try BackupJob(settings: settings, console: quiet, now: now)
-                    .run(components: [.mongo], label: "oplog slice", kind: .incremental)
-                logger.info("oplog slice \(manifest.id): \(manifest.oplogWindowDescription ?? "no oplog")")
+                if let manifest = try slicer.step(until: min(nextSeal, Date().addingTimeInterval(1)), seal: sealNow) {
+                    logger.info("oplog slice \(manifest.id): \(manifest.oplogWindowDescription ?? "no oplog")")
+                }
             } catch let error as LifeboatError where error.status == .busy {
-                logger.info("oplog slice skipped: a backup is running (the next slice covers this span)")
+                logger.info("oplog slice deferred: a backup is running (the next seal takes what was read)")
             } catch let failure as BackupJob.CopyFailure {
                 fail(.incremental, stage: "copy", failure.error, logger: logger)
             } catch {
-                fail(.incremental, stage: "backup", LifeboatError.wrap(error, doing: "oplog slice"), logger: logger)
+                fail(.incremental, stage: "backup", LifeboatError.wrap(error, doing: "oplog capture"), logger: logger)
+                condition.lock()
+                if !stopping { _ = condition.wait(until: Date().addingTimeInterval(1)) }
+                condition.unlock()
             }
         }
     }

@@ -48,7 +48,7 @@ public struct BackupJob: Sendable {
     /// removed once every remote copy succeeded.
     public func run(components requested: [Component]?, label: String? = nil,
                     mongoSelection: NamespaceSelection = NamespaceSelection(), targets: [String]? = nil,
-                    kind: SetKind = .full) throws -> Manifest {
+                    kind: SetKind = .full, captured: CapturedOplog? = nil) throws -> Manifest {
         let components = try checkedComponents(requested)
         let tiers = try Tiers(settings)
         let targets = targets ?? tiers.defaultTargets(settings)
@@ -74,7 +74,7 @@ public struct BackupJob: Sendable {
         }
         do {
             return try takeSet(components, label: label, mongoSelection: mongoSelection, encryption: encryption, parent: parent,
-                               remotes: remotes, keepLocal: targets.contains("local"))
+                               remotes: remotes, keepLocal: targets.contains("local"), captured: captured)
         } catch let error as MongoSourceError where error.kind == .gap {
             // A broken chain is worse than a bigger set.
             console.warn("\(error.message); taking a full set instead")
@@ -98,7 +98,7 @@ public struct BackupJob: Sendable {
     }
 
     private func takeSet(_ components: [Component], label: String?, mongoSelection: NamespaceSelection, encryption: EncryptionTarget,
-                         parent: Manifest?, remotes: [any StorageTier], keepLocal: Bool) throws -> Manifest {
+                         parent: Manifest?, remotes: [any StorageTier], keepLocal: Bool, captured: CapturedOplog? = nil) throws -> Manifest {
         let startedAt = now()
         let kind: SetKind = parent == nil ? .full : .incremental
         let id = BackupSetID.make(at: startedAt, kind: kind)
@@ -109,7 +109,7 @@ public struct BackupJob: Sendable {
             for component in components {
                 artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection, encryption: encryption,
                                             oplogAfter: component == .mongo ? parent?.artifact(.mongo)?.mongo?.oplog?.end : nil,
-                                            parent: parent))
+                                            parent: parent, captured: captured))
             }
             let manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
@@ -130,6 +130,16 @@ public struct BackupJob: Sendable {
             // Nothing of a failed set may remain: it would only be cleaned later.
             try? tier.deleteAll(prefix: id.rawValue)
             throw LifeboatError.wrap(error, doing: "backup \(id)")
+        }
+    }
+
+    /// Oplog entries already read by a tail, for a slice (instead of querying the oplog).
+    public struct CapturedOplog: Sendable {
+        public var entries: [[UInt8]]
+        public var end: BSONTimestamp
+        public init(entries: [[UInt8]], end: BSONTimestamp) {
+            self.entries = entries
+            self.end = end
         }
     }
 
@@ -211,7 +221,8 @@ public struct BackupJob: Sendable {
 
     /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
     private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection,
-                        encryption: EncryptionTarget, oplogAfter: BSONTimestamp?, parent: Manifest?) throws -> Manifest.Artifact {
+                        encryption: EncryptionTarget, oplogAfter: BSONTimestamp?, parent: Manifest?,
+                        captured: CapturedOplog? = nil) throws -> Manifest.Artifact {
         let compression = settings.compression
         let file = component.fileName(compression.algorithm) + (encryption.isEnabled ? ".age" : "")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
@@ -231,7 +242,7 @@ public struct BackupJob: Sendable {
                 console.meter?.begin(component.rawValue)
                 let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
                 try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection, oplogAfter: oplogAfter,
-                                setID: id, parent: parent, encryption: encryption)
+                                setID: id, parent: parent, encryption: encryption, captured: captured)
                 try compressor.finish()
                 try encryptor?.finish()
                 try handoff.close()
@@ -254,7 +265,7 @@ public struct BackupJob: Sendable {
 
     private func writeSource(_ component: Component, into sink: any ByteSink, artifact: inout Manifest.Artifact,
                              mongoSelection: NamespaceSelection, oplogAfter: BSONTimestamp?,
-                             setID: BackupSetID, parent: Manifest?, encryption: EncryptionTarget) throws {
+                             setID: BackupSetID, parent: Manifest?, encryption: EncryptionTarget, captured: CapturedOplog? = nil) throws {
         let warn = console.warn
         switch component {
         case .config:
@@ -292,7 +303,9 @@ public struct BackupJob: Sendable {
                                               toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongoCaptureOplog)
             options.includeUsersAndRoles = settings.mongoUsersAndRoles
             let dumper = MongoDumper(uri: settings.mongoURI!, options: options, warn: { warn($0) })
-            if let oplogAfter {
+            if let oplogAfter, let captured {
+                artifact.mongo = try dumper.writeOplogArchive(captured.entries, after: oplogAfter, end: captured.end, into: sink)
+            } else if let oplogAfter {
                 artifact.mongo = try dumper.dumpOplog(after: oplogAfter, into: sink)
             } else {
                 artifact.mongo = try dumper.dump(into: sink)

@@ -64,20 +64,20 @@ public final class MongoConnection {
         let filterDocument = try BSONDocument(json: filter)
         let optionsDocument = try BSONDocument(json: options)
         let cursor = mongoc_collection_find_with_opts(handle, filterDocument.handle, optionsDocument.handle, nil)!
-        return MongoCursor(cursor, operation: "find in \(db).\(collection)")
+        return MongoCursor(cursor, operation: "find in \(db).\(collection)", connection: self)
     }
 
     /// `listCollections` of a database, each entry a document.
     public func listCollections(_ db: String) throws -> MongoCursor {
         let database = mongoc_client_get_database(client, db)!
         defer { mongoc_database_destroy(database) }
-        return MongoCursor(mongoc_database_find_collections_with_opts(database, nil)!, operation: "listCollections on \(db)")
+        return MongoCursor(mongoc_database_find_collections_with_opts(database, nil)!, operation: "listCollections on \(db)", connection: self)
     }
 
     public func listIndexes(_ db: String, _ collection: String) throws -> MongoCursor {
         let handle = mongoc_client_get_collection(client, db, collection)!
         defer { mongoc_collection_destroy(handle) }
-        return MongoCursor(mongoc_collection_find_indexes_with_opts(handle, nil)!, operation: "listIndexes on \(db).\(collection)")
+        return MongoCursor(mongoc_collection_find_indexes_with_opts(handle, nil)!, operation: "listIndexes on \(db).\(collection)", connection: self)
     }
 
     public func databaseNames() throws -> [String] {

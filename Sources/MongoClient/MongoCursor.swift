@@ -5,10 +5,14 @@ import CMongoc
 public final class MongoCursor {
     private let cursor: OpaquePointer
     private let operation: String
+    /// The connection whose client the cursor reads through: kept alive
+    /// until the cursor is destroyed (libmongoc requires that order).
+    private let connection: MongoConnection
 
-    init(_ cursor: OpaquePointer, operation: String) {
+    init(_ cursor: OpaquePointer, operation: String, connection: MongoConnection) {
         self.cursor = cursor
         self.operation = operation
+        self.connection = connection
     }
 
     deinit { mongoc_cursor_destroy(cursor) }
@@ -23,6 +27,10 @@ public final class MongoCursor {
         if mongoc_cursor_error(cursor, &error) { throw MongoError(error, operation: operation) }
         return nil
     }
+
+    /// Whether a tailable cursor can still return documents (it returns nil
+    /// when none arrived within its wait, and stays alive).
+    public var isAlive: Bool { mongoc_cursor_more(cursor) }
 
     /// The next document, copied.
     public func nextDocument() throws -> BSONDocument? {

@@ -122,6 +122,39 @@ public final class MongoDumper: Sendable {
         }
     }
 
+    /// An incremental from entries already read (an `OplogTail`): those
+    /// after `start`, up to the tail position `end`.
+    public func writeOplogArchive(_ entries: [[UInt8]], after start: BSONTimestamp, end: BSONTimestamp,
+                                  into sink: any ByteSink) throws -> MongoSummary {
+        do {
+            let connection = try MongoConnection(uri: uri)
+            let hello = try connection.command("admin", json: #"{"hello": 1}"#).view
+            let serverVersion = try connection.command("admin", json: #"{"buildInfo": 1}"#).view["version"]?.string ?? "unknown"
+            let writer = try ArchiveWriter(sink: sink, header: ArchiveHeader(concurrentCollections: 1, serverVersion: serverVersion,
+                                                                             toolVersion: options.toolVersion),
+                                           collections: [], includeOplog: true)
+            var segment: [UInt8] = []
+            var count = 0, total = 0
+            for entry in entries {
+                guard let ts = BSONDocumentView(entry)["ts"]?.timestamp, ts > start, ts <= end else { continue }
+                segment.append(contentsOf: entry)
+                count += 1
+                total += 1
+                if segment.count >= options.segmentBytes {
+                    try writer.writeSegment(.oplog, documents: segment, count: count)
+                    segment.removeAll(keepingCapacity: true)
+                    count = 0
+                }
+            }
+            if count > 0 || total == 0 { try writer.writeSegment(.oplog, documents: segment, count: count) }
+            try writer.finish(.oplog)
+            return MongoSummary(serverVersion: serverVersion, replicaSet: hello["setName"]?.string, namespaces: [],
+                                oplog: MongoSummary.OplogWindow(start: start, end: max(start, end), entries: total))
+        } catch {
+            throw MongoSourceError.from(error)
+        }
+    }
+
     /// Every selected collection and view with its metadata, as mongodump writes it.
     /// The collections that hold users and roles, dumped only when asked.
     public static let authorizationNamespaces: Set<Namespace> = [

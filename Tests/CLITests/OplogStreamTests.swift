@@ -56,22 +56,44 @@ import TestSupport
             return false
         }
         let started = Date()
-        let first = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["serve"], environment: serveEnv, discardOutput: true)
+        let log = dir.sub("serve.log")
+        let first = try ProcessRunner.start("/bin/sh", ["-c", "exec '\(ProcessRunner.lifeboatBinary)' serve 2>>'\(log)'"], environment: serveEnv, discardOutput: true)
         #expect(waitForSlice(after: started), "the first service sealed no slice")
         Thread.sleep(forTimeInterval: 0.5)
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         let restarted = Date()
-        let second = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["serve"], environment: serveEnv, discardOutput: true)
+        let second = try ProcessRunner.start("/bin/sh", ["-c", "exec '\(ProcessRunner.lifeboatBinary)' serve 2>>'\(log)'"], environment: serveEnv, discardOutput: true)
         defer { if second.isRunning { second.terminate() } }
         #expect(waitForSlice(after: restarted), "the restarted service sealed no slice")
         FileManager.default.createFile(atPath: stopFile, contents: Data())
         writer.waitUntilExit()
         let written = Int(String(decoding: (writer.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        let stopped = Date().addingTimeInterval(1.5)
-        Thread.sleep(forTimeInterval: 1.5)
-        #expect(waitForSlice(after: stopped), "no slice sealed after the writes stopped")
+        // The sealed recovery point must reach the last write (the tail may
+        // lag a busy server; every slice moves it forward).
+        let last = try ProcessRunner.run(python, ["-c", """
+            import pymongo, sys
+            c = pymongo.MongoClient(sys.argv[1])
+            e = c.local["oplog.rs"].find({"ns": sys.argv[2] + ".docs"}).sort("$natural", -1).limit(1).next()
+            print(e["ts"].time, e["ts"].inc)
+            """, uri, db]).stdout.split(separator: " ").compactMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let lastWrite = (last.first ?? 0) << 32 | (last.last ?? 0)
+        func sealedEnd() -> (id: String, end: UInt64)? {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.sub("backup"))) ?? []).filter { $0.contains("-incr-") }
+            var best: (String, UInt64)?
+            for name in names {
+                guard let text = try? String(contentsOfFile: dir.sub("backup/\(name)/manifest.json"), encoding: .utf8),
+                      let range = text.range(of: #""end" : \{\s*"increment" : (\d+),\s*"seconds" : (\d+)"#, options: .regularExpression) else { continue }
+                let numbers = text[range].split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) }
+                let end = numbers[1] << 32 | numbers[0]
+                if best == nil || end > best!.1 { best = (name, end) }
+            }
+            return best
+        }
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline, (sealedEnd()?.end ?? 0) < lastWrite { Thread.sleep(forTimeInterval: 0.2) }
+        #expect((sealedEnd()?.end ?? 0) >= lastWrite, "the last write was never sealed: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(3000) ?? "")")
         kill(second.processIdentifier, SIGTERM)
         second.waitUntilExit()
         #expect(second.terminationStatus == 0)
@@ -85,12 +107,9 @@ import TestSupport
             let verify = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", id], environment: env)
             #expect(verify.status == 0, "slice \(id) is not continuous with its parent: \(verify.output)")
         }
-        // The last slice holds every write: restore to its end.
-        let newest = try #require(slices.last?["id"] as? String)
-        let manifest = try String(contentsOfFile: dir.sub("backup/\(newest)/manifest.json"), encoding: .utf8)
-        let end = try #require(manifest.range(of: #""end" : \{\s*"increment" : (\d+),\s*"seconds" : (\d+)"#, options: .regularExpression)
-            .map { String(manifest[$0]) })
-        let numbers = end.split(whereSeparator: { !$0.isNumber }).map(String.init)
+        // The slice that reached the last write holds every write: restore to its end.
+        let sealed = try #require(sealedEnd())
+        let numbers = ["\(sealed.end & 0xFFFF_FFFF)", "\(sealed.end >> 32)"]
         let restore = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", "--to-time", "\(numbers[1]):\(numbers[0])",
                                                                            "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], environment: env)
         #expect(restore.status == 0, "\(restore.output)")
