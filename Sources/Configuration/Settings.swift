@@ -41,6 +41,8 @@ public struct Settings: Sendable {
     public var storage = StorageSettings()
     /// `lifeboat serve`: its other schedules, HTTP server, alerts, logs.
     public var daemon = DaemonSettings()
+    /// `rebuild` and `drill`.
+    public var rebuild = RebuildSettings()
     /// age passphrase (scrypt recipient) instead of, or besides, X25519 recipients.
     public var encryptionPassphrase: String?
 
@@ -217,6 +219,7 @@ public struct LoadedConfiguration: Sendable {
         settings.mongoUsersAndRoles = usersAndRoles
         settings.storage = storage
         settings.daemon = DaemonSettings.load(value: value, shown: shown, problems: &problems)
+        settings.rebuild = RebuildSettings.load(value: value, shown: shown, problems: &problems)
         settings.encryptionPassphrase = value("BACKUP_ENCRYPTION_PASSPHRASE")
         settings.redisURL = redisURL
         if let text = value("BACKUP_ENCRYPTION_RECIPIENTS") {

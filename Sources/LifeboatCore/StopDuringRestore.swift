@@ -62,6 +62,20 @@ public final class StopDuringRestore: @unchecked Sendable {
         }
     }
 
+    /// Stops the labelled running containers for a rebuild, which starts
+    /// the whole project itself at its end (and again when it is resumed):
+    /// no signal handlers, nothing remembered. Returns their names.
+    public func stopForGood() throws -> [String] {
+        var labels = [Self.label]
+        if let project { labels.append("com.docker.compose.project=\(project)") }
+        let targets = try client.containers(labels: labels).filter { $0.State == "running" }
+        for container in targets {
+            console.info("stopping \(container.name) until the rebuild is done (\(Self.label))")
+            try client.stop(container.Id, timeoutSeconds: 30)
+        }
+        return targets.map(\.name)
+    }
+
     /// Starts again every container this run stopped, in reverse order, and
     /// waits until each runs (and is healthy, when it has a health check).
     /// Failures are reported and the others still started.

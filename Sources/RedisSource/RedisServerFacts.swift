@@ -44,6 +44,15 @@ public struct RedisServerFacts: Sendable {
         }
         throw RedisSourceError(.server, "Redis did not answer with its data loaded within \(Int(timeoutSeconds)) s\(last.map { " (\($0))" } ?? "")")
     }
+
+    /// Empties every database (a drill's throw-away Redis after its check).
+    public static func flushAll(_ endpoint: RedisEndpoint) throws {
+        do {
+            _ = try endpoint.connect().expect(["FLUSHALL"])
+        } catch {
+            throw RedisSourceError.from(error)
+        }
+    }
 }
 
 #if canImport(Glibc)
