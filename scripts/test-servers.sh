@@ -105,6 +105,7 @@ start_docker() {
   for _ in $(seq 100); do curl -sf --unix-socket "$socket" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.1; done
   curl -sf --unix-socket "$socket" http://localhost/_ping >/dev/null || { echo "dockerd did not start:" >&2; tail -20 "$state/docker.log" >&2; exit 1; }
   ./scripts/test-image.sh "$socket"
+  ./scripts/test-stack-image.sh "$socket"
 }
 
 stop_docker() {

@@ -107,6 +107,35 @@ public final class FolderSwap {
         return kept
     }
 
+    /// Moves a folder's contents aside, where a restore would keep them,
+    /// leaving it empty (a rebuild over existing data does this once, before
+    /// its first restore, so that a resumed rebuild only ever replaces its
+    /// own work). Returns where they went, or nil when it was empty.
+    public static func setAside(_ target: String) throws -> String? {
+        let fm = FileManager.default
+        let contents = ((try? fm.contentsOfDirectory(atPath: target)) ?? []).filter { name in
+            !TreeArchiver.reservedNamePrefixes.contains { name.hasPrefix($0) }
+        }
+        if contents.isEmpty { return nil }
+        let parent = (target as NSString).deletingLastPathComponent
+        var targetStatus = Glibc.stat()
+        var parentStatus = Glibc.stat()
+        let sameDevice = stat(target, &targetStatus) == 0 && stat(parent, &parentStatus) == 0 && parentStatus.st_dev == targetStatus.st_dev
+        let kept = sameDevice ? parent + "/" + (target as NSString).lastPathComponent + ".lifeboat-previous-" + stamp()
+            : target + "/.lifeboat-previous-" + stamp()
+        do {
+            try fm.createDirectory(atPath: kept, withIntermediateDirectories: false)
+            for name in contents where Glibc.rename(target + "/" + name, kept + "/" + name) != 0 {
+                throw FileSourceError(path: target + "/" + name, problem: "cannot be moved aside to \(kept): \(String(cString: strerror(errno)))")
+            }
+        } catch let error as FileSourceError {
+            throw error
+        } catch {
+            throw FileSourceError(path: kept, problem: "cannot be created: \(error)")
+        }
+        return kept
+    }
+
     /// Removes the staging folder (after a failed or refused restore).
     public func discard() {
         if !committed { try? FileManager.default.removeItem(atPath: stagingPath) }

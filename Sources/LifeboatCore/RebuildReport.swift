@@ -35,9 +35,16 @@ public struct RebuildReport: Codable, Sendable {
     public var resumed = false
 
     /// Recovery time achieved: the whole rebuild, start to healthy.
-    public var rtoSeconds: Double? { finishedAt.map { $0.timeIntervalSince(startedAt) } }
+    public var rtoSeconds: Double?
     /// Recovery point achieved: how old the data was when the rebuild began.
-    public var rpoSeconds: Double? { dataPointInTime.map { startedAt.timeIntervalSince($0) } }
+    public var rpoSeconds: Double?
+
+    /// Ends the report: the finish time and the figures derived from it.
+    public mutating func finish(at date: Date = Date()) {
+        finishedAt = date
+        rtoSeconds = date.timeIntervalSince(startedAt)
+        rpoSeconds = dataPointInTime.map { startedAt.timeIntervalSince($0) }
+    }
 
     public func text() -> String {
         var lines: [String] = []
@@ -87,28 +94,17 @@ public struct RebuildReport: Codable, Sendable {
     @discardableResult
     public func store(in directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let stamp = startedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted)
-            .dateSeparator(.omitted).dateTimeSeparator(.standard)).replacingOccurrences(of: ":", with: "")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let stamp = formatter.string(from: startedAt)
         let base = "\(directory)/\(purpose)-\(stamp)"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        var stored = self
-        stored.finishedAt = finishedAt ?? Date()
-        try encoder.encode(Stored(report: stored)).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
+        try encoder.encode(self).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
         try Data((text() + "\n").utf8).write(to: URL(fileURLWithPath: base + ".txt"), options: .atomic)
         return base + ".json"
-    }
-
-    /// The JSON form also carries the derived figures.
-    private struct Stored: Encodable {
-        let report: RebuildReport
-        func encode(to encoder: any Encoder) throws {
-            try report.encode(to: encoder)
-            enum Keys: String, CodingKey { case rtoSeconds, rpoSeconds }
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encodeIfPresent(report.rtoSeconds, forKey: .rtoSeconds)
-            try container.encodeIfPresent(report.rpoSeconds, forKey: .rpoSeconds)
-        }
     }
 }

@@ -94,7 +94,14 @@ final class RebuildRun {
             }
         }
         if components.contains(.files) {
+            let resumed = interrupted("uploads")
             try onceStep("uploads") {
+                if resumed {
+                    // What is there is this rebuild's own (possibly complete)
+                    // restore from the interrupted run (anything older was set
+                    // aside by the empty check): replaced, not kept twice.
+                    try clearUploads()
+                }
                 let outcome = try restore(target, [.files], RestoreJob.Options(components: [.files], overwrite: true))
                 let tree = target.manifest.artifact(.files)?.tree
                 return "\(tree?.files ?? 0) files, \(tree?.directories ?? 0) folders → \(settings.uploadsDirectory!)"
@@ -103,7 +110,7 @@ final class RebuildRun {
         }
         try step("application") { try startApplication() }
         try step("check") { try check(target, components) }
-        report.finishedAt = Date()
+        report.finish()
         report.succeeded = true
         try? FileManager.default.removeItem(atPath: statePath)
     }
@@ -138,13 +145,22 @@ final class RebuildRun {
             report.steps.append(.init(name: name, outcome: .alreadyDone, seconds: 0, detail: "done by the interrupted run"))
             return
         }
+        if state?.begun.contains(name) == false {
+            state?.begun.append(name)
+            try state?.save(statePath)
+        }
         try step(name, body)
         state?.done.append(name)
         try state?.save(statePath)
     }
 
+    /// Whether an earlier run of this rebuild started `name` and was interrupted in it.
+    private func interrupted(_ name: String) -> Bool {
+        state?.begun.contains(name) == true && state?.done.contains(name) != true
+    }
+
     func fail(_ error: LifeboatError) {
-        report.finishedAt = Date()
+        report.finish()
         report.succeeded = false
         report.problems.append(error.description)
         if refused {
@@ -362,7 +378,14 @@ final class RebuildRun {
         if settings.stopDuringRestore, let guardian = try StopDuringRestore.make(settings, console: console) {
             stopped = try guardian.stopForGood()
         }
+        // The uploads are set aside now, once, so the uploads step only ever
+        // replaces this rebuild's own work, even when it is resumed.
+        var kept: String?
+        if components.contains(.files), let uploads = settings.uploadsDirectory {
+            kept = try FolderSwap.setAside(uploads)
+        }
         return "replacing existing data (--force): \(found.joined(separator: "; "))" + (stopped.isEmpty ? "" : "; stopped \(stopped.joined(separator: ", "))")
+            + (kept.map { "; the uploads' previous contents kept at \($0)" } ?? "")
     }
 
     /// The RDB into the Redis container's data folder, a restart and a key
@@ -374,6 +397,13 @@ final class RebuildRun {
         _ = try restore(target, [.redis], RestoreJob.Options(components: [.redis], overwrite: true), settings: redisSettings)
         let keys = target.manifest.artifact(.redis)?.redis?.totalKeys ?? 0
         return "\(keys) keys (\(redisSettings.redisRestoreMethod == .file ? "RDB file into the container, restarted" : "online, through replication")), DBSIZE checked"
+    }
+
+    private func clearUploads() throws {
+        guard let uploads = settings.uploadsDirectory, FileManager.default.fileExists(atPath: uploads) else { return }
+        for name in try FileManager.default.contentsOfDirectory(atPath: uploads) where !name.hasPrefix(".lifeboat-") {
+            try FileManager.default.removeItem(atPath: uploads + "/" + name)
+        }
     }
 
     /// Starts the project's other containers (not one-off runs, not this

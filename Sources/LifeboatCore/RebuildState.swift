@@ -10,6 +10,8 @@ struct RebuildState: Codable, Sendable {
     var startedAt: Date
     var oplogLimit: String?
     var done: [String] = []
+    /// Steps started (done or not): a started step found undone was interrupted.
+    var begun: [String] = []
     /// Set once the stack was found empty (or --force): the data found on a
     /// later run is this rebuild's own, not someone else's.
     var restoreBegan = false
