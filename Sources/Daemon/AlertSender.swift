@@ -7,6 +7,7 @@ public struct Alert: Codable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case backupFailed = "BACKUP_FAILED", backupOverdue = "BACKUP_OVERDUE"
         case verifyFailed = "VERIFY_FAILED", pruneFailed = "PRUNE_FAILED"
+        case drillFailed = "DRILL_FAILED"
     }
     public var type: Kind
     public var severity: String

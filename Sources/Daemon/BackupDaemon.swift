@@ -143,6 +143,9 @@ public final class BackupDaemon: @unchecked Sendable {
         if due.contains(where: { $0.kind == .verify }) {
             runDeepVerify()
         }
+        if due.contains(where: { $0.kind == .drill }) {
+            runDrill()
+        }
         store.update { state in for schedule in due { state.lastScheduledRun[schedule.kind.rawValue] = time } }
     }
 
@@ -168,7 +171,7 @@ public final class BackupDaemon: @unchecked Sendable {
                 }
                 targets = names
                 label = kind == .archive ? "weekly archive" : "monthly snapshot"
-            case .backup, .verify, .incremental:
+            case .backup, .verify, .incremental, .drill:
                 break
             }
         } catch {
@@ -245,6 +248,25 @@ public final class BackupDaemon: @unchecked Sendable {
             }
         } catch {
             fail(.verify, stage: "verify", LifeboatError.wrap(error, doing: "deep verification"), logger: logger, alert: .verifyFailed)
+        }
+    }
+
+    /// DRILL_SCHEDULE: the disaster-recovery drill; its report is stored
+    /// beside the rebuild reports, a failure alerts.
+    public func runDrill() {
+        var logger = self.logger
+        logger[metadataKey: "run"] = "\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        logger[metadataKey: "schedule"] = "drill"
+        logger.info("disaster-recovery drill started")
+        do {
+            let report = try DrillJob(settings: settings, console: console(logger)).run()
+            store.update { $0.lastDrill = DaemonState.Drill(at: report.startedAt, passed: true, rtoSeconds: report.rtoSeconds, setID: report.setID) }
+            logger.info("drill passed: \(report.setID ?? "?") rebuilt in \(StatusReport.duration(report.rtoSeconds ?? 0))")
+        } catch let failure as RebuildJob.Failure {
+            store.update { $0.lastDrill = DaemonState.Drill(at: failure.report.startedAt, passed: false, rtoSeconds: nil, setID: failure.report.setID) }
+            fail(.drill, stage: "drill", failure.error, logger: logger, alert: .drillFailed)
+        } catch {
+            fail(.drill, stage: "drill", LifeboatError.wrap(error, doing: "drill"), logger: logger, alert: .drillFailed)
         }
     }
 

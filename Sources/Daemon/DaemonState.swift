@@ -22,6 +22,14 @@ public struct DaemonState: Codable, Sendable, Equatable {
         public var message: String
     }
 
+    /// The last disaster-recovery drill.
+    public struct Drill: Codable, Sendable, Equatable {
+        public var at: Date
+        public var passed: Bool
+        public var rtoSeconds: Double?
+        public var setID: String?
+    }
+
     /// The scheduled time of each schedule's last run (ran or attempted).
     public var lastScheduledRun: [String: Date] = [:]
     public var lastSuccess: Success?
@@ -31,6 +39,7 @@ public struct DaemonState: Codable, Sendable, Equatable {
     public var lastVerification: Date?
     public var lastVerificationPassed: Bool?
     public var bytesPruned: Int64 = 0
+    public var lastDrill: Drill?
 
     public init() {}
 
@@ -45,6 +54,7 @@ public struct DaemonState: Codable, Sendable, Equatable {
         lastVerification = try c.decodeIfPresent(Date.self, forKey: .lastVerification)
         lastVerificationPassed = try c.decodeIfPresent(Bool.self, forKey: .lastVerificationPassed)
         bytesPruned = try c.decodeIfPresent(Int64.self, forKey: .bytesPruned) ?? 0
+        lastDrill = try c.decodeIfPresent(Drill.self, forKey: .lastDrill)
     }
 }
 

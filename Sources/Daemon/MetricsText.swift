@@ -36,6 +36,13 @@ public enum MetricsText {
         if let passed = state.lastVerificationPassed {
             metric("lifeboat_last_verification_passed", "gauge", "1 when the last verification passed.", [([], passed ? 1 : 0)])
         }
+        if let drill = state.lastDrill {
+            metric("lifeboat_last_drill_passed", "gauge", "1 when the last disaster-recovery drill passed.", [([], drill.passed ? 1 : 0)])
+            metric("lifeboat_last_drill_timestamp_seconds", "gauge", "When the last drill began (Unix time).", [([], drill.at.timeIntervalSince1970)])
+            if let rto = drill.rtoSeconds {
+                metric("lifeboat_last_drill_rto_seconds", "gauge", "Recovery time the last drill achieved.", [([], rto)])
+            }
+        }
         metric("lifeboat_pruned_bytes_total", "counter", "Bytes deleted by prune since the state began.", [([], Double(state.bytesPruned))])
         if let next = report.nextRuns.compactMap({ $0.runs.first }).min() {
             metric("lifeboat_next_run_timestamp_seconds", "gauge", "When the next scheduled run is due (Unix time).", [([], next.timeIntervalSince1970)])

@@ -15,13 +15,15 @@ public struct Schedule: Sendable {
         case verify
         /// The hourly incremental (MongoDB's oplog since the last set), when MONGO_URI is set.
         case incremental
+        /// The disaster-recovery drill (DRILL_SCHEDULE, off unless set).
+        case drill
     }
 
     public let kind: Kind
     public let variable: String
     public let cron: CronExpression
 
-    public var isBackup: Bool { kind != .verify }
+    public var isBackup: Bool { kind != .verify && kind != .drill }
     /// The cron expression as written.
     public var expression: String { cron.source }
 
@@ -38,7 +40,7 @@ public struct Schedule: Sendable {
             Schedule(kind: .verify, variable: "VERIFY_SCHEDULE", cron: settings.daemon.verifySchedule),
         ] + (settings.mongoURI == nil ? [] : [
             Schedule(kind: .incremental, variable: "BACKUP_INCREMENTAL_SCHEDULE", cron: settings.daemon.incrementalSchedule),
-        ])
+        ]) + (settings.rebuild.drillSchedule.map { [Schedule(kind: .drill, variable: "DRILL_SCHEDULE", cron: $0)] } ?? [])
     }
 
     /// The latest scheduled time at or before `date` (within 40 days).

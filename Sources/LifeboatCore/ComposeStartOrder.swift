@@ -4,11 +4,11 @@ import Foundation
 /// from the `com.docker.compose.depends_on` label Compose v2 writes
 /// (`db:service_started:false,redis:service_healthy:false`). Services
 /// without the label (Compose v1) or in a cycle go in the last group.
-struct ComposeStartOrder {
+public struct ComposeStartOrder: Sendable {
     /// Groups of service names; each group's dependencies are in earlier groups.
-    let groups: [[String]]
+    public let groups: [[String]]
 
-    init(_ services: [(name: String, dependsOn: String?)]) {
+    public init(_ services: [(name: String, dependsOn: String?)]) {
         let names = Set(services.map(\.name))
         var remaining: [String: Set<String>] = [:]
         for service in services {

@@ -117,6 +117,34 @@ import TestSupport
         #expect(endpoints.handle(HTTPServer.Request(method: "GET", path: "/healthz", query: [:], headers: [:])).status == 503)
     }
 
+    /// DRILL_SCHEDULE adds the drill (off by default); a drill that
+    /// cannot run (here: pointed at production) alerts DRILL_FAILED.
+    @Test func theDrillRunsOnItsScheduleAndAlertsWhenItFails() throws {
+        let dir = TemporaryDirectory()
+        var settings = Self.settings(dir)
+        #expect(!Schedule.all(settings).contains { $0.kind == .drill })
+        settings.rebuild.drillSchedule = try CronExpression("0 5 1 * *")
+        let set = ScheduleSet(Schedule.all(settings).filter { $0.kind == .drill }, timeZone: TimeZone(identifier: "UTC")!)
+        #expect(set.next(after: Self.utc("2026-11-27T00:00:00Z"))?.time == Self.utc("2026-12-01T05:00:00Z"))
+
+        let port = RedisProcess.freePort()
+        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
+        let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "0"], discardOutput: true)
+        defer { receiver.terminate() }
+        ProcessRunner.waitForPort(port)
+        settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
+        settings.rebuild.drillProject = "app-drill"
+        settings.rebuild.drillUploadsDirectory = settings.uploadsDirectory
+        let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
+        daemon.perform(Schedule.all(settings).filter { $0.kind == .drill }, scheduledAt: Date())
+        let lines = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
+        let alert = try #require(try JSONSerialization.jsonObject(with: Data(String(lines.first ?? "{}").utf8)) as? [String: Any])
+        #expect(alert["type"] as? String == "DRILL_FAILED")
+        #expect((alert["message"] as? String)?.contains("DRILL_UPLOADS_DIR overlaps UPLOADS_DIR") == true, "\(alert)")
+        #expect(daemon.store.current.failuresByStage["drill"] == 1)
+        #expect(FileManager.default.fileExists(atPath: settings.uploadsDirectory! + "/a.txt"), "production uploads untouched")
+    }
+
     @Test func durationsParse() {
         #expect(DaemonSettings.parseDuration("26h") == 93_600)
         #expect(DaemonSettings.parseDuration("90m") == 5_400)
