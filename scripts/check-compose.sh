@@ -17,7 +17,7 @@ python3 - "$work/resolved.yml" <<'PY'
 import sys
 text = open(sys.argv[1]).read()
 for needle in ["backup:", "dockerfile: Dockerfile.backup", "BACKUP_SCHEDULE: 0 2 * * *", "AWS_S3_BUCKET: alawael-backups",
-               "backup-data:", "/var/run/docker.sock", 'lifeboat.stop-during-restore: "true"', "uploads:/data/uploads:ro", "MONGO_URI_FILE"]:
+               "backup-data:", "/var/run/docker.sock", 'lifeboat.stop-during-restore: "true"', "uploads:/data/uploads", "MONGO_URI_FILE"]:
     assert needle in text, f"the resolved compose file lacks {needle!r}"
 print("docker-compose.prod.yml: valid; backup service resolved with its schedule, bucket, volumes, socket and secrets")
 PY
