@@ -2,14 +2,14 @@ import ByteStreams
 import Foundation
 import HTTPClient
 
-/// Reads an object as a stream of ranged GETs, each retried on its own,
-/// with the next range fetched while the current one is consumed. Every
-/// range names the ETag seen at open (`If-Match`), so an object replaced
-/// in the middle of a read fails instead of mixing two versions.
-/// Memory: two ranges.
+/// Reads an object as a stream of ranged GETs of 16 MiB, each retried on
+/// its own, with the next two ranges fetched while the current one is
+/// consumed. Every range names the ETag seen at open (`If-Match`), so an
+/// object replaced in the middle of a read fails instead of mixing two
+/// versions. Memory: three ranges (one being read, two in flight).
 final class S3ObjectSource: ByteSource, @unchecked Sendable {
-    // @unchecked Sendable: `prefetched` is written by the prefetch work
-    // item before it signals `ready`, and read only after waiting on it.
+    // @unchecked Sendable: each pending range's result is written by its
+    // fetch work item before it signals, and read only after waiting on it.
     private let client: S3Client
     private let objectKey: String
     private let size: Int64
@@ -18,18 +18,33 @@ final class S3ObjectSource: ByteSource, @unchecked Sendable {
     private var nextOffset: Int64 = 0
     private var chunk: [UInt8] = []
     private var chunkOffset = 0
-    private var prefetched: Result<[UInt8], any Error>?
-    private var ready: DispatchSemaphore?
+    /// Ranges being fetched, in order.
+    private var pending: [PendingRange] = []
+    private let depth: Int
+
+    private final class PendingRange: @unchecked Sendable {
+        // @unchecked Sendable: `result` is set before `done` is signalled and read after waiting on it.
+        let done = DispatchSemaphore(value: 0)
+        var result: Result<[UInt8], any Error>?
+        func wait() -> Result<[UInt8], any Error> {
+            done.wait()
+            done.signal()
+            return result!
+        }
+    }
 
     init(client: S3Client, objectKey: String, size: Int64, etag: String?) {
         self.client = client
         self.objectKey = objectKey
         self.size = size
         self.etag = etag
-        self.rangeSize = max(client.options.partSize, 1 << 20)
+        // 16 MiB ranges: each GET has a fixed cost (a round trip on S3; on
+        // moto, reading the whole object), so fewer, larger ranges go faster.
+        self.rangeSize = max(client.options.partSize, 16 << 20)
+        self.depth = 2
     }
 
-    deinit { ready?.wait() }
+    deinit { for range in pending { _ = range.wait() } }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if chunkOffset == chunk.count {
@@ -44,29 +59,22 @@ final class S3ObjectSource: ByteSource, @unchecked Sendable {
     }
 
     private func nextChunk() throws -> [UInt8]? {
-        let result: Result<[UInt8], any Error>
-        if let ready {
-            ready.wait()
-            self.ready = nil
-            result = prefetched!
-            prefetched = nil
-        } else {
-            guard nextOffset < size else { return nil }
-            result = Result { try fetch(from: nextOffset) }
+        // Keep `depth` ranges in flight ahead of the reader.
+        var requested = nextOffset + Int64(pending.count) * Int64(rangeSize)
+        while pending.count < depth && requested < size {
+            let range = PendingRange()
+            let offset = requested
+            DispatchQueue.global().async { [self] in
+                range.result = Result { try fetch(from: offset) }
+                range.done.signal()
+            }
+            pending.append(range)
+            requested += Int64(rangeSize)
         }
-        let bytes = try result.get()
+        guard !pending.isEmpty else { return nil }
+        let bytes = try pending.removeFirst().wait().get()
         nextOffset += Int64(bytes.count)
-        if nextOffset < size { startPrefetch(from: nextOffset) }
         return bytes.isEmpty ? nil : bytes
-    }
-
-    private func startPrefetch(from offset: Int64) {
-        let semaphore = DispatchSemaphore(value: 0)
-        ready = semaphore
-        DispatchQueue.global().async { [self] in
-            prefetched = Result { try fetch(from: offset) }
-            semaphore.signal()
-        }
     }
 
     private func fetch(from offset: Int64) throws -> [UInt8] {

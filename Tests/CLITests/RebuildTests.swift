@@ -126,10 +126,16 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: setup.backupDirectory + "/.lifeboat-rebuild.json"))
         let planRefusal = try setup.lifeboat(["rebuild", "--dry-run"])
         #expect(planRefusal.stdout.contains("would REFUSE"))
-        // With --force it replaces the data (the uploads' previous contents kept aside).
-        let forced = try setup.lifeboat(["rebuild", "--force"])
+        // With --force it replaces the data (the uploads' previous contents
+        // kept aside), here to a point in time: the set's own oplog end.
+        let setID = try #require(((try? FileManager.default.contentsOfDirectory(atPath: setup.backupDirectory)) ?? []).first { $0.contains("-full-") })
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.backupDirectory + "/\(setID)/manifest.json"))) as? [String: Any]
+        let mongo = ((manifest?["artifacts"] as? [[String: Any]])?.first { $0["component"] as? String == "mongo" }?["mongo"] as? [String: Any])
+        let end = try #require((mongo?["oplog"] as? [String: Any])?["end"] as? [String: Any])
+        let forced = try setup.lifeboat(["rebuild", "--force", "--to-time", "\(end["seconds"] as? Int ?? 0):\(end["increment"] as? Int ?? 0)"])
         #expect(forced.status == 0, "\(forced.output)")
         #expect(try setup.stack.documentCount() == 4500)
+        #expect(try setup.snapshot().mongo == before.mongo)
     }
 
     /// Killed with SIGKILL as each step starts, then run again: every

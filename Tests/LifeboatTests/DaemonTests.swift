@@ -96,7 +96,7 @@ import TestSupport
         let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
         // The receiver fails the first post: the sender retries.
         let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "1"], discardOutput: true)
-        defer { receiver.terminate() }
+        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
         ProcessRunner.waitForPort(port)
         var settings = Self.settings(dir, uploads: false)
         settings.uploadsDirectory = dir.sub("missing-uploads")
@@ -130,7 +130,7 @@ import TestSupport
         let port = RedisProcess.freePort()
         let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
         let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "0"], discardOutput: true)
-        defer { receiver.terminate() }
+        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
         ProcessRunner.waitForPort(port)
         settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
         settings.rebuild.drillProject = "app-drill"
