@@ -138,6 +138,38 @@ import TestSupport
         #expect(try setup.snapshot().mongo == before.mongo)
     }
 
+    /// The fresh-server path as a user runs it: `docker run` of the image
+    /// with the Docker socket, against a stack created with `up --no-start`.
+    @Test func theImageRebuildsTheStackAsAOneShotContainer() throws {
+        guard let host = try TestServers.dockerHost(), let server = try TestServers.s3() else { return }
+        let socket = String(host.dropFirst("unix://".count))
+        let build = try ProcessRunner.shell("./scripts/build-image.sh '\(socket)' '\(ProcessRunner.lifeboatBinary)' lifeboat:test 2>&1")
+        #expect(build.status == 0, "\(build.output)")
+        var setup = try Setup("ri", dockerHost: host, server: server)
+        let before = try setup.prepare(documents: 1500, keys: 800, files: 10)
+        try setup.loseEverything()
+        let backup = setup.dir.sub("backup-in-container")
+        try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
+        // The image runs as uid 10001: it owns its folders; the socket's group is added.
+        _ = try ProcessRunner.shell("chown 10001 '\(backup)' '\(setup.stack.uploads)'; chmod 755 '\(setup.dir.path)'")
+        let group = try ProcessRunner.shell("stat -c %g '\(socket)'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var environment = setup.environment
+        environment["BACKUP_DIR"] = "/backup"
+        environment["UPLOADS_DIR"] = "/data/uploads"
+        environment["DOCKER_HOST"] = "unix:///var/run/docker.sock"
+        environment["CONFIG_PATHS"] = nil
+        let variables = environment.sorted { $0.key < $1.key }.map { "-e \($0.key)='\($0.value)'" }.joined(separator: " ")
+        let run = try ProcessRunner.shell("/usr/bin/docker -H \(host) run --rm --network host --group-add \(group) -v '\(socket)':/var/run/docker.sock "
+            + "-v '\(backup)':/backup -v '\(setup.stack.uploads)':/data/uploads \(variables) lifeboat:test rebuild 2>&1")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("Rebuild succeeded") && run.output.contains("RTO achieved"), "\(run.output)")
+        let after = try setup.snapshot()
+        #expect(after.mongo == before.mongo)
+        #expect(after.redis == before.redis)
+        #expect(after.uploads.differences(from: before.uploads) == [])
+        #expect(setup.stack.health().contains("\"status\": \"ok\""))
+    }
+
     /// Killed with SIGKILL as each step starts, then run again: every
     /// run completes, with the data exactly once.
     @Test func aRebuildKilledAtAnyStepFinishesWhenRunAgain() throws {
