@@ -133,23 +133,14 @@ public final class MongoDumper: Sendable {
             let writer = try ArchiveWriter(sink: sink, header: ArchiveHeader(concurrentCollections: 1, serverVersion: serverVersion,
                                                                              toolVersion: options.toolVersion),
                                            collections: [], includeOplog: true)
-            var segment: [UInt8] = []
-            var count = 0, total = 0
+            var segments = OplogSegments(writer: writer, segmentBytes: options.segmentBytes)
             for entry in entries {
                 guard let ts = BSONDocumentView(entry)["ts"]?.timestamp, ts > start, ts <= end else { continue }
-                segment.append(contentsOf: entry)
-                count += 1
-                total += 1
-                if segment.count >= options.segmentBytes {
-                    try writer.writeSegment(.oplog, documents: segment, count: count)
-                    segment.removeAll(keepingCapacity: true)
-                    count = 0
-                }
+                try segments.append(entry)
             }
-            if count > 0 || total == 0 { try writer.writeSegment(.oplog, documents: segment, count: count) }
-            try writer.finish(.oplog)
+            try segments.finish()
             return MongoSummary(serverVersion: serverVersion, replicaSet: hello["setName"]?.string, namespaces: [],
-                                oplog: MongoSummary.OplogWindow(start: start, end: max(start, end), entries: total))
+                                oplog: MongoSummary.OplogWindow(start: start, end: max(start, end), entries: segments.total))
         } catch {
             throw MongoSourceError.from(error)
         }
@@ -312,9 +303,7 @@ public final class MongoDumper: Sendable {
         // Nothing written since the start: the window is empty, and the
         // oplog need not be read at all.
         let end = try lastWrite(connection) ?? start
-        var entries = 0
-        var segment: [UInt8] = []
-        var count = 0
+        var segments = OplogSegments(writer: writer, segmentBytes: options.segmentBytes)
         if end > start {
             let filter = #"{"ts": {"$gt": {"$timestamp": {"t": \#(start.seconds), "i": \#(start.increment)}}, "$lte": {"$timestamp": {"t": \#(end.seconds), "i": \#(end.increment)}}}}"#
             let cursor = try connection.find("local", "oplog.rs", filter: filter, options: #"{"sort": {"$natural": 1}}"#)
@@ -326,19 +315,42 @@ public final class MongoDumper: Sendable {
                     previous = ts
                 }
                 guard concerns(view) else { continue }
-                segment.append(contentsOf: entry)
-                count += 1
-                entries += 1
-                if segment.count >= options.segmentBytes {
-                    try writer.writeSegment(.oplog, documents: segment, count: count)
-                    segment.removeAll(keepingCapacity: true)
-                    count = 0
-                }
+                try segments.append(entry)
             }
         }
-        if count > 0 || entries == 0 { try writer.writeSegment(.oplog, documents: segment, count: count) }
+        try segments.finish()
+        return MongoSummary.OplogWindow(start: start, end: end, entries: segments.total)
+    }
+}
+
+/// Oplog entries into an archive's oplog namespace, in segments of about
+/// `segmentBytes`; an empty window still gets its (empty) segment.
+struct OplogSegments {
+    let writer: ArchiveWriter
+    let segmentBytes: Int
+    private var segment: [UInt8] = []
+    private var count = 0
+    private(set) var total = 0
+
+    init(writer: ArchiveWriter, segmentBytes: Int) {
+        self.writer = writer
+        self.segmentBytes = segmentBytes
+    }
+
+    mutating func append<Bytes: Sequence>(_ entry: Bytes) throws where Bytes.Element == UInt8 {
+        segment.append(contentsOf: entry)
+        count += 1
+        total += 1
+        if segment.count >= segmentBytes {
+            try writer.writeSegment(.oplog, documents: segment, count: count)
+            segment.removeAll(keepingCapacity: true)
+            count = 0
+        }
+    }
+
+    mutating func finish() throws {
+        if count > 0 || total == 0 { try writer.writeSegment(.oplog, documents: segment, count: count) }
         try writer.finish(.oplog)
-        return MongoSummary.OplogWindow(start: start, end: end, entries: entries)
     }
 }
 

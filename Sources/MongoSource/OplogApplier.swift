@@ -185,7 +185,13 @@ final class OplogApplier {
         case "create", "drop", "collMod", "dropIndexes":
             guard let collection = first.string, let target = mapped(collection) else { return }
             command.append(first.name, string: target.collection)
-            for field in object.dropFirst() { command.append(field.name, element: field) }
+            let isView = first.name == "create" && object["viewOn"] != nil
+            for field in object.dropFirst() {
+                // SecantusDB logs a view's pipeline as `viewPipeline` (the command
+                // calls it `pipeline`) and gives views an `idIndex` mongod refuses.
+                if isView && field.name == "idIndex" { continue }
+                command.append(isView && field.name == "viewPipeline" ? "pipeline" : field.name, element: field)
+            }
             targetDB = target.db
         case "createIndexes":
             // mongod logs one index per entry, its spec flattened into `o`.

@@ -64,6 +64,7 @@ import TestSupport
             d.users.replace_one({"_id": 50}, {"_id": 50, "name": "replaced"})
             d.tmp.drop()
             d.extra.insert_one({"_id": "x", "v": [1, 2, 3]})
+            d.create_collection("leaders", viewOn="users", pipeline=[{"$match": {"score": {"$gt": 50}}}])
             """, uri, db)
         let stateB = try Self.py(Self.snapshot, uri, db)
         let momentB = try Self.py(Self.position, uri, db)
@@ -81,6 +82,9 @@ import TestSupport
             #expect(restored == expected, "the state at \(moment) differs:\n\(restored)\nexpected\n\(expected)")
             #expect(try Self.py("print(sorted(d.users.index_information()))", uri, db + name).contains("name_1"), "the index built in the oplog came back")
         }
+        // The view created in the oplog (SecantusDB logs it as viewOn + viewPipeline) came back as a view.
+        let view = try Self.py("print([(c['type'], c['options'].get('viewOn')) for c in d.list_collections() if c['name'] == 'leaders'])", uri, db + "b")
+        #expect(view.contains("('view', 'users')"), "\(view)")
 
         // Outside the chain: refused with the covered range.
         let early = try lifeboat(["restore", "--to-time", "2001-01-01T00:00:00Z"])
