@@ -114,12 +114,13 @@ public final class DockerClient {
         _ = try expect(request("POST", "/containers/\(Self.escape(id))/restart?t=\(timeoutSeconds)", timeout: timeoutSeconds + 30), [204], "restart container \(id)")
     }
 
-    /// Waits until the container runs, and is healthy when it has a health check.
-    public func waitUntilReady(_ id: String, timeoutSeconds: Double = 60) throws {
+    /// Waits until the container runs, and (unless `healthy` is false) is
+    /// healthy when it has a health check.
+    public func waitUntilReady(_ id: String, timeoutSeconds: Double = 60, healthy: Bool = true) throws {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while true {
             let state = try inspect(id).State
-            if state.Running && (state.Health == nil || state.Health?.Status == "healthy") { return }
+            if state.Running && (!healthy || state.Health == nil || state.Health?.Status == "healthy") { return }
             if Date() > deadline {
                 throw DockerError(.api, "container \(id) is not ready after \(Int(timeoutSeconds)) s (state \(state.Status)\(state.Health.map { ", health \($0.Status)" } ?? ""))")
             }

@@ -7,17 +7,23 @@ import Foundation
 public struct ComposeStartOrder: Sendable {
     /// Groups of service names; each group's dependencies are in earlier groups.
     public let groups: [[String]]
+    /// Services another one waits for with `condition: service_healthy`.
+    public let awaitedHealthy: Set<String>
 
     public init(_ services: [(name: String, dependsOn: String?)]) {
         let names = Set(services.map(\.name))
         var remaining: [String: Set<String>] = [:]
+        var healthy: Set<String> = []
         for service in services {
             let dependencies = (service.dependsOn ?? "").split(separator: ",").compactMap { entry -> String? in
-                let name = String(entry.split(separator: ":").first ?? "").trimmingCharacters(in: .whitespaces)
-                return names.contains(name) && name != service.name ? name : nil
+                let parts = entry.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard let name = parts.first, names.contains(name), name != service.name else { return nil }
+                if parts.count > 1 && parts[1] == "service_healthy" { healthy.insert(name) }
+                return name
             }
             remaining[service.name, default: []].formUnion(dependencies)
         }
+        awaitedHealthy = healthy
         var groups: [[String]] = []
         var started: Set<String> = []
         while !remaining.isEmpty {

@@ -32,17 +32,26 @@ final class RebuildRun {
         self.local = LocalTier(root: settings.backupDirectory)
     }
 
+    /// The request as the state file records it.
+    private var request: String {
+        "set \(options.set ?? "newest")" + (options.toTime.map { ", to-time \($0)" } ?? "") + (options.from.map { ", from \($0)" } ?? "")
+    }
+
     func execute() throws {
         try LocalTier.makeDirectories(settings.backupDirectory)
         let lock = options.dryRun ? nil : try BackupLock(directory: settings.backupDirectory, purpose: options.purpose)
         defer { _ = lock }
         state = RebuildState.load(statePath)
-        if let state, options.set == nil || options.set == state.set {
-            report.resumed = true
-            report.startedAt = state.startedAt
-            console.info("continuing the \(options.purpose) of \(state.set) begun at \(RebuildReport.show(state.startedAt))")
-        } else {
-            state = nil
+        if let found = state {
+            if found.request == request {
+                report.resumed = true
+                report.startedAt = found.startedAt
+                console.info("continuing the \(options.purpose) of \(found.set) begun at \(RebuildReport.show(found.startedAt))")
+            } else {
+                // Another request: the stack may hold that rebuild's partial work, which the empty check will find.
+                report.problems.append("an unfinished \(options.purpose) of \(found.set) (\(found.request ?? "?")) was begun at \(RebuildReport.show(found.startedAt)); this one (\(request)) starts anew")
+                state = nil
+            }
         }
 
         let target = try step("locate", { try locate() }, describe: \.summary)
@@ -63,7 +72,7 @@ final class RebuildRun {
         if options.dryRun { return try plan(target, components) }
 
         if state == nil {
-            state = RebuildState(set: target.manifest.id.rawValue, tier: target.tier.name, startedAt: report.startedAt,
+            state = RebuildState(set: target.manifest.id.rawValue, request: request, tier: target.tier.name, startedAt: report.startedAt,
                                  oplogLimit: target.oplogLimit.map { "\($0)" })
             try state!.save(statePath)
         }
@@ -431,7 +440,13 @@ final class RebuildRun {
                 started.append(container.name)
             }
             for container in members {
-                try stack.client.waitUntilReady(container.Id, timeoutSeconds: Double(settings.rebuild.serviceWaitSeconds))
+                // Running is enough, unless another service waits for it to be
+                // healthy (a service's own health may depend on things to come,
+                // e.g. the backup service's on its first backup); the
+                // application's health is checked next, at HEALTHCHECK_URL.
+                let service = container.Labels?["com.docker.compose.service"] ?? container.name
+                try stack.client.waitUntilReady(container.Id, timeoutSeconds: Double(settings.rebuild.serviceWaitSeconds),
+                                                healthy: order.awaitedHealthy.contains(service))
             }
         }
         if containers.isEmpty { return "no other containers in project \(project)" }

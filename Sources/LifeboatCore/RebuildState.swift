@@ -6,6 +6,8 @@ import Foundation
 /// skips those steps. Removed when the rebuild succeeds.
 struct RebuildState: Codable, Sendable {
     var set: String
+    /// What was asked (set, --to-time, --from): only the same request resumes.
+    var request: String?
     var tier: String
     var startedAt: Date
     var oplogLimit: String?

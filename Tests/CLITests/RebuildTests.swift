@@ -108,7 +108,7 @@ import TestSupport
         #expect(after.uploads.differences(from: before.uploads) == [])
         #expect(after.config == before.config)
         #expect(setup.stack.health().contains("\"status\": \"ok\""))
-        #expect(try setup.stack.containerStates() == ["mongodb": "running", "redis": "running", "backend": "running"])
+        #expect(try setup.stack.containerStates() == ["mongodb": "running", "redis": "running", "backend": "running", "sidecar": "running"])
         // The report is stored, with the recovery time.
         let stored = (try? FileManager.default.contentsOfDirectory(atPath: setup.backupDirectory + "/rebuild-reports")) ?? []
         #expect(stored.contains { $0.hasSuffix(".json") } && stored.contains { $0.hasSuffix(".txt") })

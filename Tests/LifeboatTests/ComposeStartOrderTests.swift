@@ -13,6 +13,9 @@ import Testing
         ])
         // mongodb and redis are not among the services to start (already running): ignored.
         #expect(order.groups == [["backup", "worker"], ["backend"], ["nginx"]])
+        #expect(order.awaitedHealthy == [])  // mongodb is not among them
+        let healthy = ComposeStartOrder([("nginx", "backend:service_healthy:false"), ("backend", nil)])
+        #expect(healthy.awaitedHealthy == ["backend"])
     }
 
     @Test func aCycleStillStartsEverything() {
