@@ -133,11 +133,12 @@ public struct BackupJob: Sendable {
         }
     }
 
-    /// Oplog entries already read by a tail, for a slice (instead of querying the oplog).
-    public struct CapturedOplog: Sendable {
-        public var entries: [[UInt8]]
+    /// Oplog entries already read by a tail, for a slice (instead of
+    /// querying the oplog): consecutive BSON documents, read once.
+    public struct CapturedOplog {
+        public var entries: any ByteSource
         public var end: BSONTimestamp
-        public init(entries: [[UInt8]], end: BSONTimestamp) {
+        public init(entries: any ByteSource, end: BSONTimestamp) {
             self.entries = entries
             self.end = end
         }

@@ -111,14 +111,14 @@ extension String {
 }
 
 /// Reads exact byte counts and BSON documents from a source through one buffer.
-final class BufferedInput {
+public final class BufferedInput {
     private let source: any ByteSource
     private var buffer: [UInt8] = []
     private var position = 0
     private(set) var atEnd = false
     private var document: [UInt8] = []
 
-    init(_ source: any ByteSource) { self.source = source }
+    public init(_ source: any ByteSource) { self.source = source }
 
     private func fill(_ needed: Int) throws -> Bool {
         while buffer.count - position < needed {
@@ -146,7 +146,7 @@ final class BufferedInput {
 
     /// A whole document, or nil for a terminator (int32 -1). With
     /// `endOfStreamAllowed`, a clean end of stream also gives nil (check `atEnd`).
-    func readDocument(what: String, namespace: Namespace? = nil, endOfStreamAllowed: Bool = false) throws -> ArraySlice<UInt8>? {
+    public func readDocument(what: String, namespace: Namespace? = nil, endOfStreamAllowed: Bool = false) throws -> ArraySlice<UInt8>? {
         if endOfStreamAllowed, try !fill(1) {
             atEnd = true
             return nil

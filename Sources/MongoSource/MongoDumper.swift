@@ -122,9 +122,9 @@ public final class MongoDumper: Sendable {
         }
     }
 
-    /// An incremental from entries already read (an `OplogTail`): those
-    /// after `start`, up to the tail position `end`.
-    public func writeOplogArchive(_ entries: [[UInt8]], after start: BSONTimestamp, end: BSONTimestamp,
+    /// An incremental from entries already read (an `OplogTail`), given as
+    /// consecutive BSON documents: those after `start`, up to the tail position `end`.
+    public func writeOplogArchive(_ entries: any ByteSource, after start: BSONTimestamp, end: BSONTimestamp,
                                   into sink: any ByteSink) throws -> MongoSummary {
         do {
             let connection = try MongoConnection(uri: uri)
@@ -134,8 +134,9 @@ public final class MongoDumper: Sendable {
                                                                              toolVersion: options.toolVersion),
                                            collections: [], includeOplog: true)
             var segments = OplogSegments(writer: writer, segmentBytes: options.segmentBytes)
-            for entry in entries {
-                guard let ts = BSONDocumentView(entry)["ts"]?.timestamp, ts > start, ts <= end else { continue }
+            let input = BufferedInput(entries)
+            while let entry = try input.readDocument(what: "captured oplog entry", endOfStreamAllowed: true) {
+                guard let ts = BSONDocumentView(slice: entry)["ts"]?.timestamp, ts > start, ts <= end else { continue }
                 try segments.append(entry)
             }
             try segments.finish()
