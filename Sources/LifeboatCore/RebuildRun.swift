@@ -198,7 +198,7 @@ final class RebuildRun {
         var pointInTime: Date?
         var note: String
         var summary: String {
-            "\(manifest.id) in \(tier.name) (\(chain.count) set\(chain.count == 1 ? "" : "s"), \(RebuildRun.bytes(chain.reduce(0) { $0 + $1.storedBytes })))" + note
+            "\(manifest.id) in \(tier.name) (\(chain.count) set\(chain.count == 1 ? "" : "s"), \(ByteCount.describe(chain.reduce(0) { $0 + $1.storedBytes })))" + note
         }
     }
 
@@ -295,7 +295,7 @@ final class RebuildRun {
             }
         }
         var parts: [String] = []
-        if copied > 0 { parts.append("\(copied) set\(copied == 1 ? "" : "s") downloaded from \(target.tier.name) (\(RebuildRun.bytes(bytes))) and checked") }
+        if copied > 0 { parts.append("\(copied) set\(copied == 1 ? "" : "s") downloaded from \(target.tier.name) (\(ByteCount.describe(bytes))) and checked") }
         if checked > 0 { parts.append("\(checked) local set\(checked == 1 ? "" : "s") checked") }
         return parts.joined(separator: ", ")
     }
@@ -524,7 +524,7 @@ final class RebuildRun {
         let present = Set((try? SetCatalog(tier: local).list().complete.map(\.id)) ?? [])
         let missing = target.chain.filter { !present.contains($0.id) }
         func planned(_ name: String, _ detail: String) { report.steps.append(.init(name: name, outcome: .planned, seconds: 0, detail: detail)) }
-        planned("download", missing.isEmpty ? "check the local copies" : "download \(missing.count) set(s), \(RebuildRun.bytes(missing.reduce(0) { $0 + $1.storedBytes })), from \(target.tier.name) and check them")
+        planned("download", missing.isEmpty ? "check the local copies" : "download \(missing.count) set(s), \(ByteCount.describe(missing.reduce(0) { $0 + $1.storedBytes })), from \(target.tier.name) and check them")
         if components.contains(.config) { planned("config", "write the config files back to their original paths") }
         var engineNote = "no Docker engine: data services are expected to be running"
         if let stack = try? stack() {
@@ -546,12 +546,5 @@ final class RebuildRun {
         if components.contains(.files) { planned("uploads", "\(target.manifest.artifact(.files)?.tree?.files ?? 0) files → \(settings.uploadsDirectory ?? "?")") }
         planned("application", "start the project's other containers in dependency order")
         planned("check", settings.rebuild.healthcheckURL.map { "poll \($0); compare the data with the manifest" } ?? "compare the data with the manifest (HEALTHCHECK_URL not set)")
-    }
-
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

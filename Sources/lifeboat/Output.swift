@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatCore
 
 /// Results go to standard output; messages and errors to standard error.
 enum Output {
@@ -34,16 +35,7 @@ enum Output {
         for row in rows { line(render(row)) }
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: Int64) -> String { ByteCount.describe(count) }
 
     static func age(since date: Date, now: Date = Date()) -> String {
         let seconds = max(0, Int(now.timeIntervalSince(date)))
