@@ -138,9 +138,9 @@ import TestSupport
         #expect(try setup.snapshot().mongo == before.mongo)
     }
 
-    /// The fresh-server path as a user runs it: `docker run` of the image
-    /// with the Docker socket, against a stack created with `up --no-start`.
-    @Test func theImageRebuildsTheStackAsAOneShotContainer() throws {
+    /// The fresh-server path as the README gives it: after `up --no-start`,
+    /// `docker-compose run --rm backup rebuild` (the image, through the socket).
+    @Test func theBackupServiceRebuildsTheStackAsAOneShotRun() throws {
         guard let host = try TestServers.dockerHost(), let server = try TestServers.s3() else { return }
         let socket = String(host.dropFirst("unix://".count))
         let build = try ProcessRunner.shell("./scripts/build-image.sh '\(socket)' '\(ProcessRunner.lifeboatBinary)' lifeboat:test 2>&1")
@@ -148,19 +148,13 @@ import TestSupport
         var setup = try Setup("ri", dockerHost: host, server: server)
         let before = try setup.prepare(documents: 1500, keys: 800, files: 10)
         try setup.loseEverything()
-        let backup = setup.dir.sub("backup-in-container")
-        try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
-        // The image runs as uid 10001: it owns its folders; the socket's group is added.
-        _ = try ProcessRunner.shell("chown 10001 '\(backup)' '\(setup.stack.uploads)'; chmod 755 '\(setup.dir.path)'")
-        let group = try ProcessRunner.shell("stat -c %g '\(socket)'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        var environment = setup.environment
-        environment["BACKUP_DIR"] = "/backup"
-        environment["UPLOADS_DIR"] = "/data/uploads"
-        environment["DOCKER_HOST"] = "unix:///var/run/docker.sock"
-        environment["CONFIG_PATHS"] = nil
-        let variables = environment.sorted { $0.key < $1.key }.map { "-e \($0.key)='\($0.value)'" }.joined(separator: " ")
-        let run = try ProcessRunner.shell("/usr/bin/docker -H \(host) run --rm --network host --group-add \(group) -v '\(socket)':/var/run/docker.sock "
-            + "-v '\(backup)':/backup -v '\(setup.stack.uploads)':/data/uploads \(variables) lifeboat:test rebuild 2>&1")
+        try FileManager.default.createDirectory(atPath: setup.stack.backupFolder, withIntermediateDirectories: true)
+        // The image runs as uid 10001: it owns its folders; compose adds the socket's group.
+        _ = try ProcessRunner.shell("chown 10001 '\(setup.stack.backupFolder)' '\(setup.stack.uploads)'; chmod 755 '\(setup.dir.path)'")
+        let credentials = ["AWS_S3_BUCKET": setup.bucket, "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
+                           "AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey]
+        let run = try setup.stack.compose(["run", "--rm"] + credentials.sorted { $0.key < $1.key }.flatMap { ["-e", "\($0.key)=\($0.value)"] }
+                                          + ["backup", "rebuild"])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("Rebuild succeeded") && run.output.contains("RTO achieved"), "\(run.output)")
         let after = try setup.snapshot()
@@ -168,6 +162,8 @@ import TestSupport
         #expect(after.redis == before.redis)
         #expect(after.uploads.differences(from: before.uploads) == [])
         #expect(setup.stack.health().contains("\"status\": \"ok\""))
+        // The one-shot container is gone; the stack's own services run.
+        #expect(try setup.stack.containerStates() == ["mongodb": "running", "redis": "running", "backend": "running", "sidecar": "running"])
     }
 
     /// Killed with SIGKILL as each step starts, then run again: every

@@ -37,11 +37,18 @@ final class TestStack {
          "DOCKER_HOST": dockerHost, "HEALTHCHECK_URL": healthURL, "HEALTHCHECK_TIMEOUT_SECONDS": "60", "SERVICE_WAIT_SECONDS": "60"]
     }
 
+    /// For the one-shot backup service: its BACKUP_DIR and the socket's group.
+    var backupFolder: String { root + "/backup-service" }
+
     @discardableResult
     func compose(_ arguments: [String]) throws -> ProcessResult {
+        let socket = String(dockerHost.dropFirst("unix://".count))
+        var socketStatus = stat()
+        let group = stat(socket, &socketStatus) == 0 ? socketStatus.st_gid : 0
         let result = try ProcessRunner.run("/usr/bin/docker-compose", ["-p", project, "-f", Self.composeFile] + arguments, environment: [
             "DOCKER_HOST": dockerHost, "HOME": root, "STACK_MONGO_PORT": "\(mongoPort)", "STACK_REDIS_PORT": "\(redisPort)",
-            "STACK_BACKEND_PORT": "\(backendPort)", "STACK_UPLOADS": uploads,
+            "STACK_BACKEND_PORT": "\(backendPort)", "STACK_UPLOADS": uploads, "STACK_PROJECT": project,
+            "STACK_DOCKER_SOCKET": socket, "STACK_DOCKER_GID": "\(group)", "STACK_BACKUP": backupFolder,
         ])
         if result.status != 0 { Issue.record("docker-compose \(arguments.joined(separator: " ")): \(result.output)") }
         return result
