@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product lifeboat
 LIFEBOAT="$(swift build -c release --show-bin-path)/lifeboat"
 trap './scripts/test-servers.sh stop' EXIT
-eval "$(./scripts/test-servers.sh start)"
+eval "$(./scripts/test-servers.sh start mongo s3)"
 
 work="$(mktemp -d /tmp/lifeboat-demo.XXXXXX)"
 echo "== sample stack in $work"

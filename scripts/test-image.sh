@@ -28,4 +28,4 @@ echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 tar -C "$root" -c . | curl -sf --unix-socket "$socket" -X POST -H 'Content-Type: application/x-tar' --data-binary @- \
   "$api/images/create?fromSrc=-&repo=lifeboat-test/redis&tag=latest" >/dev/null
-echo "built $image"
+echo "built $image" >&2

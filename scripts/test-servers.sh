@@ -5,7 +5,8 @@
 #   redis-server (Debian) on 127.0.0.1:6399; a Docker engine (docker.io) on
 #   .test-servers/docker.sock with the lifeboat-test/redis image; moto's S3
 #   server (PyPI) on 127.0.0.1:5055 with signature checking on
-# Usage: scripts/test-servers.sh install|start|stop|env
+# Usage: scripts/test-servers.sh install|start [SERVICE...]|stop|env
+#   (SERVICE: mongo mongo-auth redis s3 docker; all of them by default)
 # `start` prints the environment the tests read (eval it or source the file
 # it writes: .test-servers/env).
 set -euo pipefail
@@ -130,21 +131,34 @@ case "${1:-}" in
     install_venv
     ;;
   start)
+    # Only the standard output below is meant to be evaluated: everything the
+    # servers and image builds print goes to standard error.
     mkdir -p "$state"
-    start_mongo
-    start_mongo_auth
-    start_redis
-    start_s3
-    start_docker
-    cat > "$state/env" <<ENV
-export LIFEBOAT_TEST_MONGO_URI='mongodb://127.0.0.1:$mongo_port/?directConnection=true'
-export LIFEBOAT_TEST_REDIS_URL='redis://127.0.0.1:$redis_port/'
-$(command -v dockerd >/dev/null && echo "export LIFEBOAT_TEST_DOCKER_HOST='unix://$PWD/$state/docker.sock'")
-export LIFEBOAT_TEST_S3_ENDPOINT='http://127.0.0.1:$s3_port'
-export LIFEBOAT_TEST_S3_ACCESS_KEY_ID='$(cut -d' ' -f1 "$state/s3.key")'
-export LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY='$(cut -d' ' -f2 "$state/s3.key")'
-export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'
-ENV
+    shift
+    services=("$@")
+    [ ${#services[@]} -gt 0 ] || services=(mongo mongo-auth redis s3 docker)
+    for service in "${services[@]}"; do
+      case "$service" in
+        mongo) start_mongo ;;
+        mongo-auth) install_venv; start_mongo_auth ;;
+        redis) start_redis ;;
+        s3) install_venv; start_s3 ;;
+        docker) start_docker ;;
+        *) echo "unknown service '$service' (mongo, mongo-auth, redis, s3, docker)" >&2; exit 64 ;;
+      esac
+    done >&2
+    has() { local s; for s in "${services[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+    {
+      if has mongo; then echo "export LIFEBOAT_TEST_MONGO_URI='mongodb://127.0.0.1:$mongo_port/?directConnection=true'"; fi
+      if has redis; then echo "export LIFEBOAT_TEST_REDIS_URL='redis://127.0.0.1:$redis_port/'"; fi
+      if has docker && command -v dockerd >/dev/null; then echo "export LIFEBOAT_TEST_DOCKER_HOST='unix://$PWD/$state/docker.sock'"; fi
+      if has s3; then
+        echo "export LIFEBOAT_TEST_S3_ENDPOINT='http://127.0.0.1:$s3_port'"
+        echo "export LIFEBOAT_TEST_S3_ACCESS_KEY_ID='$(cut -d' ' -f1 "$state/s3.key")'"
+        echo "export LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY='$(cut -d' ' -f2 "$state/s3.key")'"
+      fi
+      if has mongo-auth; then echo "export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'"; fi
+    } > "$state/env"
     cat "$state/env"
     ;;
   stop)
@@ -158,7 +172,7 @@ ENV
     cat "$state/env"
     ;;
   *)
-    echo "usage: $0 install|start|stop|env" >&2
+    echo "usage: $0 install|start [mongo|mongo-auth|redis|s3|docker]...|stop|env" >&2
     exit 64
     ;;
 esac

@@ -61,4 +61,4 @@ echo "root:x:0:" > "$root/etc/group"
 cp Tests/tools/stack_backend.py "$root/app/backend.py"
 tar -C "$root" -c . | curl -sf --unix-socket "$socket" -X POST -H 'Content-Type: application/x-tar' --data-binary @- \
   "$api/images/create?fromSrc=-&repo=lifeboat-test/python&tag=latest&changes=ENV%20PYTHONPATH%3D%2Fusr%2Flib%2Fpython3%2Fdist-packages" >/dev/null
-echo "built $image"
+echo "built $image" >&2
