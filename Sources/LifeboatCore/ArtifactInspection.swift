@@ -28,6 +28,10 @@ enum ArtifactInspection {
             if let expected = artifact.redis, expected.bytes != validator.count {
                 return ["the RDB has \(validator.count) bytes, the manifest says \(expected.bytes)"]
             }
+            if let expected = artifact.redis, expected.keysMeasured, case .success(let counts) = validator.keyCounts,
+               counts.keysPerDatabase != expected.keysPerDatabase {
+                return ["the RDB holds \(counts.totalKeys) keys, the manifest says \(expected.totalKeys)"]
+            }
             return []
         }
     }

@@ -338,8 +338,9 @@ public struct BackupJob: Sendable {
         try TreeArtifact.extractSingleFile(from: scratch.source(), to: validating)
         let version = try validating.finish()
         console.info("  redis: snapshot taken by BGSAVE and copied out of \(container.name):\(saved.path)")
-        return RedisSummary(serverVersion: saved.serverVersion, rdbVersion: version, bytes: validating.count,
-                            keysPerDatabase: saved.keys, expiringKeys: saved.expires, method: "bgsave-docker")
+        let warn = console.warn
+        return RedisSummary.measured(serverVersion: saved.serverVersion, rdbVersion: version, bytes: validating.count, counted: validating.keyCounts,
+                                     info: (saved.keys, saved.expires), method: "bgsave-docker", warn: { warn($0) })
     }
 
     static func describe(_ artifact: Manifest.Artifact) -> String {

@@ -13,6 +13,7 @@ public final class RDBValidatingSink: ByteSink {
     }
 
     public var count: Int64 { validator.count }
+    public var keyCounts: Result<RDBKeyCounter.Counts, RDBKeyCounter.CountFailure> { validator.keyCounts }
 
     /// The RDB version, after checking header, trailer and CRC.
     public func finish() throws -> Int {

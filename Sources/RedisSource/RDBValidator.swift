@@ -10,6 +10,9 @@ public struct RDBValidator: Sendable {
     /// we know they are not the trailer.
     private var tail: [UInt8] = []
     public private(set) var count: Int64 = 0
+    /// The snapshot's own keys, counted on the way.
+    private var keyCounter = RDBKeyCounter()
+    public var keyCounts: Result<RDBKeyCounter.Counts, RDBKeyCounter.CountFailure> { keyCounter.result }
 
     private static let table: [UInt64] = (0..<256).map { n in
         var crc = UInt64(n)
@@ -21,6 +24,7 @@ public struct RDBValidator: Sendable {
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         count += Int64(bytes.count)
+        keyCounter.update(bytes)
         if head.count < 9 { head.append(contentsOf: bytes.prefix(9 - head.count)) }
         // Everything but the last 8 bytes of the stream goes into the CRC.
         var combined = tail

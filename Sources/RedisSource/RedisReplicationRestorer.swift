@@ -12,6 +12,8 @@ public final class RedisReplicationRestorer: Sendable {
     public struct Outcome: Sendable {
         public var keys: Int
         public var seconds: Double
+        /// The loaded key count against the snapshot's.
+        public var keyCheck: RedisSummary.KeyCheck
     }
 
     private let endpoint: RedisEndpoint
@@ -22,17 +24,17 @@ public final class RedisReplicationRestorer: Sendable {
         self.timeoutSeconds = timeoutSeconds
     }
 
-    /// `length` is the RDB's size (the manifest's `bytes`); `expectedKeys`
-    /// the keys the snapshot held, checked after the load.
-    public func restore(from source: any ByteSource, length: Int64, expectedKeys: Int?, overwrite: Bool) throws -> Outcome {
+    /// `length` is the RDB's size (the manifest's `bytes`); `expected` the
+    /// snapshot's summary, whose key count is checked after the load.
+    public func restore(from source: any ByteSource, length: Int64, expected: RedisSummary?, overwrite: Bool) throws -> Outcome {
         do {
-            return try run(source, length: length, expectedKeys: expectedKeys, overwrite: overwrite)
+            return try run(source, length: length, expected: expected, overwrite: overwrite)
         } catch {
             throw RedisSourceError.from(error)
         }
     }
 
-    private func run(_ source: any ByteSource, length: Int64, expectedKeys: Int?, overwrite: Bool) throws -> Outcome {
+    private func run(_ source: any ByteSource, length: Int64, expected: RedisSummary?, overwrite: Bool) throws -> Outcome {
         let started = Date()
         let connection = try endpoint.connect()
         let replication = try connection.expect(["INFO", "replication"]).text ?? ""
@@ -66,10 +68,11 @@ public final class RedisReplicationRestorer: Sendable {
         try connection.expect(["REPLICAOF", "NO", "ONE"])
         promoted = true
         let keys = RedisSnapshotter.keyspace(try connection.expect(["INFO", "keyspace"]).text ?? "").keys.values.reduce(0, +)
-        if let expectedKeys, keys != expectedKeys {
-            throw RedisSourceError(.data, "after the restore Redis holds \(keys) keys; the snapshot held \(expectedKeys)")
+        let check = expected?.checkRestoredKeys(keys) ?? .notChecked("no snapshot summary")
+        if check == .differs, let expected {
+            throw RedisSourceError(.data, "after the restore Redis holds \(keys) keys; the snapshot held \(expected.totalKeys)")
         }
-        return Outcome(keys: keys, seconds: Date().timeIntervalSince(started))
+        return Outcome(keys: keys, seconds: Date().timeIntervalSince(started), keyCheck: check)
     }
 
     /// Answers the replica's handshake (PING, AUTH, REPLCONF) and its

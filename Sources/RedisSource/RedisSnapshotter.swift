@@ -82,8 +82,8 @@ public final class RedisSnapshotter: Sendable {
             }
         }
         let rdbVersion = try validator.finish()
-        return RedisSummary(serverVersion: version, rdbVersion: rdbVersion, bytes: validator.count,
-                            keysPerDatabase: keyspace.keys, expiringKeys: keyspace.expires, method: method)
+        return RedisSummary.measured(serverVersion: version, rdbVersion: rdbVersion, bytes: validator.count, counted: validator.keyCounts,
+                                     info: keyspace, method: method, warn: warn)
     }
 
     static func field(_ name: String, in info: String) -> String? {
