@@ -45,6 +45,14 @@ public struct Settings: Sendable {
     public var rebuild = RebuildSettings()
     /// age passphrase (scrypt recipient) instead of, or besides, X25519 recipients.
     public var encryptionPassphrase: String?
+    /// BACKUP_COMPONENTS: the components every backup must take (nil: those configured).
+    public var declaredComponents: [String]?
+    /// BACKUP_SIZE_DROP_PERCENT: a component smaller than the median of its
+    /// last sets by more than this is an anomaly.
+    public var sizeDropPercent = 50
+
+    /// The variable each component needs.
+    public static let componentVariables = ["mongo": "MONGO_URI", "redis": "REDIS_URL", "files": "UPLOADS_DIR", "config": "CONFIG_PATHS"]
 
     public init(backupDirectory: String, retentionDays: Int = 7, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
@@ -79,12 +87,24 @@ public struct LoadedConfiguration: Sendable {
     public let settings: Settings?
     public let problems: [ConfigProblem]
     public let warnings: [String]
+    /// Variables that are most likely misspellings of Lifeboat's (`MONGO_URL`).
+    public let typos: [ConfigProblem]
     public let variables: [ResolvedVariable]
 
-    /// The settings, or a `ConfigurationError` listing every problem.
-    public func validSettings() throws -> Settings {
-        if let settings, problems.isEmpty { return settings }
-        throw ConfigurationError(problems: problems)
+    public init(settings: Settings?, problems: [ConfigProblem], warnings: [String], typos: [ConfigProblem] = [], variables: [ResolvedVariable]) {
+        self.settings = settings
+        self.problems = problems
+        self.warnings = warnings
+        self.typos = typos
+        self.variables = variables
+    }
+
+    /// The settings, or a `ConfigurationError` listing every problem; with
+    /// `strictNames`, a likely misspelt variable is a problem too.
+    public func validSettings(strictNames: Bool = false) throws -> Settings {
+        let all = problems + (strictNames ? typos : [])
+        if let settings, all.isEmpty { return settings }
+        throw ConfigurationError(problems: all)
     }
 
     public static func load(environment: [String: String], overrides: [String: String] = [:],
@@ -98,7 +118,7 @@ public struct LoadedConfiguration: Sendable {
             resolved[spec.name] = variable
             ordered.append(variable)
         }
-        let warnings = unknownVariableWarnings(environment: environment, specs: specs)
+        let unknown = UnknownVariables.find(environment: environment, specs: specs)
         func value(_ name: String) -> String? { resolved[name]?.value }
         func shown(_ name: String) -> String? { resolved[name]?.displayValue }
 
@@ -256,7 +276,32 @@ public struct LoadedConfiguration: Sendable {
                 problems.append(ConfigProblem(variable: "LIFEBOAT_STOP_DURING_RESTORE", value: text, message: "must be true or false"))
             }
         }
-        return LoadedConfiguration(settings: settings, problems: problems, warnings: warnings, variables: ordered)
+        if let text = value("BACKUP_COMPONENTS") {
+            var listed: [String] = []
+            for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !item.isEmpty {
+                guard let needs = Settings.componentVariables[item] else {
+                    problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "'\(item)' is not a component; list some of mongo, redis, files, config"))
+                    continue
+                }
+                if value(needs) == nil {
+                    problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "lists '\(item)', which needs \(needs); set \(needs) (or \(needs)_FILE), or take '\(item)' out of the list"))
+                }
+                if !listed.contains(item) { listed.append(item) }
+            }
+            if listed.isEmpty && !problems.contains(where: { $0.variable == "BACKUP_COMPONENTS" }) {
+                problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "lists no component; list some of mongo, redis, files, config"))
+            }
+            settings.declaredComponents = listed
+        }
+        if let text = value("BACKUP_SIZE_DROP_PERCENT") {
+            if let parsed = Int(text), (1...99).contains(parsed) { settings.sizeDropPercent = parsed } else {
+                problems.append(ConfigProblem(variable: "BACKUP_SIZE_DROP_PERCENT", value: text, message: "must be a whole number from 1 to 99"))
+            }
+        }
+        return LoadedConfiguration(settings: settings, problems: problems,
+                                   warnings: unknown.filter { !$0.isLikelyTypo }.map(\.message),
+                                   typos: unknown.filter(\.isLikelyTypo).map { ConfigProblem(variable: $0.name, value: nil, message: "is not read by Lifeboat; did you mean \($0.nearest!)? (rename it, or unset it)") },
+                                   variables: ordered)
     }
 
     static func parseBool(_ text: String) -> Bool? {
@@ -274,12 +319,4 @@ public struct LoadedConfiguration: Sendable {
         return p
     }
 
-    /// A variable that looks like ours but is not known is most likely a typo
-    /// (`BACKUP_RETENTION_DAY`); say so rather than silently use a default.
-    static func unknownVariableWarnings(environment: [String: String], specs: [VariableSpec]) -> [String] {
-        let known = Set(specs.flatMap { [$0.name, $0.name + "_FILE"] })
-        return environment.keys.filter { name in
-            (name.hasPrefix("BACKUP_") || name.hasPrefix("LIFEBOAT_")) && !known.contains(name) && !name.hasPrefix("LIFEBOAT_TEST_")
-        }.sorted().map { "\($0) is set but is not a Lifeboat setting; check the spelling (known: \(specs.map(\.name).filter { $0.hasPrefix("BACKUP_") }.joined(separator: ", ")))" }
-    }
 }

@@ -8,6 +8,7 @@ public struct Alert: Codable, Sendable {
         case backupFailed = "BACKUP_FAILED", backupOverdue = "BACKUP_OVERDUE"
         case verifyFailed = "VERIFY_FAILED", pruneFailed = "PRUNE_FAILED"
         case drillFailed = "DRILL_FAILED"
+        case componentMissing = "COMPONENT_MISSING", sizeAnomaly = "BACKUP_SIZE_ANOMALY"
     }
     public var type: Kind
     public var severity: String

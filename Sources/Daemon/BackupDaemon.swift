@@ -186,9 +186,17 @@ public final class BackupDaemon: @unchecked Sendable {
         } catch let failure as BackupJob.CopyFailure {
             fail(kind, stage: "copy", failure.error, logger: logger)
             return
+        } catch let missing as BackupJob.ComponentMissing {
+            fail(kind, stage: "backup", missing.error, logger: logger, alert: .componentMissing)
+            return
         } catch {
             fail(kind, stage: "backup", LifeboatError.wrap(error, doing: "backup"), logger: logger)
             return
+        }
+        if let anomalies = manifest.anomalies, !anomalies.isEmpty {
+            fail(kind, stage: "backup", LifeboatError(.failure, "set \(manifest.id) is far from the usual size: \(anomalies.joined(separator: "; "))",
+                                                      hint: "check the source (an empty mount, a wrong database); the set is kept"),
+                 logger: logger, alert: .sizeAnomaly)
         }
         let finished = now()
         logger.info("backup \(manifest.id) complete in \(StatusReport.duration(finished.timeIntervalSince(started))), \(manifest.storedBytes) bytes")

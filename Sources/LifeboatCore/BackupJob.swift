@@ -34,6 +34,7 @@ public struct BackupJob: Sendable {
     /// The components configured in the environment, for a backup with no
     /// `--components`.
     public static func configuredComponents(_ settings: Settings) -> [Component] {
+        if let declared = settings.declaredComponents { return declared.compactMap(Component.init(rawValue:)).sorted() }
         var components: [Component] = []
         if settings.uploadsDirectory != nil { components.append(.files) }
         if !settings.configPaths.isEmpty { components.append(.config) }
@@ -50,6 +51,11 @@ public struct BackupJob: Sendable {
                     mongoSelection: NamespaceSelection = NamespaceSelection(), targets: [String]? = nil,
                     kind: SetKind = .full, captured: CapturedOplog? = nil) throws -> Manifest {
         let components = try checkedComponents(requested)
+        if requested == nil {
+            console.info("components: \(components.map(\.rawValue).joined(separator: ", "))"
+                         + (settings.declaredComponents == nil ? " (found from MONGO_URI, REDIS_URL, UPLOADS_DIR, CONFIG_PATHS; BACKUP_COMPONENTS declares them)" : " (BACKUP_COMPONENTS)"))
+            try requireNoMissingComponent(components)
+        }
         let tiers = try Tiers(settings)
         let targets = targets ?? tiers.defaultTargets(settings)
         if targets.isEmpty {
@@ -83,6 +89,28 @@ public struct BackupJob: Sendable {
         }
     }
 
+    /// A backup of the configured components must not hold fewer than the
+    /// newest complete full set: a component that vanished from the
+    /// configuration (a misspelt or removed variable) fails the backup.
+    func requireNoMissingComponent(_ components: [Component]) throws {
+        guard let newest = try? SetCatalog(tier: tier).list().complete.last(where: { $0.manifest.kind == .full }) else { return }
+        let missing = newest.manifest.components.filter { !components.contains($0) }
+        guard !missing.isEmpty else { return }
+        throw ComponentMissing(missing: missing, previous: newest.id)
+    }
+
+    /// A configured backup that would hold less than the last full set.
+    public struct ComponentMissing: Error, Sendable {
+        public let missing: [Component]
+        public let previous: BackupSetID
+
+        public var error: LifeboatError {
+            let why = missing.map { "\($0.rawValue) (\(Settings.componentVariables[$0.rawValue] ?? "its variable") is not set)" }.joined(separator: ", ")
+            return LifeboatError(.usage, "COMPONENT_MISSING: the newest full set \(previous) holds \(missing.map(\.rawValue).joined(separator: ", ")), which this backup would not take: \(why); no set was taken",
+                                 hint: "set the variable again (check its spelling), or take the rest on purpose: lifeboat backup --components <list>, or declare the components with BACKUP_COMPONENTS")
+        }
+    }
+
     /// The set an incremental builds on: the newest complete local set,
     /// when its MongoDB artifact (if MongoDB is backed up) ends at a known
     /// oplog position.
@@ -111,12 +139,18 @@ public struct BackupJob: Sendable {
                                             oplogAfter: component == .mongo ? parent?.artifact(.mongo)?.mongo?.oplog?.end : nil,
                                             parent: parent, captured: captured))
             }
-            let manifest = Manifest(
+            var manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
                 id: id, kind: kind, label: label, parent: parent?.id, base: parent.map { $0.base ?? $0.id },
                 startedAt: startedAt, finishedAt: now(),
                 host: ProcessInfo.processInfo.hostName, artifacts: artifacts,
                 copies: [Manifest.Copy(tier: tier.name, location: tier.location, storageClass: nil, copiedAt: now())])
+            let earlier = (try? SetCatalog(tier: tier).list().complete.map(\.manifest)) ?? []
+            let anomalies = SizeAnomaly.find(manifest, earlier: earlier, dropPercent: settings.sizeDropPercent)
+            if !anomalies.isEmpty {
+                manifest.anomalies = anomalies
+                for anomaly in anomalies { console.warn("BACKUP_SIZE_ANOMALY: \(anomaly)") }
+            }
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
             if manifest.artifact(.files)?.index != nil { FilesIndexOutput.pruneCache(settings.backupDirectory, keep: id) }
             console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(manifest.storedBytes) bytes stored")
@@ -304,6 +338,7 @@ public struct BackupJob: Sendable {
                                               toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongoCaptureOplog)
             options.includeUsersAndRoles = settings.mongoUsersAndRoles
             let dumper = MongoDumper(uri: settings.mongoURI!, options: options, warn: { warn($0) })
+            artifact.source = ServerIdentity.mongo(settings.mongoURI!)
             if let oplogAfter, let captured {
                 artifact.mongo = try dumper.writeOplogArchive(captured.entries, after: oplogAfter, end: captured.end, into: sink)
             } else if let oplogAfter {
@@ -317,6 +352,7 @@ public struct BackupJob: Sendable {
                 throw LifeboatError.usage("REDIS_URL is not valid: \(error)")
             }
             do {
+                artifact.source = ServerIdentity.redis(host: endpoint.host, port: endpoint.port)
                 artifact.redis = try RedisSnapshotter(endpoint: endpoint, warn: { warn($0) }).snapshot(into: sink)
             } catch let error as RedisSourceError where error.kind == .refused {
                 // Nothing reached the sink yet: SYNC is refused before any payload.

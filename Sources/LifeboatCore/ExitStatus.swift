@@ -3,8 +3,14 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case success = 0
     /// The operation failed (an I/O error, a source that cannot be read, …).
     case failure = 1
+    /// Nothing was found wrong, but not everything could be checked (a
+    /// server down, no key, a tier unreachable): say which, try again.
+    case notChecked = 2
     /// An artifact does not match its manifest: corrupt, truncated, missing.
     case verificationFailed = 3
+    /// The backup completed and is kept, but a component is far smaller
+    /// (or larger) than usual (BACKUP_SIZE_ANOMALY): check the source.
+    case sizeAnomaly = 4
     /// Bad command-line usage or configuration (sysexits EX_USAGE).
     case usage = 64
     /// Input data is unusable: a hostile archive, an unreadable manifest (EX_DATAERR).
@@ -18,7 +24,9 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         switch self {
         case .success: return "success"
         case .failure: return "the operation failed"
+        case .notChecked: return "nothing was found wrong, but some checks could not run (a server down, no key, a tier unreachable)"
         case .verificationFailed: return "verification failed: an artifact does not match its manifest"
+        case .sizeAnomaly: return "the backup is complete, but a component is far smaller or larger than usual (BACKUP_SIZE_ANOMALY)"
         case .usage: return "invalid command line or configuration"
         case .dataError: return "unusable input data (hostile archive, unreadable manifest)"
         case .ioError: return "out of disk space or I/O error in the backup folder"

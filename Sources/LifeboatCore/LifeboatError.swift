@@ -36,6 +36,10 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
             return error
         case let error as BackupJob.CopyFailure:
             return error.error
+        case let error as RestoreJob.PartialFailure:
+            return error.error
+        case let error as BackupJob.ComponentMissing:
+            return error.error
         case let error as ConfigurationError:
             return .init(.usage, error.description)
         case let error as SystemCallError where error.isNoSpace:

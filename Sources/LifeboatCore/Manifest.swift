@@ -27,6 +27,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Where copies of this set live, as known when this manifest was
     /// written (each tier holds its own manifest; `list` merges them).
     public var copies: [Copy]?
+    /// BACKUP_SIZE_ANOMALY findings: components far smaller (or larger) than usual.
+    public var anomalies: [String]?
 
     public struct Copy: Codable, Sendable, Equatable {
         /// `local`, `s3` or `glacier`.
@@ -73,6 +75,9 @@ public struct Manifest: Codable, Sendable, Equatable {
         /// The set whose index a files delta was taken against (the newest
         /// set with files: the parent, unless oplog slices came between).
         public var deltaOf: BackupSetID?
+        /// For mongo and redis: the server the artifact was taken from, without
+        /// credentials (`mongodb:27017`); a restore elsewhere is not a live restore.
+        public var source: String?
     }
 
     public struct IndexReference: Codable, Sendable, Equatable {
@@ -115,6 +120,23 @@ public struct Manifest: Codable, Sendable, Equatable {
         return decoder
     }
 
+    /// A manifest names files inside its own set folder, one artifact per
+    /// component: anything else (`../evil.tar.zst`, a second `files`
+    /// artifact) is refused by every reader alike, never skipped.
+    func validate(origin: String) throws {
+        var seen: Set<Component> = []
+        for artifact in artifacts {
+            for name in [artifact.file] + (artifact.index.map { [$0.file] } ?? []) {
+                if name.isEmpty || name.contains("/") || name.hasPrefix(".") || name == Self.fileName || name == VerificationRecord.fileName {
+                    throw LifeboatError(.dataError, "\(origin) names an artifact '\(name)', which is not a file of the set's own folder; the manifest is refused")
+                }
+            }
+            if !seen.insert(artifact.component).inserted {
+                throw LifeboatError(.dataError, "\(origin) lists two '\(artifact.component.rawValue)' artifacts; the manifest is refused")
+            }
+        }
+    }
+
     public func encoded() throws -> [UInt8] { Array(try Self.encoder().encode(self)) + [0x0A] }
 
     public static func decode(_ bytes: [UInt8], origin: String) throws -> Manifest {
@@ -125,7 +147,9 @@ public struct Manifest: Codable, Sendable, Equatable {
                 throw LifeboatError(.dataError, "\(origin) has format version \(probe.formatVersion); this Lifeboat reads up to \(currentFormatVersion)",
                                     hint: "use a newer Lifeboat to read this set")
             }
-            return try decoder().decode(Manifest.self, from: Data(bytes))
+            let manifest = try decoder().decode(Manifest.self, from: Data(bytes))
+            try manifest.validate(origin: origin)
+            return manifest
         } catch let error as LifeboatError {
             throw error
         } catch {

@@ -45,6 +45,15 @@ public struct RestoreJob: Sendable {
         public var replayOplog: Bool
         /// Point-in-time recovery: replay the chain's oplog up to and including this position.
         public var oplogLimit: BSONTimestamp?
+        /// Insert only documents whose _id is not there yet (MongoDB), counted.
+        public var merge = false
+        /// Stop the labelled containers (true), leave them (false), or
+        /// decide from whether the restore writes live data (nil).
+        public var stopContainers: Bool?
+
+        /// What happens to MongoDB collections that already hold documents.
+        public enum MongoMode: Sendable { case refuseExisting, replace, merge }
+        public var mongoMode: MongoMode { drop || overwrite ? .replace : merge ? .merge : .refuseExisting }
 
         public init(components: [Component]? = nil, destination: String? = nil, overwrite: Bool = false,
                     mongoSelection: NamespaceSelection = NamespaceSelection(), drop: Bool = false, replayOplog: Bool = true) {
@@ -63,6 +72,8 @@ public struct RestoreJob: Sendable {
         /// Where replaced uploads were kept.
         public var keptPrevious: [String] = []
         public var mongo: MongoRestorer.Outcome?
+        /// What the final line must say besides "restored" (kept documents, expired keys).
+        public var notes: [String] = []
     }
 
     public func run(_ reference: String?, options: Options) throws -> Outcome {
@@ -76,17 +87,34 @@ public struct RestoreJob: Sendable {
     /// only a whole, matching set is restored from. The staging copy goes
     /// afterwards, whatever the outcome.
     private func runFromRemote(_ entry: CatalogEntry, options: Options) throws -> Outcome {
-        if entry.verificationState == .failed {
-            throw LifeboatError.integrity("the \(tier.name) copy of \(entry.id) failed its last verification; refusing to restore it",
-                                          hint: "pick another set or tier (`lifeboat list`)")
-        }
+        let components = options.components ?? entry.manifest.components
         let stagingRoot = settings.backupDirectory + "/.lifeboat-fetch-\(getpid())"
         let staging = LocalTier(root: stagingRoot)
         defer { try? FileManager.default.removeItem(atPath: stagingRoot) }
-        console.info("downloading \(entry.id) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
-        _ = try SetCopier(console: console).copy(entry.manifest, from: tier, to: staging)
+        // The set and the links its chain needs, each with only the chosen
+        // components' artifacts, checked on the way. A component whose
+        // artifact failed its last verification is refused by the local
+        // run below, from the remote record.
+        var links = [entry.manifest]
+        let catalog = SetCatalog(tier: tier)
+        while let parent = links.last?.parent, components.contains(where: { [.mongo, .files].contains($0) }) {
+            guard let manifest = try? catalog.loadManifest(parent) else { break }
+            links.append(manifest)
+        }
+        let wanted = components.filter { entry.verification?.failed($0) != true }
+        if wanted.isEmpty {
+            throw Self.refusal(entry.manifest, refusals: components.compactMap { c in Self.recordedFailure(c, entry.manifest, entry.verification).map { (c, $0) } },
+                               restorable: [])
+        }
+        do {
+            console.info("downloading \(entry.id) (\(wanted.map(\.rawValue).joined(separator: ", "))\(links.count > 1 ? ", and \(links.count - 1) earlier link(s) of its chain" : "")) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
+            for link in links.reversed() {
+                _ = try SetCopier(console: console).copy(link, from: tier, to: staging, components: wanted.filter { link.artifact($0) != nil })
+            }
+        }
         let local = RestoreJob(settings: settings, tier: staging, console: console)
-        return try local.run(try SetCatalog(tier: staging).resolve(entry.id.rawValue), options: options)
+        let staged = try SetCatalog(tier: staging).resolve(entry.id.rawValue)
+        return try local.run(CatalogEntry(id: staged.id, tier: staged.tier, manifest: staged.manifest, verification: entry.verification), options: options)
     }
 
     /// An artifact's stored bytes, counted on the progress line when there is one.
@@ -97,14 +125,51 @@ public struct RestoreJob: Sendable {
         return ProgressSource(stored, meter: meter)
     }
 
+    /// What a restore will do for one component, decided (and every
+    /// artifact it reads checked) before anything live is changed.
+    private enum Plan {
+        case mongo(chain: [Manifest], targets: [String], live: Bool)
+        case redis(Manifest.Artifact, live: Bool)
+        case files(FolderSwap, TreeSummary, live: Bool)
+        case config(Manifest.Artifact, root: String, live: Bool)
+
+        var component: Component {
+            switch self {
+            case .mongo: return .mongo
+            case .redis: return .redis
+            case .files: return .files
+            case .config: return .config
+            }
+        }
+
+        var live: Bool {
+            switch self {
+            case .mongo(_, _, let live), .redis(_, let live), .files(_, _, let live), .config(_, _, let live): return live
+            }
+        }
+    }
+
+    /// A restore of several components in which some failed: what was
+    /// restored, and each failure. Thrown after every component was tried.
+    public struct PartialFailure: Error, Sendable {
+        public var outcome: Outcome
+        public var failures: [(Component, LifeboatError)]
+
+        /// The status of the most serious failure (integrity over data over the rest).
+        public var error: LifeboatError {
+            let order: [ExitStatus] = [.verificationFailed, .dataError, .ioError, .usage, .failure]
+            let worst = failures.min { (order.firstIndex(of: $0.1.status) ?? order.count) < (order.firstIndex(of: $1.1.status) ?? order.count) }!
+            let restored = outcome.restored.map(\.0.rawValue)
+            let failed = failures.map(\.0.rawValue)
+            return LifeboatError(worst.1.status, "restore of \(outcome.id) incomplete: restored \(restored.isEmpty ? "nothing" : restored.joined(separator: ", ")); NOT restored: \(failed.joined(separator: ", "))",
+                                 hint: "fix what each failure above says and restore the rest: lifeboat restore \(outcome.id) --components \(failed.joined(separator: ","))")
+        }
+    }
+
     func run(_ entry: CatalogEntry, options: Options) throws -> Outcome {
         let encryption = try Encryption(settings)
         let manifest = entry.manifest
-        if entry.verificationState == .failed {
-            throw LifeboatError.integrity("set \(manifest.id) failed its last verification; refusing to restore it",
-                                          hint: "pick another set (`lifeboat list`), or run `lifeboat verify \(manifest.id)` again if the storage was repaired")
-        }
-        let components = options.components ?? manifest.components
+        let components = (options.components ?? manifest.components).sorted()
         for component in components where manifest.artifact(component) == nil {
             throw LifeboatError.usage("set \(manifest.id) has no '\(component.rawValue)' component",
                                       hint: "it holds: \(manifest.components.map(\.rawValue).joined(separator: ", "))")
@@ -114,58 +179,33 @@ public struct RestoreJob: Sendable {
         }
         console.info("restore \(manifest.id) from \(tier.location): \(components.map(\.rawValue).joined(separator: ", "))")
 
-        var outcome = Outcome(id: manifest.id)
-        // Check every target before changing any, so a refusal changes nothing.
-        var swap: (FolderSwap, Manifest.Artifact)?
-        if components.contains(.files), let artifact = manifest.artifact(.files) {
-            let target = try filesTarget(artifact, options)
+        // Decide everything first: every artifact checked, every target
+        // looked at. Any refusal stops the restore before anything changes.
+        var plans: [Plan] = []
+        var refusals: [(Component, LifeboatError)] = []
+        defer {
+            for case .files(let swap, _, _) in plans { swap.discard() }
+        }
+        for component in components {
             do {
-                swap = (try FolderSwap(target: target, tag: manifest.id.rawValue, overwrite: options.overwrite), artifact)
+                if let failure = Self.recordedFailure(component, manifest, entry.verification) { throw failure }
+                plans.append(try plan(component, manifest, encryption, options))
             } catch {
-                throw LifeboatError.wrap(error, doing: "restoring files")
+                refusals.append((component, LifeboatError.wrap(error, doing: "preparing the \(component.rawValue) restore")))
             }
         }
-        defer { swap?.0.discard() }
-        var configPlan: (Manifest.Artifact, String)?
-        if components.contains(.config), let artifact = manifest.artifact(.config) {
-            let root = options.destination.map { $0 + "/config" } ?? "/"
-            try checkConfig(encryption, artifact, in: manifest.id, root: root, overwrite: options.overwrite)
-            configPlan = (artifact, root)
+        if !refusals.isEmpty {
+            throw Self.refusal(manifest, refusals: refusals, restorable: plans.map(\.component))
         }
 
-        var mongoArtifact: Manifest.Artifact?
-        var mongoChain: [Manifest] = []
-        if components.contains(.mongo), let artifact = manifest.artifact(.mongo) {
-            guard settings.mongoURI != nil else {
-                throw LifeboatError.usage("restoring 'mongo' needs MONGO_URI", hint: "set MONGO_URI to the server to restore into")
-            }
-            mongoChain = try self.mongoChain(ending: manifest)
-            for link in mongoChain {
-                try checkWhole(link.artifact(.mongo)!, in: link.id)
-            }
-            mongoArtifact = artifact
+        // Only a restore into the live data stops what writes to it.
+        let live = plans.filter(\.live).map(\.component)
+        let stop = options.stopContainers ?? !live.isEmpty
+        var outcome = Outcome(id: manifest.id)
+        let guardian = stop ? try containerGuard() : nil
+        if !stop, settings.stopDuringRestore, options.stopContainers == nil {
+            console.info("containers are left running: this restore writes no live data (\(components.map(\.rawValue).joined(separator: ", ")) go elsewhere); --stop-containers stops them anyway")
         }
-        var redisArtifact: Manifest.Artifact?
-        if components.contains(.redis), let artifact = manifest.artifact(.redis) {
-            guard settings.redisURL != nil else {
-                throw LifeboatError.usage("restoring 'redis' needs REDIS_URL", hint: "set REDIS_URL to the server to restore into")
-            }
-            try checkWhole(artifact, in: manifest.id)
-            try checkRedisTarget(overwrite: options.overwrite)
-            redisArtifact = artifact
-        }
-        var staged: (FolderSwap, TreeSummary)?
-        if let (folder, artifact) = swap {
-            if artifact.delta == true {
-                staged = (folder, try extractFilesChain(encryption, ending: manifest, into: folder.resolvedStaging))
-            } else {
-                staged = (folder, try extractVerified(encryption, artifact, of: manifest.id, into: folder.resolvedStaging, replaceAtomically: false))
-            }
-        }
-
-        // Everything is verified: stop what must not write during the
-        // restore, and start it again whatever happens next.
-        let guardian = try containerGuard()
         try guardian?.stop()
         defer {
             if let failures = guardian?.startAgain(), !failures.isEmpty {
@@ -173,15 +213,133 @@ public struct RestoreJob: Sendable {
             }
         }
 
-        if mongoArtifact != nil {
-            outcome.mongo = try restoreMongo(encryption, chain: mongoChain, options)
+        // Then each component; a failure does not stop the others.
+        var failures: [(Component, LifeboatError)] = []
+        for plan in plans {
+            do {
+                try apply(plan, manifest, encryption, options, into: &outcome)
+            } catch {
+                let wrapped = LifeboatError.wrap(error, doing: "restoring \(plan.component.rawValue)")
+                console.warn("\(plan.component.rawValue) NOT restored: \(wrapped.message)")
+                failures.append((plan.component, wrapped))
+            }
+        }
+        if !failures.isEmpty { throw PartialFailure(outcome: outcome, failures: failures) }
+        return outcome
+    }
+
+    /// The refusal for a component whose artifact failed its last verification.
+    static func recordedFailure(_ component: Component, _ manifest: Manifest, _ verification: VerificationRecord?) -> LifeboatError? {
+        guard let verification, verification.failed(component), let artifact = manifest.artifact(component) else { return nil }
+        let why = verification.artifacts?.first { $0.component == component }?.problems.first ?? verification.problems.first ?? "see `lifeboat list`"
+        return LifeboatError.integrity("\(artifact.file) failed its last verification (\(why))",
+                                       hint: "run `lifeboat verify \(manifest.id)` again if the storage was repaired")
+    }
+
+    /// One refusal naming each component's problem and what can go ahead.
+    static func refusal(_ manifest: Manifest, refusals: [(Component, LifeboatError)], restorable: [Component]) -> LifeboatError {
+        let lines = refusals.map { "\($0.0.rawValue): \($0.1.message)" + ($0.1.hint.map { " (\($0))" } ?? "") }
+        let status = refusals.contains { $0.1.status == .verificationFailed } ? ExitStatus.verificationFailed
+            : refusals.contains { $0.1.status == .dataError } ? .dataError : refusals[0].1.status
+        var hint = refusals.count == 1 ? refusals[0].1.hint : nil
+        if !restorable.isEmpty {
+            hint = "the other components can be restored on their own: lifeboat restore \(manifest.id) --components \(restorable.map(\.rawValue).joined(separator: ","))"
+                + (hint.map { "; or \($0)" } ?? "")
+        }
+        return LifeboatError(status, "restore of \(manifest.id) refused, nothing was changed:\n  " + lines.joined(separator: "\n  "), hint: hint)
+    }
+
+    private func plan(_ component: Component, _ manifest: Manifest, _ encryption: Encryption, _ options: Options) throws -> Plan {
+        let artifact = manifest.artifact(component)!
+        switch component {
+        case .files:
+            let target = try filesTarget(artifact, options)
+            let swap: FolderSwap
+            do {
+                swap = try FolderSwap(target: target, tag: manifest.id.rawValue, overwrite: options.overwrite)
+            } catch {
+                throw LifeboatError.wrap(error, doing: "restoring files")
+            }
+            do {
+                let counts = artifact.delta == true
+                    ? try extractFilesChain(encryption, ending: manifest, into: swap.resolvedStaging)
+                    : try extractVerified(encryption, artifact, of: manifest.id, into: swap.resolvedStaging, replaceAtomically: false)
+                return .files(swap, counts, live: options.destination == nil)
+            } catch {
+                swap.discard()
+                throw error
+            }
+        case .config:
+            let root = options.destination.map { $0 + "/config" } ?? "/"
+            try checkConfig(encryption, artifact, in: manifest.id, root: root, overwrite: options.overwrite)
+            return .config(artifact, root: root, live: options.destination == nil)
+        case .mongo:
+            guard let uri = settings.mongoURI else {
+                throw LifeboatError.usage("restoring 'mongo' needs MONGO_URI", hint: "set MONGO_URI to the server to restore into")
+            }
+            let chain = try mongoChain(ending: manifest)
+            for link in chain {
+                try checkWhole(link.artifact(.mongo)!, in: link.id)
+            }
+            let base = chain[0].artifact(.mongo)?.mongo
+            let selected = (base?.namespaces ?? []).compactMap { summary -> (Namespace, Namespace)? in
+                guard let namespace = Namespace(summary.namespace), options.mongoSelection.selects(namespace) else { return nil }
+                return (namespace, options.mongoSelection.target(of: namespace))
+            }
+            if selected.isEmpty, base?.namespaces.isEmpty == false {
+                throw LifeboatError.usage("no namespace of set \(manifest.id) matches the selection (--ns, --ns-exclude, --ns-from)",
+                                          hint: "it holds: \((base?.namespaces ?? []).prefix(10).map(\.namespace).joined(separator: ", "))")
+            }
+            try checkMongoTargets(uri: uri, targets: selected.map(\.1), options: options)
+            // Live: the server the set came from (or an unknown one), and a
+            // target in one of the set's own databases.
+            let setDatabases = Set((base?.namespaces ?? []).compactMap { Namespace($0.namespace)?.db })
+            let sameServer = artifact.source == nil || artifact.source == ServerIdentity.mongo(uri)
+            let live = sameServer && selected.contains { setDatabases.contains($0.1.db) }
+            return .mongo(chain: chain, targets: selected.map(\.1.description), live: live)
+        case .redis:
+            guard let url = settings.redisURL else {
+                throw LifeboatError.usage("restoring 'redis' needs REDIS_URL", hint: "set REDIS_URL to the server to restore into")
+            }
+            try checkWhole(artifact, in: manifest.id)
+            try checkRedisTarget(overwrite: options.overwrite)
+            let endpoint = try? RedisEndpoint(url: url)
+            let live = artifact.source == nil || endpoint.map { ServerIdentity.redis(host: $0.host, port: $0.port) } == artifact.source
+            return .redis(artifact, live: live)
+        }
+    }
+
+    /// Restoring into a namespace that holds documents replaces them
+    /// (--overwrite, or its synonym --drop) or merges into them (--merge);
+    /// with neither it is refused, naming what is there.
+    private func checkMongoTargets(uri: String, targets: [Namespace], options: Options) throws {
+        guard options.mongoMode == .refuseExisting else { return }
+        let occupied = try MongoServerProbe.existing(uri: uri, namespaces: targets).filter { ($0.documents ?? 1) > 0 }
+        guard !occupied.isEmpty else { return }
+        let shown = occupied.prefix(8).map { "\($0.namespace) (\($0.documents.map { "\($0) documents" } ?? "a view"))" }.joined(separator: ", ")
+            + (occupied.count > 8 ? ", … (\(occupied.count) in all)" : "")
+        throw LifeboatError.usage("MongoDB already holds \(shown)",
+                                  hint: "pass --overwrite to replace those collections with the set's, or --merge to insert only the documents whose _id is not there; or restore under other names with --ns-from/--ns-to")
+    }
+
+    private func apply(_ plan: Plan, _ manifest: Manifest, _ encryption: Encryption, _ options: Options, into outcome: inout Outcome) throws {
+        switch plan {
+        case .mongo(let chain, _, _):
+            let result = try restoreMongo(encryption, chain: chain, options)
+            outcome.mongo = result
             outcome.restored.append((.mongo, "MongoDB"))
-        }
-        if let artifact = redisArtifact {
-            try restoreRedis(encryption, artifact, of: manifest.id, overwrite: options.overwrite)
+            if options.mongoMode == .merge, result.failed > 0 {
+                outcome.notes.append("mongo: \(result.failed) documents already there were kept (--merge)")
+            }
+        case .redis(let artifact, _):
+            let check = try restoreRedis(encryption, artifact, of: manifest.id, overwrite: options.overwrite)
             outcome.restored.append((.redis, "Redis"))
-        }
-        if let (folder, counts) = staged {
+            switch check {
+            case .expiredSince(let n): outcome.notes.append("redis: \(n) keys with a TTL had expired since the snapshot")
+            case .notChecked(let why): outcome.notes.append("redis: key count not checked, \(why)")
+            case .equal, .differs: break
+            }
+        case .files(let folder, let counts, _):
             do {
                 if let kept = try folder.commit() {
                     outcome.keptPrevious.append(kept)
@@ -192,14 +350,12 @@ public struct RestoreJob: Sendable {
             }
             outcome.restored.append((.files, folder.target))
             console.info("  files: \(counts.countsDescription) → \(folder.target)")
-        }
-        if let (artifact, root) = configPlan {
+        case .config(let artifact, let root, _):
             try LocalTier.makeDirectories(root)
             let counts = try extractVerified(encryption, artifact, of: manifest.id, into: root, replaceAtomically: true)
             outcome.restored.append((.config, root))
             console.info("  config: \(counts.countsDescription) → \(root == "/" ? "original paths" : root)")
         }
-        return outcome
     }
 
     private func containerGuard() throws -> StopDuringRestore? {
@@ -241,7 +397,7 @@ public struct RestoreJob: Sendable {
         }
     }
 
-    private func restoreRedis(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+    private func restoreRedis(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws -> RedisSummary.KeyCheck {
         if settings.redisRestoreMethod == .file {
             return try restoreRedisFile(encryption, artifact, of: id, overwrite: overwrite)
         }
@@ -252,6 +408,7 @@ public struct RestoreJob: Sendable {
             let outcome = try RedisReplicationRestorer(endpoint: endpoint)
                 .restore(from: source, length: summary.bytes, expected: summary, overwrite: overwrite)
             console.info("  redis: \(outcome.keys) keys loaded in \(String(format: "%.2f", outcome.seconds)) s (online, through replication)\(Self.describe(outcome.keyCheck))")
+            return outcome.keyCheck
         } catch {
             throw LifeboatError.wrap(error, doing: "restoring redis")
         }
@@ -260,7 +417,7 @@ public struct RestoreJob: Sendable {
     /// The guide's procedure, automated: stop the Redis container, put the
     /// RDB into its data directory through the Docker archive API, start it,
     /// wait until it answers with the data loaded, check the key count.
-    private func restoreRedisFile(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws {
+    private func restoreRedisFile(_ encryption: Encryption, _ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws -> RedisSummary.KeyCheck {
         let started = Date()
         do {
             let endpoint = try RedisEndpoint(url: settings.redisURL!)
@@ -318,6 +475,7 @@ public struct RestoreJob: Sendable {
                 throw LifeboatError(.dataError, "after the restore Redis holds \(keys) keys; the snapshot held \(summary.totalKeys)")
             }
             console.info("  redis: \(keys) keys loaded, \(String(format: "%.1f", Date().timeIntervalSince(started))) s from stop to loaded (file, container \(container.name))\(Self.describe(check))")
+            return check
         } catch {
             throw LifeboatError.wrap(error, doing: "restoring redis")
         }
@@ -357,30 +515,59 @@ public struct RestoreJob: Sendable {
     private func restoreMongo(_ encryption: Encryption, chain: [Manifest], _ options: Options) throws -> MongoRestorer.Outcome {
         let warn = console.warn
         var total: MongoRestorer.Outcome?
+        let replace = options.mongoMode == .replace
         for (index, link) in chain.enumerated() {
             let artifact = link.artifact(.mongo)!
-            // The full set's data as asked (--drop); the incrementals only replay their oplog.
-            let restorer = MongoRestorer(uri: settings.mongoURI!, options: .init(selection: options.mongoSelection, drop: index == 0 && options.drop,
+            // The full set's data as asked (replaced or merged); the incrementals only replay their oplog.
+            let restorer = MongoRestorer(uri: settings.mongoURI!, options: .init(selection: options.mongoSelection, drop: index == 0 && replace,
                                                                                 replayOplog: options.replayOplog,
                                                                                 insertionWorkers: settings.mongoParallelCollections,
                                                                                 oplogLimit: options.oplogLimit),
                                          warn: { warn($0) })
+            let outcome: MongoRestorer.Outcome
             do {
                 let hashing = try HashingSource(openStored(artifact, of: link.id))
-                let outcome = try restorer.restore(from: encryption.contents(of: artifact, from: hashing))
-                if index == 0 {
-                    console.info("  mongo: \(outcome.inserted) documents restored, \(outcome.failed) failed (duplicate keys), \(outcome.oplogApplied) oplog entries replayed")
-                    total = outcome
-                } else {
-                    console.info("  mongo: \(outcome.oplogApplied) oplog entries replayed from \(link.id)")
-                    total?.oplogApplied += outcome.oplogApplied
-                }
+                outcome = try restorer.restore(from: encryption.contents(of: artifact, from: hashing))
             } catch {
                 throw LifeboatError.wrap(error, doing: "restoring mongo from \(link.id)")
+            }
+            if index == 0 {
+                let kept = options.mongoMode == .merge ? ", \(outcome.failed) already there kept (--merge)" : ""
+                console.info("  mongo: \(outcome.inserted) documents restored\(kept), \(outcome.oplogApplied) oplog entries replayed")
+                try crossCheck(outcome, against: artifact, in: link.id, mode: options.mongoMode)
+                total = outcome
+            } else {
+                console.info("  mongo: \(outcome.oplogApplied) oplog entries replayed from \(link.id)")
+                total?.oplogApplied += outcome.oplogApplied
             }
             if let limit = options.oplogLimit, let end = artifact.mongo?.oplog?.end, end >= limit { break }
         }
         return total!
+    }
+
+    /// What was restored against what the manifest says the set holds, per
+    /// namespace, as verify compares: every document inserted (or, with
+    /// --merge, inserted or already there). Any difference fails the component.
+    private func crossCheck(_ outcome: MongoRestorer.Outcome, against artifact: Manifest.Artifact, in id: BackupSetID,
+                            mode: Options.MongoMode) throws {
+        guard let summary = artifact.mongo else { return }
+        let expected = Dictionary(summary.namespaces.map { ($0.namespace, $0) }, uniquingKeysWith: { a, _ in a })
+        var problems: [String] = []
+        for restored in outcome.namespaces where restored.type != "view" {
+            guard let want = expected[restored.source] else {
+                problems.append("\(restored.source) is in the archive but not in the manifest")
+                continue
+            }
+            let accounted = mode == .merge ? restored.inserted + restored.duplicates : restored.inserted
+            if accounted != want.documents {
+                let what = mode == .merge ? "\(restored.inserted) inserted and \(restored.duplicates) already there" : "\(restored.inserted) documents restored"
+                problems.append("\(restored.target): \(what)\(mode != .merge && restored.duplicates > 0 ? ", \(restored.duplicates) refused as duplicates" : ""), the manifest says \(want.documents)")
+            }
+        }
+        guard problems.isEmpty else {
+            throw LifeboatError(.dataError, "the MongoDB restore of \(id) does not match its manifest: " + problems.prefix(10).joined(separator: "; "),
+                                hint: "`lifeboat verify \(id)` checks the set; restore another set if it fails")
+        }
     }
 
     private func filesTarget(_ artifact: Manifest.Artifact, _ options: Options) throws -> String {

@@ -11,6 +11,7 @@ public struct CatalogEntry: Sendable {
 
     public enum VerificationState: String, Sendable, Codable {
         case unverified, passed, failed
+        case notChecked = "not-checked"
     }
 
     public var verificationState: VerificationState {
@@ -18,8 +19,12 @@ public struct CatalogEntry: Sendable {
         case .none: return .unverified
         case .passed?: return .passed
         case .failed?: return .failed
+        case .notChecked?: return .notChecked
         }
     }
+
+    /// The components whose artifacts failed their last verification here.
+    public var failedComponents: [Component] { verification?.failedComponents(of: manifest) ?? [] }
 }
 
 /// Reads which sets a tier holds. Only sets with a manifest are complete;

@@ -15,13 +15,17 @@ public struct SetCopier: Sendable {
 
     public init(console: Console = .standardError) { self.console = console }
 
-    public func copy(_ manifest: Manifest, from source: any StorageTier, to target: any StorageTier, now: Date = Date()) throws -> Manifest.Copy {
+    /// With `components`, only their artifacts are copied (a restore's
+    /// download: a damaged artifact of another component is not read);
+    /// such a partial copy is for staging only, never a tier's copy.
+    public func copy(_ manifest: Manifest, from source: any StorageTier, to target: any StorageTier, now: Date = Date(),
+                     components: [Component]? = nil) throws -> Manifest.Copy {
         let id = manifest.id
         let started = Date()
         do {
             // Leftovers of an earlier, interrupted copy of this set.
             try target.deleteAll(prefix: id.rawValue)
-            for artifact in manifest.artifacts {
+            for artifact in manifest.artifacts where components?.contains(artifact.component) ?? true {
                 try copyObject(artifact.file, sha256: artifact.sha256, bytes: artifact.storedBytes, of: id, from: source, to: target)
                 if let index = artifact.index {
                     try copyObject(index.file, sha256: index.sha256, bytes: index.storedBytes, of: id, from: source, to: target)

@@ -25,6 +25,7 @@ public struct TieredCatalog: Sendable {
         public var verificationState: CatalogEntry.VerificationState {
             if entries.contains(where: { $0.verificationState == .passed }) { return .passed }
             if entries.contains(where: { $0.verificationState == .failed }) { return .failed }
+            if entries.contains(where: { $0.verificationState == .notChecked }) { return .notChecked }
             return .unverified
         }
     }

@@ -29,8 +29,12 @@ public struct Verifier: Sendable {
         public let foundSHA256: String?
         public let expectedBytes: Int64
         public let foundBytes: Int64?
+        /// The artifact's own faults.
         public let problems: [String]
-        public var passed: Bool { problems.isEmpty }
+        /// Why the artifact could not be checked (the check's fault, not the artifact's).
+        public var notChecked: String?
+        public var passed: Bool { problems.isEmpty && notChecked == nil }
+        public var state: VerificationRecord.State { !problems.isEmpty ? .failed : notChecked != nil ? .notChecked : .passed }
     }
 
     public struct DeepRow: Sendable, Codable {
@@ -48,9 +52,19 @@ public struct Verifier: Sendable {
         public let artifacts: [ArtifactReport]
         /// With --deep: per MongoDB namespace, expected against found after a test restore.
         public var deepMongo: [DeepRow]?
+        /// Faults of the set found beyond single artifacts (a broken chain, a test restore that differs).
         public var deepProblems: [String] = []
-        public var passed: Bool { artifacts.allSatisfy(\.passed) && deepProblems.isEmpty }
+        /// Checks that could not run, with why (a server down, no key): not the set's fault.
+        public var notChecked: [String] = []
+        public var state: VerificationRecord.State {
+            if !problems.isEmpty { return .failed }
+            return notChecked.isEmpty && artifacts.allSatisfy({ $0.notChecked == nil }) ? .passed : .notChecked
+        }
+        public var passed: Bool { state == .passed }
+        public var failed: Bool { state == .failed }
         public var problems: [String] { artifacts.flatMap { a in a.problems.map { "\(a.file): \($0)" } } + deepProblems }
+        /// Everything that was not checked, artifacts' reasons included.
+        public var unchecked: [String] { artifacts.compactMap { a in a.notChecked.map { "\(a.file): \($0)" } } + notChecked }
     }
 
     /// Verifies and records the outcome beside the manifest. With
@@ -67,35 +81,70 @@ public struct Verifier: Sendable {
         }
         var report = Report(id: manifest.id, tier: tier.name, artifacts: reports)
         report.deepProblems += chainProblems(manifest)
-        if let uri = deepMongoURI, let artifact = manifest.artifact(.mongo), let expected = artifact.mongo,
-           reports.first(where: { $0.component == .mongo })?.passed == true {
-            console.info("test restore of \(artifact.file) into scratch databases…")
-            do {
-                let source = try encryption.contents(of: artifact, from: tier.open(key: "\(manifest.id)/\(artifact.file)"))
-                let tag = String(manifest.id.rawValue.suffix(4)) + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
-                let rows = try MongoDeepVerifier(uri: uri, parallel: parallel).verify(source, expected: expected, tag: tag)
-                report.deepMongo = rows.map {
-                    DeepRow(namespace: $0.namespace, expectedDocuments: $0.expectedDocuments, foundDocuments: $0.foundDocuments,
-                            expectedDigest: $0.expectedDigest, foundDigest: $0.foundDigest, passed: $0.passed)
+        if let uri = deepMongoURI, let artifact = manifest.artifact(.mongo), let expected = artifact.mongo {
+            if reports.first(where: { $0.component == .mongo })?.passed != true {
+                report.notChecked.append("test restore: not run, the MongoDB artifact did not pass its own check")
+            } else {
+                console.info("test restore of \(artifact.file) into scratch databases…")
+                do {
+                    let source = try encryption.contents(of: artifact, from: tier.open(key: "\(manifest.id)/\(artifact.file)"))
+                    let tag = String(manifest.id.rawValue.suffix(4)) + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+                    let rows = try MongoDeepVerifier(uri: uri, parallel: parallel).verify(source, expected: expected, tag: tag)
+                    report.deepMongo = rows.map {
+                        DeepRow(namespace: $0.namespace, expectedDocuments: $0.expectedDocuments, foundDocuments: $0.foundDocuments,
+                                expectedDigest: $0.expectedDigest, foundDigest: $0.foundDigest, passed: $0.passed)
+                    }
+                    report.deepProblems += rows.filter { !$0.passed }.map { row in
+                        "test restore of \(row.namespace): expected \(row.expectedDocuments) documents, found \(row.foundDocuments.map(String.init) ?? "none")"
+                            + (row.foundDocuments == row.expectedDocuments ? " with different content" : "")
+                    }
+                } catch {
+                    let message = LifeboatError.wrap(error, doing: "test restore").message
+                    switch VerificationFault.classify(error) {
+                    case .artifact: report.deepProblems.append("test restore failed: \(message)")
+                    case .check: report.notChecked.append("test restore could not run: \(message)")
+                    }
                 }
-                report.deepProblems = rows.filter { !$0.passed }.map { row in
-                    "test restore of \(row.namespace): expected \(row.expectedDocuments) documents, found \(row.foundDocuments.map(String.init) ?? "none")"
-                        + (row.foundDocuments == row.expectedDocuments ? " with different content" : "")
-                }
-            } catch {
-                report.deepProblems = ["test restore failed: \(LifeboatError.wrap(error, doing: "test restore").message)"]
             }
         }
         if record {
-            let state: VerificationRecord.State = report.passed ? .passed : .failed
-            let verification = VerificationRecord(state: state, checkedAt: Date(), toolVersion: LifeboatVersion.current, problems: report.problems)
-            do {
-                try tier.put(key: "\(manifest.id)/\(VerificationRecord.fileName)", bytes: try verification.encoded())
-            } catch {
-                console.warn("could not record the verification result: \(error)")
-            }
+            try? self.record(report, of: manifest)
         }
         return report
+    }
+
+    /// Writes `verification.json`. Verdicts of artifacts that could not be
+    /// checked this time are carried over from the last record, so a
+    /// passing set stays passed, and a damaged one failed, through an outage.
+    private func record(_ report: Report, of manifest: Manifest) throws {
+        let key = "\(manifest.id)/\(VerificationRecord.fileName)"
+        let previous = (try? tier.get(key: key)).flatMap { try? VerificationRecord.decode($0) }
+        var verdicts: [VerificationRecord.ArtifactVerdict] = []
+        for artifact in report.artifacts {
+            var verdict = VerificationRecord.ArtifactVerdict(component: artifact.component, file: artifact.file, state: artifact.state, problems: artifact.problems)
+            if artifact.state == .notChecked, let earlier = previous?.artifacts?.first(where: { $0.file == artifact.file }), earlier.state != .notChecked {
+                verdict = earlier
+            }
+            verdicts.append(verdict)
+        }
+        // Failed when an artifact (now, or carried over) or the set is at
+        // fault; passed when every artifact passed and every check ran.
+        let state: VerificationRecord.State
+        if verdicts.contains(where: { $0.state == .failed }) || !report.deepProblems.isEmpty {
+            state = .failed
+        } else if verdicts.allSatisfy({ $0.state == .passed }) && report.notChecked.isEmpty {
+            state = .passed
+        } else {
+            state = .notChecked
+        }
+        let problems = verdicts.flatMap { v in v.problems.map { "\(v.file): \($0)" } } + report.deepProblems
+        let verification = VerificationRecord(state: state, checkedAt: Date(), toolVersion: LifeboatVersion.current, problems: problems,
+                                              artifacts: verdicts, notChecked: report.unchecked.isEmpty ? nil : report.unchecked)
+        do {
+            try tier.put(key: key, bytes: try verification.encoded())
+        } catch {
+            console.warn("could not record the verification result: \(error)")
+        }
     }
 
     /// An incremental's links: its parent is in this tier, and its oplog
@@ -117,8 +166,15 @@ public struct Verifier: Sendable {
     private func check(_ artifact: Manifest.Artifact, in id: BackupSetID, encryption: Encryption) -> ArtifactReport {
         let key = "\(id)/\(artifact.file)"
         var problems: [String] = []
+        var notChecked: String?
         var digest: String?
         var count: Int64?
+        func classify(_ error: any Error, _ what: String) {
+            switch VerificationFault.classify(error) {
+            case .artifact(let reason): problems.append("\(what): \(reason)")
+            case .check(let reason): notChecked = notChecked ?? reason
+            }
+        }
         do {
             console.meter?.begin("verify \(artifact.component.rawValue)")
             let stored = try tier.open(key: key)
@@ -126,29 +182,40 @@ public struct Verifier: Sendable {
             do {
                 problems += try ArtifactInspection.checkContents(artifact, from: encryption.contents(of: artifact, from: hashing))
             } catch {
-                problems.append("cannot be read to the end: \(error)")
+                classify(error, "cannot be read to the end")
             }
-            digest = try hashing.finishHex()
-            count = Int64(hashing.count)
-            if digest != artifact.sha256 {
-                problems.insert("SHA-256 mismatch: manifest \(artifact.sha256), stored bytes \(digest!)", at: 0)
+            if notChecked == nil {
+                // The hash covers the whole stored object, even after a content
+                // error: a mismatch then names the cause.
+                digest = try hashing.finishHex()
+                count = Int64(hashing.count)
+                if digest != artifact.sha256 {
+                    problems.insert("SHA-256 mismatch: manifest \(artifact.sha256), stored bytes \(digest!)", at: 0)
+                }
+                if count != artifact.storedBytes {
+                    problems.insert("size mismatch: manifest \(artifact.storedBytes) bytes, stored \(count!) bytes", at: 0)
+                }
             }
-            if count != artifact.storedBytes {
-                problems.insert("size mismatch: manifest \(artifact.storedBytes) bytes, stored \(count!) bytes", at: 0)
-            }
-            if let index = artifact.index {
+        } catch {
+            classify(error, "cannot be read")
+        }
+        if let index = artifact.index {
+            do {
                 let indexHashing = try HashingSource(tier.open(key: "\(id)/\(index.file)"))
                 try indexHashing.drain()
                 if try indexHashing.finishHex() != index.sha256 || Int64(indexHashing.count) != index.storedBytes {
                     problems.append("its index \(index.file) does not match the manifest")
                 }
+            } catch StorageError.notFound {
+                problems.append("its index \(index.file) is missing from the \(tier.name) tier")
+            } catch {
+                classify(error, "its index \(index.file) cannot be read")
             }
-        } catch StorageError.notFound {
-            problems.append("missing from the \(tier.name) tier")
-        } catch {
-            problems.append("cannot be read: \(error)")
         }
-        return ArtifactReport(component: artifact.component, file: artifact.file, expectedSHA256: artifact.sha256, foundSHA256: digest,
-                              expectedBytes: artifact.storedBytes, foundBytes: count, problems: problems)
+        if !problems.isEmpty { notChecked = nil }
+        var report = ArtifactReport(component: artifact.component, file: artifact.file, expectedSHA256: artifact.sha256, foundSHA256: digest,
+                                    expectedBytes: artifact.storedBytes, foundBytes: count, problems: problems)
+        report.notChecked = notChecked
+        return report
     }
 }

@@ -52,12 +52,12 @@ public final class AgeDecryptingSource: ByteSource {
                     throw AgeError("malformed age scrypt stanza")
                 }
                 guard let passphrase else {
-                    throw AgeError("this artifact is encrypted with a passphrase; set BACKUP_ENCRYPTION_PASSPHRASE (or its _FILE)")
+                    throw AgeError("this artifact is encrypted with a passphrase; set BACKUP_ENCRYPTION_PASSPHRASE (or its _FILE)", kind: .key)
                 }
                 guard logN <= Self.maxWorkFactor else { throw AgeError("the scrypt work factor \(logN) is above \(Self.maxWorkFactor); refusing") }
                 let wrapKey = try Primitives.scrypt(passphrase: passphrase, salt: Array("age-encryption.org/v1/scrypt".utf8) + salt, logN: logN)
                 guard let key = try Primitives.open(key: wrapKey, nonce: [UInt8](repeating: 0, count: 12), body[...]) else {
-                    throw AgeError("the passphrase does not decrypt this artifact")
+                    throw AgeError("the passphrase does not decrypt this artifact", kind: .key)
                 }
                 fileKey = key
                 continue
@@ -74,7 +74,7 @@ public final class AgeDecryptingSource: ByteSource {
             }
         }
         guard let fileKey else {
-            throw AgeError("none of the identities given can decrypt this artifact (it was encrypted to other recipients)")
+            throw AgeError("none of the identities given can decrypt this artifact (it was encrypted to other recipients)", kind: .key)
         }
         let macLine = lines[lines.count - 1]
         guard macLine.hasPrefix("--- "), let mac = AgeBase64.decode(String(macLine.dropFirst(4))) else { throw AgeError("malformed age header MAC line") }

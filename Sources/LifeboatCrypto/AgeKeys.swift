@@ -43,7 +43,14 @@ public struct AgeIdentity: Sendable {
 }
 
 public struct AgeError: Error, CustomStringConvertible, Sendable {
+    /// `key`: the key or passphrase at hand does not open the file (the
+    /// file may be fine); `data`: the file itself is malformed or damaged.
+    public enum Kind: Sendable { case key, data }
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public let kind: Kind
+    public init(_ message: String, kind: Kind = .data) {
+        self.message = message
+        self.kind = kind
+    }
     public var description: String { message }
 }

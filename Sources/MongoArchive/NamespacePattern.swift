@@ -85,9 +85,13 @@ public struct NamespaceSelection: Sendable {
         self.renames = renames
     }
 
+    /// Renames narrow the selection to what they rename, unless `include`
+    /// names more: `--ns-from shop.users --ns-to copy.users` restores that
+    /// one collection, never the rest of the set under its own names.
     public func selects(_ namespace: Namespace) -> Bool {
         if exclude.contains(where: { $0.matches(namespace) }) { return false }
-        return include.isEmpty || include.contains { $0.matches(namespace) }
+        if include.isEmpty && !renames.isEmpty { return renames.contains { $0.from.matches(namespace) } }
+        return include.isEmpty || include.contains { $0.matches(namespace) } || renames.contains { $0.from.matches(namespace) }
     }
 
     /// The namespace after the first matching rename.

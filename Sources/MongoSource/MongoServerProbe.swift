@@ -44,6 +44,34 @@ public enum MongoServerProbe {
         }
     }
 
+    /// Which of `namespaces` already exist on the server: collections with
+    /// their document counts (0 when empty), views as nil. One listing per
+    /// database; nothing is written.
+    public static func existing(uri: String, namespaces: [Namespace]) throws -> [(namespace: Namespace, documents: Int?)] {
+        do {
+            let connection = try MongoConnection(uri: uri)
+            var found: [(Namespace, Int?)] = []
+            let wanted = Dictionary(grouping: namespaces, by: \.db)
+            for (db, members) in wanted.sorted(by: { $0.key < $1.key }) {
+                let names = Set(members.map(\.collection))
+                let listing = try connection.listCollections(db)
+                while let entry = try listing.nextDocument() {
+                    guard let name = entry.view["name"]?.string, names.contains(name) else { continue }
+                    if entry.view["type"]?.string == "view" {
+                        found.append((Namespace(db: db, collection: name), nil))
+                        continue
+                    }
+                    let reply = try connection.command(db, json: #"{"count": \#(JSONText.quote(name))}"#).view
+                    let count = reply["n"]?.int32.map(Int.init) ?? reply["n"]?.int64.map(Int.init) ?? reply["n"]?.double.map { Int($0) } ?? 0
+                    found.append((Namespace(db: db, collection: name), count))
+                }
+            }
+            return found.sorted { $0.0 < $1.0 }
+        } catch {
+            throw MongoSourceError.from(error)
+        }
+    }
+
     /// Counts and content digests of the live collections named, computed
     /// as a dump would (nothing is written anywhere).
     public static func summary(uri: String, namespaces: [String]) throws -> MongoSummary {

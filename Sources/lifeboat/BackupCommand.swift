@@ -73,7 +73,7 @@ struct BackupCommand: ParsableCommand {
         if let compression { overrides["BACKUP_COMPRESSION"] = compression }
         if skipUnreadable { overrides["BACKUP_SKIP_UNREADABLE"] = "true" }
         if usersAndRoles { overrides["MONGO_USERS_AND_ROLES"] = "true" }
-        let settings = try global.settings(overrides)
+        let settings = try global.settings(overrides, strictNames: true)
         let requested = try components.map(Component.parseList)
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces)
         let targets = try tier.map { try Tiers(settings).parseList($0) }
@@ -85,7 +85,13 @@ struct BackupCommand: ParsableCommand {
         } catch let failure as BackupJob.CopyFailure {
             Output.line(failure.manifest.id.rawValue)  // the set exists, locally
             throw failure.error
+        } catch let missing as BackupJob.ComponentMissing {
+            throw missing.error
         }
         Output.line(manifest.id.rawValue)
+        if let anomalies = manifest.anomalies, !anomalies.isEmpty {
+            throw LifeboatError(.sizeAnomaly, "BACKUP_SIZE_ANOMALY: set \(manifest.id) is complete and kept, but " + anomalies.joined(separator: "; "),
+                                hint: "check the source (an empty mount, a wrong database or URI); BACKUP_SIZE_DROP_PERCENT sets the threshold")
+        }
     }
 }

@@ -37,12 +37,19 @@ struct ConfigCommand: ParsableCommand {
                 for run in schedule.nextRuns(5, after: Date(), in: settings.timeZone) { Output.line("  \(formatter.string(from: run))") }
             }
         }
+        if let settings = loaded.settings {
+            let components = BackupJob.configuredComponents(settings)
+            Output.line("")
+            Output.line("components: \(components.isEmpty ? "none" : components.map(\.rawValue).joined(separator: ", "))"
+                        + (settings.declaredComponents == nil ? " (found from the variables set; BACKUP_COMPONENTS declares them)" : " (BACKUP_COMPONENTS)"))
+        }
         for warning in loaded.warnings { Output.warning(warning) }
-        if !loaded.problems.isEmpty {
+        let problems = loaded.problems + loaded.typos
+        if !problems.isEmpty {
             Output.line("")
             Output.line("problems:")
-            for problem in loaded.problems { Output.line("  - \(problem)") }
-            throw LifeboatError.usage("the configuration has \(loaded.problems.count) problem(s)")
+            for problem in problems { Output.line("  - \(problem)") }
+            throw LifeboatError.usage("the configuration has \(problems.count) problem(s)")
         }
         Output.line("")
         Output.line("configuration is valid")

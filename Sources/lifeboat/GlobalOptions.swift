@@ -10,13 +10,18 @@ struct GlobalOptions: ParsableArguments {
 
     /// Reads the configuration, prints its warnings, and fails with every
     /// problem at once.
-    func settings(_ extra: [String: String] = [:]) throws -> Settings {
+    /// With `strictNames` (backup, serve), a likely misspelt variable is an
+    /// error: it may be a component or a tier silently left out.
+    func settings(_ extra: [String: String] = [:], strictNames: Bool = false) throws -> Settings {
         var overrides = extra
         if let backupDirectory { overrides["BACKUP_DIR"] = backupDirectory }
         let loaded = LoadedConfiguration.load(environment: ProcessInfo.processInfo.environment, overrides: overrides)
         for warning in loaded.warnings { Output.warning(warning) }
+        if !strictNames {
+            for typo in loaded.typos { Output.warning(typo.description) }
+        }
         do {
-            return try loaded.validSettings()
+            return try loaded.validSettings(strictNames: strictNames)
         } catch {
             throw LifeboatError.wrap(error, doing: "reading the configuration")
         }

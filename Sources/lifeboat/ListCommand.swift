@@ -44,6 +44,10 @@ struct ListCommand: ParsableCommand {
         let verification: String
         let verificationByTier: [String: String]
         let verifiedAt: Date?
+        /// Components whose last verification found them at fault (the others restore).
+        let damagedComponents: [String]
+        /// BACKUP_SIZE_ANOMALY findings recorded with the set.
+        let anomalies: [String]
     }
 
     func run() throws {
@@ -57,7 +61,9 @@ struct ListCommand: ParsableCommand {
                 created: row.manifest.startedAt, finished: row.manifest.finishedAt, storedBytes: row.manifest.storedBytes,
                 components: row.manifest.components.map(\.rawValue), verification: row.verificationState.rawValue,
                 verificationByTier: Dictionary(row.entries.map { ($0.tier, $0.verificationState.rawValue) }, uniquingKeysWith: { a, _ in a }),
-                verifiedAt: row.entries.compactMap { $0.verification?.checkedAt }.max())
+                verifiedAt: row.entries.compactMap { $0.verification?.checkedAt }.max(),
+                damagedComponents: Array(Set(row.entries.flatMap(\.failedComponents))).sorted().map(\.rawValue),
+                anomalies: row.manifest.anomalies ?? [])
         }
         if json {
             try Output.json(rows)
@@ -67,8 +73,13 @@ struct ListCommand: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             Output.table(["ID", "TIERS", "KIND", "CREATED (UTC)", "AGE", "SIZE", "COMPONENTS", "VERIFIED"], rows.map { row in
                 [row.id, row.tiers.joined(separator: ","), row.parent.map { "incr ← …" + $0.suffix(9) } ?? row.kind, formatter.string(from: row.created), Output.age(since: row.created),
-                 Output.bytes(row.storedBytes), row.components.joined(separator: ","), row.verification]
+                 Output.bytes(row.storedBytes), row.components.joined(separator: ","),
+                 row.verification + (row.damagedComponents.isEmpty || row.damagedComponents.count == row.components.count ? "" : " (" + row.damagedComponents.joined(separator: ",") + ")")
+                    + (row.anomalies.isEmpty ? "" : " ANOMALY")]
             })
+            for row in rows where !row.anomalies.isEmpty {
+                Output.line("  \(row.id): BACKUP_SIZE_ANOMALY: \(row.anomalies.joined(separator: "; "))")
+            }
         }
         for (tier, id, problem) in listing.unreadable { Output.warning("set \(id) in \(tier) is not listed: \(problem)") }
         if !listing.incomplete.isEmpty {

@@ -6,21 +6,33 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore MongoDB, Redis, files and config from a set.",
         discussion: """
-        Every artifact is verified while it is restored; nothing live changes
-        unless it matches its manifest. The uploads tree is extracted beside its
-        folder and swapped in whole; the previous contents are kept beside it.
-        Existing files are replaced only with --overwrite. MongoDB collections are
-        restored with their options, indexes and views; documents that collide
-        with existing ones are counted and skipped (use --drop to replace), and
-        the oplog captured during the dump is replayed. Redis is restored online
-        into REDIS_URL: Redis replicates the snapshot from Lifeboat and is then
-        promoted back, with no restart (its AOF, if on, is rewritten); a Redis
-        that holds keys is replaced only with --overwrite.
+        Before anything changes, every selected artifact is checked against its
+        manifest and every destination is looked at; any refusal (data already
+        there, a damaged artifact) stops the whole restore with nothing changed,
+        naming each problem and the components that can go ahead. Then each
+        component is restored; when one fails the others still run, and the
+        last line names what was restored and what was NOT (exit non-zero).
+
+        --overwrite means replace, for every component: the uploads tree is
+        extracted beside its folder and swapped in whole (the previous contents
+        are kept beside it); config files are replaced; Redis's data is replaced;
+        MongoDB collections of the set are dropped and restored (--drop is its
+        synonym). --merge inserts into MongoDB only the documents whose _id is
+        not there, and counts the rest. Without either, a destination that holds
+        data is refused, naming what is there. Collections come back with their
+        options, indexes and views, the oplog captured during the dump is
+        replayed, and the counts are checked against the manifest. Redis is
+        restored online into REDIS_URL: it replicates the snapshot from Lifeboat
+        and is promoted back, with no restart (its AOF, if on, is rewritten).
 
         With --to DIR the files and config are restored under DIR instead:
         DIR/files holds the uploads tree, DIR/config/<original path> each config
-        file. MongoDB is always restored into MONGO_URI (rename with --ns-from
-        and --ns-to to keep the live data apart), Redis into REDIS_URL.
+        file. MongoDB is restored into MONGO_URI: --ns-from/--ns-to restore only
+        the namespaces they rename (add --ns to restore more). Redis goes into
+        REDIS_URL. Containers labelled lifeboat.stop-during-restore=true are
+        stopped only when the restore writes live data (the original folders,
+        the server and databases the set came from); --stop-containers and
+        --no-stop-containers decide otherwise.
 
         Examples:
           lifeboat restore --to /tmp/check
@@ -28,7 +40,8 @@ struct RestoreCommand: ParsableCommand {
           lifeboat restore latest --components config --overwrite
           lifeboat restore 20260122T020000Z-full-3f9a --components files --overwrite
           lifeboat restore --components mongo --ns-from 'alawael.*' --ns-to 'restored.*'
-          lifeboat restore --components mongo --ns 'alawael.users' --drop
+          lifeboat restore --components mongo --ns 'alawael.users' --overwrite
+          lifeboat restore --components mongo --merge
           REDIS_URL=redis://:password@redis-new:6379/ lifeboat restore --components redis
         """
     )
@@ -62,8 +75,14 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .customLong("ns-to"), help: "Rename on restore: target pattern, e.g. 'restored.*'.")
     var renameTo: [String] = []
 
-    @Flag(help: "Drop each MongoDB collection before restoring it.")
+    @Flag(help: "MongoDB: the same as --overwrite (drop each restored collection, then restore it).")
     var drop = false
+
+    @Flag(help: "MongoDB: insert only the documents whose _id is not there yet, and count the rest (instead of refusing a collection that holds documents).")
+    var merge = false
+
+    @Flag(inversion: .prefixedNo, help: "Stop the containers labelled lifeboat.stop-during-restore=true during the restore (default: only when it writes live data).")
+    var stopContainers: Bool?
 
     @Flag(help: "Do not replay the oplog captured during the dump.")
     var noOplogReplay = false
@@ -87,6 +106,9 @@ struct RestoreCommand: ParsableCommand {
         if toTime != nil, let components, components != "mongo" {
             throw ValidationError("--to-time restores MongoDB only (--components mongo); files, Redis and config come whole from a set: give its id")
         }
+        if merge && (overwrite || drop) {
+            throw ValidationError("--merge keeps what MongoDB holds, --overwrite/--drop replace it: give one")
+        }
         if let redisMethod, !["replication", "file"].contains(redisMethod) {
             throw ValidationError("--redis-method must be replication or file")
         }
@@ -97,6 +119,8 @@ struct RestoreCommand: ParsableCommand {
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces, from: renameFrom, to: renameTo)
         var options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
+        options.merge = merge
+        options.stopContainers = stopContainers
         var (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
         if let toTime {
             let moment = try PointInTime.parse(toTime)
@@ -107,7 +131,18 @@ struct RestoreCommand: ParsableCommand {
             Output.line("point in time \(toTime): set \(target) and its chain, oplog replayed up to \(limit)")
         }
         let console = Console.terminal()
-        let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
-        Output.line("restored \(outcome.id): " + outcome.restored.map { "\($0.0.rawValue) → \($0.1)" }.joined(separator: ", "))
+        do {
+            let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
+            Output.line("restored \(outcome.id): " + Self.describe(outcome))
+        } catch let partial as RestoreJob.PartialFailure {
+            for (component, error) in partial.failures { Output.line("NOT restored: \(component.rawValue): \(error.message)") }
+            if !partial.outcome.restored.isEmpty { Output.line("restored: " + Self.describe(partial.outcome)) }
+            throw partial.error
+        }
+    }
+
+    static func describe(_ outcome: RestoreJob.Outcome) -> String {
+        outcome.restored.map { "\($0.0.rawValue) → \($0.1)" }.joined(separator: ", ")
+            + (outcome.notes.isEmpty ? "" : " (" + outcome.notes.joined(separator: "; ") + ")")
     }
 }

@@ -31,6 +31,6 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try ServiceRunner(settings: try global.settings()).run()
+        try ServiceRunner(settings: try global.settings(strictNames: true)).run()
     }
 }

@@ -10,8 +10,11 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
         Recomputes every artifact's SHA-256 and size, decompresses it and reads
         its structure to the end (every tar header and byte), and compares the
-        counts with the manifest. The result is recorded beside the set and
-        shown by `lifeboat list`. Exits 3 on any mismatch.
+        counts with the manifest. The result is recorded beside the set, per
+        artifact, and shown by `lifeboat list`. Exits 3 when an artifact is at
+        fault (only its component is blocked from restores), 2 when a check
+        could not run (a server down, no key, a tier unreachable): that is
+        "not checked", never a failed set.
 
         Examples:
           lifeboat verify
@@ -52,7 +55,8 @@ struct VerifyCommand: ParsableCommand {
         } else {
             Output.line("set \(report.id) (\(report.tier))")
             Output.table(["ARTIFACT", "BYTES", "SHA-256", "VERDICT"], report.artifacts.map { a in
-                [a.file, a.foundBytes.map(String.init) ?? "-", String((a.foundSHA256 ?? "-").prefix(16)), a.passed ? "ok" : "FAILED"]
+                [a.file, a.foundBytes.map(String.init) ?? "-", String((a.foundSHA256 ?? "-").prefix(16)),
+                 a.state == .passed ? "ok" : a.state == .failed ? "FAILED" : "not checked"]
             })
             if let rows = report.deepMongo {
                 Output.line("")
@@ -63,10 +67,25 @@ struct VerifyCommand: ParsableCommand {
                 })
             }
             for problem in report.problems { Output.line("  \(problem)") }
-            Output.line(report.passed ? "verification passed" : "verification FAILED")
+            for reason in report.unchecked { Output.line("  not checked: \(reason)") }
+            switch report.state {
+            case .passed: Output.line("verification passed")
+            case .failed: Output.line("verification FAILED")
+            case .notChecked: Output.line("verification incomplete: nothing was found wrong, but \(report.unchecked.count) check(s) could not run (see above); the set is not marked failed")
+            }
         }
-        if !report.passed {
-            throw LifeboatError.integrity("set \(report.id) failed verification", hint: "restore from another set; `lifeboat list` shows which verified")
+        switch report.state {
+        case .passed: break
+        case .failed:
+            let damaged = Set(report.artifacts.filter { !$0.problems.isEmpty }.map(\.component))
+            let intact = entry.manifest.components.filter { !damaged.contains($0) }
+            let hint = damaged.isEmpty || intact.isEmpty
+                ? "restore from another set; `lifeboat list` shows which verified"
+                : "the intact components can still be restored: lifeboat restore \(report.id) --components \(intact.map(\.rawValue).joined(separator: ","))"
+            throw LifeboatError.integrity("set \(report.id) failed verification", hint: hint)
+        case .notChecked:
+            throw LifeboatError(.notChecked, "set \(report.id) was not fully checked: \(report.unchecked.joined(separator: "; "))",
+                                hint: "fix what stopped the check and run `lifeboat verify \(report.id)\(deep ? " --deep" : "")` again")
         }
     }
 }

@@ -60,10 +60,21 @@ import TestSupport
 
         let restore = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], env)
         #expect(restore.status == 0, "\(restore.output)")
-        #expect(restore.stderr.contains("200 documents restored, 0 failed"))
+        #expect(restore.stderr.contains("200 documents restored,"), "\(restore.stderr)")
+        // Again into the same names: refused, naming what is there; nothing changes.
         let again = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], env)
-        #expect(again.status == 0)
-        #expect(again.stderr.contains("0 documents restored, 200 failed"), "\(again.stderr)")
+        #expect(again.status == 64, "\(again.output)")
+        #expect(again.stderr.contains("MongoDB already holds \(db)r.users (200 documents)"), "\(again.stderr)")
+        #expect(again.stderr.contains("--overwrite") && again.stderr.contains("--merge"), "\(again.stderr)")
+        // --merge: nothing inserted, every document counted as kept; exit 0, and the last line says so.
+        let merged = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*", "--merge"], env)
+        #expect(merged.status == 0, "\(merged.output)")
+        #expect(merged.stderr.contains("0 documents restored, 200 already there kept (--merge)"), "\(merged.stderr)")
+        #expect(merged.stdout.contains("200 documents already there were kept (--merge)"), "\(merged.stdout)")
+        // --overwrite replaces: every document restored again.
+        let replaced = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*", "--overwrite"], env)
+        #expect(replaced.status == 0, "\(replaced.output)")
+        #expect(replaced.stderr.contains("200 documents restored,"), "\(replaced.stderr)")
     }
 
     @Test func wrongCredentialsUnreachableAndTyposFailWithoutPublishing() throws {
