@@ -50,8 +50,7 @@ public enum UnknownVariables {
         return environment.keys.sorted().compactMap { name -> Finding? in
             guard !known.contains(name), !foreign.contains(name), !name.hasPrefix("LIFEBOAT_TEST_"),
                   ours.contains(where: { name.hasPrefix($0) }) else { return nil }
-            let bare = name.hasSuffix("_FILE") ? String(name.dropLast(5)) : name
-            return Finding(name: name, nearest: nearest(to: bare, in: specs.map(\.name)).map { $0 + (bare == name ? "" : "_FILE") })
+            return Finding(name: name, nearest: nearest(to: name, in: known.sorted()))
         }
     }
 

@@ -48,8 +48,17 @@ import TestSupport
         var env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "DOCKER_HOST": host, "COMPOSE_PROJECT_NAME": project]
         #expect(try ProcessRunner.run(binary, ["backup"], environment: env).status == 0)
 
+        // A restore that only looks (elsewhere, --to) stops nothing.
+        let untouched = try [backend, other, foreign].map { try startedAt(host, $0) }
+        let look = try ProcessRunner.run(binary, ["restore", "--to", dir.sub("look")], environment: env)
+        #expect(look.status == 0, "\(look.output)")
+        #expect(!look.stderr.contains("stopping"), "\(look.stderr)")
+        #expect(look.stderr.contains("containers are left running"), "\(look.stderr)")
+        #expect(try [backend, other, foreign].map { try startedAt(host, $0).startedAt } == untouched.map(\.startedAt), "a look-only restore restarted containers")
+
+        // A restore into the live folder stops the labelled ones, and so does --stop-containers elsewhere.
         let before = try [backend, other, foreign].map { try startedAt(host, $0) }
-        let restore = try ProcessRunner.run(binary, ["restore", "--to", dir.sub("out")], environment: env)
+        let restore = try ProcessRunner.run(binary, ["restore", "--overwrite"], environment: env)
         #expect(restore.status == 0, "\(restore.output)")
         #expect(restore.stderr.contains("stopping \(backend)"))
         #expect(restore.stderr.contains("started \(backend) again"))
@@ -65,7 +74,7 @@ import TestSupport
         let backup = try ProcessRunner.run(binary, ["backup", "--components", "mongo", "--ns", "nothing.*"], environment: env)
         #expect(backup.status == 0, "\(backup.output)")
         env["MONGO_URI"] = "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=1000"
-        let failed = try ProcessRunner.run(binary, ["restore", "--components", "mongo"], environment: env)
+        let failed = try ProcessRunner.run(binary, ["restore", "--components", "mongo", "--overwrite", "--stop-containers"], environment: env)
         #expect(failed.status != 0)
         #expect(failed.stderr.contains("stopping \(backend)"), "\(failed.stderr)")
         #expect(try startedAt(host, backend).running, "the backend stayed down after a failed restore")
@@ -88,7 +97,7 @@ import TestSupport
         let binary = ProcessRunner.lifeboatBinary
         #expect(try ProcessRunner.run(binary, ["backup", "--components", "mongo", "--ns", "\(db).*"], environment: env).status == 0)
 
-        let process = try ProcessRunner.start(binary, ["restore", "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], environment: env)
+        let process = try ProcessRunner.start(binary, ["restore", "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*", "--stop-containers"], environment: env)
         let stderr = (process.standardError as! Pipe).fileHandleForReading
         var seen = ""
         let deadline = Date().addingTimeInterval(30)
@@ -116,7 +125,7 @@ import TestSupport
         #expect(try ProcessRunner.run(binary, ["backup"], environment: env).status == 0)
         _ = try ProcessRunner.shell("chown -R 65534:65534 '\(dir.path)'")
         let result = try ProcessRunner.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", binary,
-                                                                "restore", "--to", dir.sub("out")], environment: env)
+                                                                "restore", "--to", dir.sub("out"), "--stop-containers"], environment: env)
         #expect(result.status == 1, "\(result.output)")
         #expect(result.stderr.contains("permission denied on the Docker socket"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.sub("out/files/a.txt")), "restored although the backend could not be stopped")
