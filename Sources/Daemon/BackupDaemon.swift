@@ -207,9 +207,13 @@ public final class BackupDaemon: @unchecked Sendable {
             let tiers = try Tiers(settings)
             let holder = try tiers.named(manifest.copies?.first?.tier ?? "local")
             let report = try Verifier(tier: holder, console: console, settings: settings).verify(manifest)
-            verified = report.passed
-            record(verification: report.passed)
-            if !report.passed {
+            verified = !report.failed
+            if report.state == .notChecked {
+                logger.warning("verification of \(manifest.id) incomplete, nothing found wrong; not checked: \(report.unchecked.joined(separator: "; "))")
+            } else {
+                record(verification: report.passed)
+            }
+            if report.failed {
                 fail(kind, stage: "verify", LifeboatError.integrity("set \(manifest.id) failed verification: \(report.problems.joined(separator: "; "))"),
                      logger: logger, alert: .verifyFailed)
             }
@@ -247,9 +251,12 @@ public final class BackupDaemon: @unchecked Sendable {
             let uri = entry.manifest.artifact(.mongo) != nil ? (settings.verifyMongoURI ?? settings.mongoURI) : nil
             logger.info("deep verification of \(entry.id) in \(tier.name)\(uri == nil ? "" : " with a test restore")")
             let report = try Verifier(tier: tier, console: console(logger), settings: settings).verify(entry.manifest, deepMongoURI: uri)
-            record(verification: report.passed)
+            if report.state != .notChecked { record(verification: report.passed) }
             if report.passed {
                 logger.info("deep verification of \(entry.id) passed")
+            } else if report.state == .notChecked {
+                // The check's fault, not the set's: said, not alerted as a failed set.
+                logger.warning("deep verification of \(entry.id) incomplete, nothing found wrong; not checked: \(report.unchecked.joined(separator: "; "))")
             } else {
                 fail(.verify, stage: "verify", LifeboatError.integrity("set \(entry.id) failed deep verification: \(report.problems.joined(separator: "; "))"),
                      logger: logger, alert: .verifyFailed)

@@ -238,7 +238,7 @@ public struct RestoreJob: Sendable {
 
     /// One refusal naming each component's problem and what can go ahead.
     static func refusal(_ manifest: Manifest, refusals: [(Component, LifeboatError)], restorable: [Component]) -> LifeboatError {
-        let lines = refusals.map { "\($0.0.rawValue): \($0.1.message)" + ($0.1.hint.map { " (\($0))" } ?? "") }
+        let lines = refusals.map { "\($0.0.rawValue): \($0.1.message)" + (refusals.count > 1 ? $0.1.hint.map { " (\($0))" } ?? "" : "") }
         let status = refusals.contains { $0.1.status == .verificationFailed } ? ExitStatus.verificationFailed
             : refusals.contains { $0.1.status == .dataError } ? .dataError : refusals[0].1.status
         var hint = refusals.count == 1 ? refusals[0].1.hint : nil

@@ -102,12 +102,18 @@ public struct SetCatalog: Sendable {
     }
 
     /// Resolves `latest` or an id to a complete set. `latest` skips sets whose
-    /// last verification failed.
-    public func resolve(_ reference: String?) throws -> CatalogEntry {
+    /// last verification found an artifact at fault: with `components`, only
+    /// a fault of one of those (a damaged files artifact does not hide the
+    /// newest good MongoDB dump).
+    public func resolve(_ reference: String?, components: [Component]? = nil) throws -> CatalogEntry {
         let listing = try list()
         let wanted = reference ?? "latest"
         if wanted == "latest" {
-            guard let entry = listing.complete.last(where: { $0.verificationState != .failed }) else {
+            let usable = { (entry: CatalogEntry) -> Bool in
+                guard let components else { return entry.verificationState != .failed }
+                return !entry.failedComponents.contains(where: components.contains) && components.allSatisfy { entry.manifest.artifact($0) != nil }
+            }
+            guard let entry = listing.complete.last(where: usable) else {
                 throw LifeboatError(.failure, "no complete backup set in the \(tier.name) tier (\(tier.location))",
                                     hint: listing.complete.isEmpty ? "run `lifeboat backup` first" : "every set failed verification; see `lifeboat list`")
             }

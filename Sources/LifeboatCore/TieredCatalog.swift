@@ -59,16 +59,16 @@ public struct TieredCatalog: Sendable {
 
     /// Resolves `latest` or an id in the named tier; without one, in the
     /// local tier first and then, when the set is not there, in S3 and Glacier.
-    public func resolve(_ reference: String?, from name: String?) throws -> (tier: any StorageTier, entry: CatalogEntry) {
+    public func resolve(_ reference: String?, from name: String?, components: [Component]? = nil) throws -> (tier: any StorageTier, entry: CatalogEntry) {
         if let name {
             let tier = try tiers.named(name)
-            return (tier, try SetCatalog(tier: tier).resolve(reference))
+            return (tier, try SetCatalog(tier: tier).resolve(reference, components: components))
         }
         do {
-            return (tiers.local, try SetCatalog(tier: tiers.local).resolve(reference))
+            return (tiers.local, try SetCatalog(tier: tiers.local).resolve(reference, components: components))
         } catch let localError as LifeboatError where localError.status == .failure && !tiers.remote.isEmpty {
             for tier in tiers.remote {
-                if let entry = try? SetCatalog(tier: tier).resolve(reference) {
+                if let entry = try? SetCatalog(tier: tier).resolve(reference, components: components) {
                     console.info("\(reference ?? "latest") is not in the local tier; using the copy in \(tier.name) (\(tier.location))")
                     return (tier, entry)
                 }

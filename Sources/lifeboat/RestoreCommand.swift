@@ -121,7 +121,7 @@ struct RestoreCommand: ParsableCommand {
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
         options.merge = merge
         options.stopContainers = stopContainers
-        var (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
+        var (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from, components: options.components)
         if let toTime {
             let moment = try PointInTime.parse(toTime)
             let (target, limit, _) = try PointInTime(tier: tier).resolve(moment)

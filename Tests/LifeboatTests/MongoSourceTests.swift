@@ -353,7 +353,9 @@ final class Writer: @unchecked Sendable {
         let users = try #require(with.namespaces.first { $0.namespace == "admin.system.users" })
         #expect(users.documents >= 1)
 
-        let copy = NamespaceSelection(renames: [(try NamespacePattern("\(prefix)d.*"), try NamespacePattern("\(prefix)e.*"))])
+        // Renames alone select only what they rename; --ns admin.* widens it to the users.
+        let copy = NamespaceSelection(include: [try NamespacePattern("admin.*")],
+                                      renames: [(try NamespacePattern("\(prefix)d.*"), try NamespacePattern("\(prefix)e.*"))])
         do {
             _ = try MongoRestorer(uri: uri, options: .init(selection: copy)).restore(from: FileDescriptorSource(path: path))
             Issue.record("users were merged on a server without _mergeAuthzCollections?")
