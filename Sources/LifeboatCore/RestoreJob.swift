@@ -204,7 +204,7 @@ public struct RestoreJob: Sendable {
         var outcome = Outcome(id: manifest.id)
         let guardian = stop ? try containerGuard() : nil
         if !stop, settings.stopDuringRestore, options.stopContainers == nil {
-            console.info("containers are left running: this restore writes no live data (\(components.map(\.rawValue).joined(separator: ", ")) go elsewhere); --stop-containers stops them anyway")
+            console.info("containers are left running: this restore writes none of the places the set was taken from; --stop-containers stops them anyway")
         }
         try guardian?.stop()
         defer {

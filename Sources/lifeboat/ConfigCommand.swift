@@ -16,12 +16,20 @@ struct ConfigCommand: ParsableCommand {
         Examples:
           lifeboat config
           BACKUP_SCHEDULE='0 3 * * *' lifeboat config
+          lifeboat config --markdown > docs/configuration.md
         """
     )
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Print the table of every variable as Markdown (docs/configuration.md) and exit.")
+    var markdown = false
+
     func run() throws {
+        if markdown {
+            FileHandle.standardOutput.write(Data(VariableSpec.markdownTable().utf8))
+            return
+        }
         var overrides: [String: String] = [:]
         if let dir = global.backupDirectory { overrides["BACKUP_DIR"] = dir }
         let loaded = LoadedConfiguration.load(environment: ProcessInfo.processInfo.environment, overrides: overrides)

@@ -96,6 +96,35 @@ import TestSupport
         #expect(restore.stderr.contains("documents restored"), "\(restore.stderr)")
     }
 
+    // MARK: - A component that fails while restoring does not stop the others
+
+    @Test func aFailingComponentLeavesTheOthersRestoredAndTheLastLineSaysWhich() throws {
+        guard try Skips.require(RedisProcess.available, "redis-server") else { return }
+        let source = try RedisProcess()
+        _ = try source.cli(["SET", "k", "v"])
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("uploads/a.txt"), "a")
+        TreeBuilder.write(dir.sub("app.env"), "A=1\n")
+        let env = ["BACKUP_DIR": dir.sub("backup"), "REDIS_URL": "redis://127.0.0.1:\(source.port)/", "UPLOADS_DIR": dir.sub("uploads"),
+                   "CONFIG_PATHS": dir.sub("app.env")]
+        let backup = try lifeboat(["backup"], env)
+        #expect(backup.status == 0, "\(backup.output)")
+        // A target that passes the checks (empty, reachable) but is a replica: the online restore refuses it when it starts.
+        let master = try RedisProcess()
+        let replica = try RedisProcess()
+        _ = try replica.cli(["REPLICAOF", "127.0.0.1", String(master.port)])
+        var restoreEnv = env
+        restoreEnv["REDIS_URL"] = "redis://127.0.0.1:\(replica.port)/"
+        let restore = try lifeboat(["restore", "--to", dir.sub("out")], restoreEnv)
+        #expect(restore.status != 0, "\(restore.output)")
+        #expect(restore.stdout.contains("NOT restored: redis"), "\(restore.stdout)")
+        #expect(restore.stdout.contains("restored: files → \(dir.sub("out/files")), config → \(dir.sub("out/config"))"), "\(restore.stdout)")
+        #expect(restore.stderr.contains("incomplete: restored files, config; NOT restored: redis"), "\(restore.stderr)")
+        #expect(restore.stderr.contains("--components redis"), "\(restore.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.sub("out/files/a.txt")))
+        #expect(FileManager.default.fileExists(atPath: dir.sub("out/config") + dir.sub("app.env")))
+    }
+
     // MARK: - Finding 2: --ns-from/--ns-to restore only what they rename
 
     @Test func aRenamedRestoreTouchesOnlyTheRenamedNamespace() throws {

@@ -149,3 +149,35 @@ import TestSupport
         #expect(noCopy.problems.map(\.variable) == ["BACKUP_LOCAL"])
     }
 }
+
+/// One table per fact: docs/configuration.md is made from the variable
+/// table, and every variable the documentation and the shipped files name
+/// is one Lifeboat reads (or another tool's).
+@Suite struct DocumentedVariablesTests {
+    static let root = FileManager.default.currentDirectoryPath
+
+    @Test func configurationDocIsTheTable() throws {
+        let doc = try String(contentsOfFile: Self.root + "/docs/configuration.md", encoding: .utf8)
+        #expect(doc == VariableSpec.markdownTable(), "docs/configuration.md is stale: run `lifeboat config --markdown > docs/configuration.md`")
+    }
+
+    @Test func everyDocumentedVariableIsKnown() throws {
+        let files = ["README.md", "docs/format.md", "docs/runbook.md", "docker-compose.prod.yml", "Dockerfile.backup"]
+        let pattern = try NSRegularExpression(pattern: "\\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\\b")
+        var unknown: [String] = []
+        for file in files {
+            guard let text = try? String(contentsOfFile: Self.root + "/" + file, encoding: .utf8) else { continue }
+            let names = Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
+            let environment = Dictionary(uniqueKeysWithValues: names.map { ($0, "x") })
+            // Alert codes and tokens that are not variables.
+            let notVariables: Set<String> = ["BACKUP_FAILED", "BACKUP_OVERDUE", "VERIFY_FAILED", "PRUNE_FAILED", "DRILL_FAILED", "COMPONENT_MISSING",
+                                             "BACKUP_SIZE_ANOMALY",
+                                             // the compose file's own substitution, bench arguments, and a typo shown as one
+                                             "DOCKER_GID", "UPLOADS_MB", "REDIS_KEYS", "MONGO_URL"]
+            for finding in UnknownVariables.find(environment: environment, specs: VariableSpec.all) where !notVariables.contains(finding.name) {
+                unknown.append("\(file): \(finding.name)")
+            }
+        }
+        #expect(unknown.isEmpty, "documented but not read by Lifeboat: \(unknown)")
+    }
+}
