@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hides credentials in values that are not secrets as a whole, such as a
 /// connection URI: `mongodb://app:hunter2@db/` prints as `mongodb://app:***@db/`.
 /// It does not rely on the URI being well formed, since a mistyped URI
@@ -15,5 +17,21 @@ public enum Redaction {
         }
         guard let colon = value[start..<at].firstIndex(of: ":") else { return value }
         return String(value[...colon]) + "***" + String(value[at...])
+    }
+
+    /// A URL that is itself a secret (a webhook: Slack's carries its token
+    /// in the path, others in the query): only the scheme and host remain,
+    /// `https://hooks.slack.com/…`.
+    public static func secretURL(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return "<redacted URL>" }
+        let rest = url[scheme.upperBound...]
+        var host = rest.prefix { !"/?#".contains($0) }
+        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        return String(url[..<scheme.upperBound]) + host + (host.count < rest.count ? "/…" : "")
+    }
+
+    /// `text` with every occurrence of the secret URL replaced by its redacted form.
+    public static func hideSecretURL(_ url: String, in text: String) -> String {
+        text.replacingOccurrences(of: url, with: secretURL(url))
     }
 }

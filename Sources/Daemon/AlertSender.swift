@@ -1,4 +1,5 @@
 import ByteStreams
+import Configuration
 import Foundation
 import HTTPClient
 
@@ -76,7 +77,8 @@ public final class AlertSender: @unchecked Sendable {
                 log("alert webhook answered HTTP \(response.status) (attempt \(attempt))")
                 if (400..<500).contains(response.status) && response.status != 429 { return false }
             } catch {
-                log("alert webhook failed (attempt \(attempt)): \(error)")
+                // The webhook URL is a secret (its token is in the path or query).
+                log("alert webhook failed (attempt \(attempt)): \(Redaction.hideSecretURL(url, in: "\(error)"))")
             }
             Thread.sleep(forTimeInterval: delay)
             delay *= 2

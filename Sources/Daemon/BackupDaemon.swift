@@ -194,7 +194,7 @@ public final class BackupDaemon: @unchecked Sendable {
             return
         }
         if let anomalies = manifest.anomalies, !anomalies.isEmpty {
-            fail(kind, stage: "backup", LifeboatError(.failure, "set \(manifest.id) is far from the usual size: \(anomalies.joined(separator: "; "))",
+            fail(kind, stage: "backup", LifeboatError(.failure, "set \(manifest.id) is far from the usual size: \(anomalies.map(\.description).joined(separator: "; "))",
                                                       hint: "check the source (an empty mount, a wrong database); the set is kept"),
                  logger: logger, alert: .sizeAnomaly)
         }

@@ -31,6 +31,11 @@ public enum MetricsText {
         for row in report.rows { for tier in row.tierNames { perTier[tier, default: 0] += 1 } }
         metric("lifeboat_sets", "gauge", "Complete sets per tier.",
                report.tierLocations.map { ([("tier", $0.name)], Double(perTier[$0.name] ?? 0)) })
+        if let newest = report.rows.last(where: { $0.manifest.kind == .full }) {
+            let flagged = Set((newest.manifest.anomalies ?? []).map(\.component))
+            metric("lifeboat_size_anomaly", "gauge", "1 when the newest full set's component is far from its usual size (BACKUP_SIZE_ANOMALY).",
+                   newest.manifest.components.map { ([("component", $0.rawValue)], flagged.contains($0) ? 1 : 0) })
+        }
         metric("lifeboat_verifications_total", "counter", "Verifications by result.",
                ["passed", "failed"].map { ([("result", $0)], Double(state.verificationsByResult[$0] ?? 0)) })
         if let passed = state.lastVerificationPassed {

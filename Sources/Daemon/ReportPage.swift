@@ -44,8 +44,12 @@ public enum ReportPage {
                 section.table = (["SET", "CREATED (UTC)", "SIZE", "COMPONENTS", "VERIFIED"], rows.reversed().map { row in
                     let entry = row.entries.first { $0.tier == tier.name }
                     return [row.id.rawValue, StatusReport.iso(row.manifest.startedAt), bytes(row.manifest.storedBytes),
-                            row.manifest.components.map(\.rawValue).joined(separator: ","), entry?.verificationState.rawValue ?? "-"]
+                            row.manifest.components.map(\.rawValue).joined(separator: ","),
+                            (entry?.verificationState.rawValue ?? "-") + (row.manifest.anomalies?.isEmpty == false ? " ANOMALY" : "")]
                 })
+                for row in rows.reversed() where row.manifest.anomalies?.isEmpty == false {
+                    section.lines.append("BACKUP_SIZE_ANOMALY in \(row.id): " + row.manifest.anomalies!.map(\.description).joined(separator: "; "))
+                }
             }
             sections.append(section)
         }

@@ -149,7 +149,7 @@ public struct BackupJob: Sendable {
             let anomalies = SizeAnomaly.find(manifest, earlier: earlier, dropPercent: settings.sizeDropPercent)
             if !anomalies.isEmpty {
                 manifest.anomalies = anomalies
-                for anomaly in anomalies { console.warn("BACKUP_SIZE_ANOMALY: \(anomaly)") }
+                for anomaly in anomalies { console.warn("BACKUP_SIZE_ANOMALY: \(anomaly.description)") }
             }
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
             if manifest.artifact(.files)?.index != nil { FilesIndexOutput.pruneCache(settings.backupDirectory, keep: id) }

@@ -28,7 +28,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// written (each tier holds its own manifest; `list` merges them).
     public var copies: [Copy]?
     /// BACKUP_SIZE_ANOMALY findings: components far smaller (or larger) than usual.
-    public var anomalies: [String]?
+    public var anomalies: [SizeAnomaly.Finding]?
 
     public struct Copy: Codable, Sendable, Equatable {
         /// `local`, `s3` or `glacier`.

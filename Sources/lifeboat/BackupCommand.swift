@@ -90,7 +90,7 @@ struct BackupCommand: ParsableCommand {
         }
         Output.line(manifest.id.rawValue)
         if let anomalies = manifest.anomalies, !anomalies.isEmpty {
-            throw LifeboatError(.sizeAnomaly, "BACKUP_SIZE_ANOMALY: set \(manifest.id) is complete and kept, but " + anomalies.joined(separator: "; "),
+            throw LifeboatError(.sizeAnomaly, "BACKUP_SIZE_ANOMALY: set \(manifest.id) is complete and kept, but " + anomalies.map(\.description).joined(separator: "; "),
                                 hint: "check the source (an empty mount, a wrong database or URI); BACKUP_SIZE_DROP_PERCENT sets the threshold")
         }
     }

@@ -47,7 +47,7 @@ struct ListCommand: ParsableCommand {
         /// Components whose last verification found them at fault (the others restore).
         let damagedComponents: [String]
         /// BACKUP_SIZE_ANOMALY findings recorded with the set.
-        let anomalies: [String]
+        let anomalies: [SizeAnomaly.Finding]
     }
 
     func run() throws {
@@ -78,7 +78,7 @@ struct ListCommand: ParsableCommand {
                     + (row.anomalies.isEmpty ? "" : " ANOMALY")]
             })
             for row in rows where !row.anomalies.isEmpty {
-                Output.line("  \(row.id): BACKUP_SIZE_ANOMALY: \(row.anomalies.joined(separator: "; "))")
+                Output.line("  \(row.id): BACKUP_SIZE_ANOMALY: \(row.anomalies.map(\.description).joined(separator: "; "))")
             }
         }
         for (tier, id, problem) in listing.unreadable { Output.warning("set \(id) in \(tier) is not listed: \(problem)") }
