@@ -132,6 +132,13 @@ public struct BackupJob: Sendable {
         let id = BackupSetID.make(at: startedAt, kind: kind)
         let chain = parent.map { " on \($0.id)" } ?? ""
         console.info("backup \(id)\(chain): \(components.map(\.rawValue).joined(separator: ", ")) → \(tier.location)")
+        let local = tier
+        let interrupted = Interruption.shared.register({
+            FileManager.default.fileExists(atPath: local.root + "/\(id)/\(Manifest.fileName)")
+                ? "set \(id) had just completed locally and is kept; copies to other tiers may be missing (`lifeboat copy \(id) --tier s3` makes them)"
+                : "set \(id) is incomplete: it is not listed or restorable, its temporary files are removed, and the next backup or prune removes the rest"
+        }, cleanup: { local.removeTemporaryFiles(under: id.rawValue) })
+        defer { Interruption.shared.remove(interrupted) }
         var artifacts: [Manifest.Artifact] = []
         do {
             for component in components {

@@ -29,6 +29,21 @@ public final class BackupLock {
         _ = note.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
+    /// Who holds the lock of `directory` right now, or nil when nobody does
+    /// (probed with a shared try-lock, released at once; nothing is created).
+    public static func holder(of directory: String) -> String? {
+        let path = directory + "/" + fileName
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return text.isEmpty ? "another Lifeboat run" : text
+    }
+
     deinit {
         ftruncate(fd, 0)
         flock(fd, LOCK_UN)

@@ -10,6 +10,7 @@ import RawBSON
 import RedisSource
 import Storage
 import StreamCompression
+import Synchronization
 
 /// Restores files and config from a set, verifying as it goes and changing
 /// nothing live until every artifact involved has proved intact.
@@ -90,7 +91,12 @@ public struct RestoreJob: Sendable {
         let components = options.components ?? entry.manifest.components
         let stagingRoot = settings.backupDirectory + "/.lifeboat-fetch-\(getpid())"
         let staging = LocalTier(root: stagingRoot)
-        defer { try? FileManager.default.removeItem(atPath: stagingRoot) }
+        let interrupted = Interruption.shared.register({ "the download of \(entry.id) from \(tier.name) is removed; nothing was restored from it yet" },
+                                                      cleanup: { try? FileManager.default.removeItem(atPath: stagingRoot) })
+        defer {
+            Interruption.shared.remove(interrupted)
+            try? FileManager.default.removeItem(atPath: stagingRoot)
+        }
         // The set and the links its chain needs, each with only the chosen
         // components' artifacts, checked on the way. A component whose
         // artifact failed its last verification is refused by the local
@@ -213,9 +219,25 @@ public struct RestoreJob: Sendable {
             }
         }
 
+        // An interruption from here on: say what may be half done, and
+        // remove the staged uploads (the live folder was not swapped yet).
+        // Once the swap begins, the staging folder is the restore's only
+        // copy of what is not moved yet: it stays.
+        let staged = plans.compactMap { plan -> String? in if case .files(let swap, _, _) = plan { return swap.stagingPath } else { return nil } }
+        let swapping = Mutex(false)
+        let interrupted = Interruption.shared.register({
+            "the restore of \(manifest.id) stopped part way: a component restored before the signal is in place, the one in progress may be partly written (run the same restore again, with --overwrite)"
+                + (swapping.withLock { $0 } ? "" : "; staged uploads are removed, the live folder is as it was")
+        }, cleanup: {
+            guard !swapping.withLock({ $0 }) else { return }
+            for path in staged { try? FileManager.default.removeItem(atPath: path) }
+        })
+        defer { Interruption.shared.remove(interrupted) }
+
         // Then each component; a failure does not stop the others.
         var failures: [(Component, LifeboatError)] = []
         for plan in plans {
+            if case .files = plan { swapping.withLock { $0 = true } }
             do {
                 try apply(plan, manifest, encryption, options, into: &outcome)
             } catch {

@@ -15,6 +15,7 @@ public final class StopDuringRestore: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped: [(id: String, name: String)] = []
     private var signalSources: [any DispatchSourceSignal] = []
+    private var interruptionToken: Interruption.Token?
     public let project: String?
 
     /// Nil when there is nothing to do (disabled, or no engine and DOCKER_HOST
@@ -89,6 +90,9 @@ public final class StopDuringRestore: @unchecked Sendable {
             return (stopped.reversed(), signalSources)
         }
         // Interrupts mean "exit" again once nothing is left stopped.
+        if let token = lock.withLock({ () -> Interruption.Token? in defer { interruptionToken = nil }; return interruptionToken }) {
+            Interruption.shared.remove(token)
+        }
         for source in sources { source.cancel() }
         if !sources.isEmpty {
             signal(SIGINT, SIG_DFL)
@@ -109,7 +113,15 @@ public final class StopDuringRestore: @unchecked Sendable {
     }
 
     /// On SIGINT or SIGTERM mid-restore: start the containers, then exit.
+    /// A one-shot command's interruption handler does it (with everything
+    /// else it undoes); elsewhere (a drill in the service) signal sources of
+    /// its own do.
     private func installSignalHandlers() {
+        if Interruption.shared.isInstalled {
+            let token = Interruption.shared.register({ "starting the stopped containers again before exiting" }, cleanup: { [self] in startAgain() })
+            lock.withLock { interruptionToken = token }
+            return
+        }
         lock.lock()
         defer { lock.unlock() }
         guard signalSources.isEmpty else { return }

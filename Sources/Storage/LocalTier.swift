@@ -18,7 +18,7 @@ public struct LocalTier: StorageTier {
 
     public init(root: String) { self.root = root }
 
-    static let temporaryMarker = ".lifeboat-tmp-"
+    public static let temporaryMarker = ".lifeboat-tmp-"
 
     func path(for key: String) throws -> String {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
@@ -27,6 +27,17 @@ public struct LocalTier: StorageTier {
             throw StorageError.invalidKey(key)
         }
         return root + "/" + key
+    }
+
+    /// Removes this process's temporary files under `prefix` (an
+    /// interrupted backup's): committed objects are never touched.
+    public func removeTemporaryFiles(under prefix: String) {
+        guard let folder = try? path(for: prefix) else { return }
+        let suffix = "." + String(getpid())
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(Self.temporaryMarker) && name.hasSuffix(suffix) {
+            unlink(folder + "/" + name)
+        }
     }
 
     public func beginUpload(key: String) throws -> any ObjectUpload {

@@ -34,6 +34,9 @@ struct Lifeboat: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // One-shot commands say what an interruption leaves and undo what
+            // they can; the service owns its signals (graceful shutdown).
+            if !(command is ServeCommand) { Interruption.shared.install() }
             try command.run()
         } catch let error as LifeboatError {
             Output.error(error.description)

@@ -83,8 +83,15 @@ struct ListCommand: ParsableCommand {
         }
         for (tier, id, problem) in listing.unreadable { Output.warning("set \(id) in \(tier) is not listed: \(problem)") }
         if !listing.incomplete.isEmpty {
-            let tiersWith = Set(listing.incomplete.map(\.tier)).sorted().joined(separator: ", ")
-            Output.warning("\(listing.incomplete.count) incomplete set(s) from interrupted backups are hidden (\(tiersWith)); prune removes them")
+            // A backup running now writes an incomplete set too: tell the two apart by the lock.
+            let running = BackupLock.holder(of: settings.backupDirectory)
+            for (tier, id) in listing.incomplete {
+                if let running, tier == "local", id == listing.incomplete.filter({ $0.tier == "local" }).map(\.id).max() {
+                    Output.warning("set \(id) (\(tier)) is being written now (\(running)); it is listed once complete")
+                } else {
+                    Output.warning("set \(id) (\(tier)) is incomplete: an interrupted backup or copy; it is not listed or restorable, and the next backup or prune removes it")
+                }
+            }
         }
         if let failure = listing.failures.first {
             let others = listing.failures.dropFirst().map(\.error.message)
