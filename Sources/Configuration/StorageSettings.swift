@@ -13,6 +13,9 @@ public struct S3Settings: Sendable, Equatable {
     public var partSizeMiB: Int
     public var parallelUploads: Int
     public var maxAttempts: Int
+    /// S3_STALL_SECONDS and S3_TIMEOUT_SECONDS.
+    public var stallSeconds = 30
+    public var timeoutSeconds = 300
 }
 
 /// How long each tier keeps sets, and which sets it keeps regardless
@@ -104,6 +107,8 @@ public struct StorageSettings: Sendable, Equatable {
                                     partSizeMiB: number("S3_PART_SIZE_MB", 5...5120, example: "8") ?? 6,
                                     parallelUploads: number("S3_PARALLEL_UPLOADS", 1...32, example: "2") ?? 2,
                                     maxAttempts: number("S3_MAX_ATTEMPTS", 1...20, example: "6") ?? 6)
+            storage.s3?.stallSeconds = number("S3_STALL_SECONDS", 1...3600, example: "30") ?? 30
+            storage.s3?.timeoutSeconds = number("S3_TIMEOUT_SECONDS", 5...86400, example: "300") ?? 300
         } else {
             for name in ["GLACIER_S3_BUCKET", "AWS_ENDPOINT_URL"] where value(name) != nil {
                 problems.append(ConfigProblem(variable: name, value: shown(name), message: "has no effect without AWS_S3_BUCKET; set the bucket too, or unset it"))

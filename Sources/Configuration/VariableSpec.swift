@@ -40,6 +40,8 @@ extension VariableSpec {
         VariableSpec("S3_PART_SIZE_MB", default: "6", help: "multipart part size, 5-5120 MiB (doubling every 2,000 parts); memory is (S3_PARALLEL_UPLOADS + 1) parts"),
         VariableSpec("S3_PARALLEL_UPLOADS", default: "2", help: "parts uploaded at once, 1-32"),
         VariableSpec("S3_MAX_ATTEMPTS", default: "6", help: "attempts per S3 request (backoff with jitter between them), 1-20"),
+        VariableSpec("S3_STALL_SECONDS", default: "30", help: "a transfer that moves no byte for this long is dropped and retried, 1-3600"),
+        VariableSpec("S3_TIMEOUT_SECONDS", default: "300", help: "one S3 request's whole budget, retries included; after it the server counts as down for the rest of the run (later requests fail at once, the backup ends with its local set complete), 5-86400"),
         VariableSpec("GLACIER_S3_BUCKET", help: "bucket[/prefix] of the Glacier tier (default: AWS_S3_BUCKET under glacier/)"),
         VariableSpec("GLACIER_STORAGE_CLASS", default: "GLACIER", help: "GLACIER, DEEP_ARCHIVE or GLACIER_IR, for the Glacier tier's artifacts"),
         VariableSpec("GLACIER_RESTORE_DAYS", default: "7", help: "days a thawed Glacier copy stays readable (`lifeboat thaw`)"),

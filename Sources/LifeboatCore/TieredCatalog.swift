@@ -59,6 +59,8 @@ public struct TieredCatalog: Sendable {
 
     /// Resolves `latest` or an id in the named tier; without one, in the
     /// local tier first and then, when the set is not there, in S3 and Glacier.
+    /// When no tier has it, the error says what each tier holds and the
+    /// command that works with this configuration.
     public func resolve(_ reference: String?, from name: String?, components: [Component]? = nil) throws -> (tier: any StorageTier, entry: CatalogEntry) {
         if let name {
             let tier = try tiers.named(name)
@@ -66,14 +68,42 @@ public struct TieredCatalog: Sendable {
         }
         do {
             return (tiers.local, try SetCatalog(tier: tiers.local).resolve(reference, components: components))
-        } catch let localError as LifeboatError where localError.status == .failure && !tiers.remote.isEmpty {
+        } catch let localError as LifeboatError where localError.status == .failure {
+            var found: [String] = [Self.describeLocal(tiers.local)]
+            var alternatives: [String] = []
             for tier in tiers.remote {
-                if let entry = try? SetCatalog(tier: tier).resolve(reference, components: components) {
+                do {
+                    let entry = try SetCatalog(tier: tier).resolve(reference, components: components)
                     console.info("\(reference ?? "latest") is not in the local tier; using the copy in \(tier.name) (\(tier.location))")
                     return (tier, entry)
+                } catch {
+                    let listing = try? SetCatalog(tier: tier).list()
+                    if let listing {
+                        found.append("\(tier.name) (\(tier.location)) holds \(listing.complete.count) complete set(s)\(listing.complete.isEmpty ? "" : ", none matching")")
+                        if !listing.complete.isEmpty { alternatives.append("lifeboat list --tier \(tier.name)") }
+                    } else {
+                        found.append("\(tier.name) (\(tier.location)) could not be read: \(LifeboatError.wrap(error, doing: "listing").message)")
+                    }
                 }
             }
-            throw localError
+            let hint: String
+            if tiers.remote.isEmpty && !FileManager.default.fileExists(atPath: tiers.local.location) {
+                hint = "\(tiers.local.location) does not exist and AWS_S3_BUCKET is not set: mount the backup volume at BACKUP_DIR, or set AWS_S3_BUCKET (and its credentials) to restore from S3"
+            } else if let alternative = alternatives.first {
+                hint = "see what is there: \(alternative)"
+            } else {
+                hint = localError.hint ?? "`lifeboat list` shows the complete sets"
+            }
+            throw LifeboatError(.failure, (reference.map { "set \($0) not found" } ?? "no usable complete set") + ": " + found.joined(separator: "; "), hint: hint)
         }
+    }
+
+    /// What the local tier holds, for messages: a missing folder is said.
+    static func describeLocal(_ tier: any StorageTier) -> String {
+        guard FileManager.default.fileExists(atPath: tier.location) else {
+            return "the local tier \(tier.location) does not exist (no backup was taken here, or the volume is not mounted)"
+        }
+        let count = (try? SetCatalog(tier: tier).list().complete.count) ?? 0
+        return "the local tier \(tier.location) holds \(count) complete set(s)\(count == 0 ? "" : ", none matching")"
     }
 }

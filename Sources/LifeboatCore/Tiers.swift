@@ -25,6 +25,8 @@ public struct Tiers: Sendable {
         options.partSize = config.partSizeMiB << 20
         options.parallelParts = config.parallelUploads
         options.maxAttempts = config.maxAttempts
+        options.stallSeconds = config.stallSeconds
+        options.operationTimeoutSeconds = config.timeoutSeconds
         do {
             let location = try S3Location(bucketAndPrefix: config.bucket, region: config.region, endpoint: config.endpoint, pathStyle: config.pathStyle)
             s3 = S3Tier(name: "s3", location: location, credentials: credentials, options: options)

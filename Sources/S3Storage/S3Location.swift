@@ -55,6 +55,9 @@ public struct S3Location: Sendable, Equatable {
         "\(endpoint.scheme!)://\(host)\(path)\(query.isEmpty ? "" : "?" + query)"
     }
 
+    /// The server and bucket, for remembering one that did not answer.
+    var endpointKey: String { "\(endpoint.scheme!)://\(host)/\(bucket)" }
+
     /// `s3://bucket/prefix`, for messages.
     public var display: String { "s3://\(bucket)/\(prefix)" }
 }

@@ -15,7 +15,11 @@ public struct S3Options: Sendable, Equatable {
     /// (manifests and verification records always stay `STANDARD`).
     public var storageClass: String?
     /// A transfer moving nothing for this long is dropped and retried.
-    public var stallSeconds = 60
+    public var stallSeconds = 30
+    /// One request's whole budget, retries and backoff included: a server
+    /// that accepts connections and then says nothing ends the operation
+    /// in bounded time instead of holding the backup lock for many minutes.
+    public var operationTimeoutSeconds = 300
 
     public init() {}
 }

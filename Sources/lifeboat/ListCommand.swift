@@ -68,6 +68,11 @@ struct ListCommand: ParsableCommand {
         if json {
             try Output.json(rows)
         } else if rows.isEmpty {
+            if (names == nil || names!.contains("local")), !FileManager.default.fileExists(atPath: settings.backupDirectory), listing.failures.isEmpty {
+                throw LifeboatError(.failure, "BACKUP_DIR \(settings.backupDirectory) does not exist: no backup was taken here, or the backup volume is not mounted",
+                                    hint: tiers.remote.isEmpty ? "mount the backup volume at BACKUP_DIR, or set AWS_S3_BUCKET to list the sets in S3"
+                                                               : "the remote tiers hold no complete set either; check BACKUP_DIR and AWS_S3_BUCKET")
+            }
             Output.line("no complete backup sets in " + tiers.locations(names).joined(separator: ", "))
         } else {
             let formatter = ISO8601DateFormatter()
