@@ -21,6 +21,7 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
 /// user fixes everything in one round.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public let problems: [ConfigProblem]
+    public init(problems: [ConfigProblem]) { self.problems = problems }
     public var description: String {
         "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
     }

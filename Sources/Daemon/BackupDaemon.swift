@@ -344,10 +344,13 @@ public final class BackupDaemon: @unchecked Sendable {
     /// Every minute: a backup overdue by BACKUP_MAX_AGE raises BACKUP_OVERDUE.
     private func overdueWatch() {
         while !isStopping {
-            let report = StatusReport(generatedAt: now(), state: store.current, rows: [], tierLocations: [], tierProblems: [],
+            // The local tier's sets count too (a one-shot backup between runs).
+            let local = (try? TieredCatalog(tiers: Tiers(settings), console: .silent).list(only: ["local"]).rows) ?? []
+            let report = StatusReport(generatedAt: now(), state: store.current, rows: local, tierLocations: [], tierProblems: [],
                                       nextRuns: [], maxAge: settings.daemon.maxAge, startedAt: startedAt)
             let health = report.health
-            if !health.healthy && report.state.lastFailure.map({ $0.at < (report.state.lastSuccess?.finishedAt ?? .distantPast) }) ?? true {
+            let newest = max(report.state.lastSuccess?.finishedAt ?? .distantPast, report.newestUsableSet?.manifest.finishedAt ?? .distantPast)
+            if !health.healthy && report.state.lastFailure.map({ $0.at < newest }) ?? true {
                 alerts.send(Alert(type: .backupOverdue, severity: "warning", component: "backup", message: health.reason, at: now()))
             }
             condition.lock()

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import LifeboatCore
 import Logging
+import Synchronization
 
 /// The routes of the service's HTTP server.
 public struct StatusEndpoints: Sendable {
@@ -20,13 +21,17 @@ public struct StatusEndpoints: Sendable {
     public func handle(_ request: HTTPServer.Request) -> HTTPServer.Response {
         switch request.path {
         case "/healthz":
-            // Health must not wait for S3: it reads only the service's state.
-            let report = StatusReport(generatedAt: now(), state: store.current, rows: [], tierLocations: [], tierProblems: [],
-                                      nextRuns: [], maxAge: settings.daemon.maxAge, startedAt: startedAt)
+            // Health must not wait for S3: the local tier's sets (a local
+            // read) and the remote listing as last cached, with the state.
+            let local = (try? TieredCatalog(tiers: Tiers(settings), console: .silent).list(only: ["local"]).rows) ?? []
+            let rows = (cache.peek() ?? []).filter { row in !local.contains { $0.id == row.id } } + local
+            let report = StatusReport(generatedAt: now(), state: store.current, rows: rows.sorted { $0.manifest.finishedAt < $1.manifest.finishedAt },
+                                      tierLocations: [], tierProblems: [], nextRuns: [], maxAge: settings.daemon.maxAge, startedAt: startedAt)
             let health = report.health
+            let newest = report.newestUsableSet
             let body: [String: String?] = ["status": health.healthy ? "ok" : "unhealthy", "reason": health.reason,
-                                           "lastSuccess": report.state.lastSuccess.map { StatusReport.iso($0.finishedAt) },
-                                           "lastSet": report.state.lastSuccess?.setID]
+                                           "lastSuccess": (newest?.manifest.finishedAt ?? report.state.lastSuccess?.finishedAt).map(StatusReport.iso),
+                                           "lastSet": newest?.id.rawValue ?? report.state.lastSuccess?.setID]
             return json(body.compactMapValues { $0 }, status: health.healthy ? 200 : 503)
         case "/metrics":
             return .text(MetricsText.render(gather()), contentType: "text/plain; version=0.0.4; charset=utf-8")
@@ -48,8 +53,18 @@ public struct StatusEndpoints: Sendable {
         }
     }
 
+    /// The tiers' listing, at most two minutes old and taken again after
+    /// each run (an S3 LIST per scrape would be slow and billed).
+    let cache = ListingCache(seconds: 120)
+
     func gather() -> StatusReport {
-        StatusReport.gather(settings: settings, state: store.current, startedAt: startedAt, now: now())
+        let state = store.current
+        let report = cache.report(for: state) {
+            StatusReport.gather(settings: settings, state: state, startedAt: startedAt, now: now())
+        }
+        return StatusReport(generatedAt: now(), state: state, rows: report.rows, tierLocations: report.tierLocations, tierProblems: report.tierProblems,
+                            nextRuns: StatusReport.gather(settings: settings, state: state, startedAt: startedAt, now: now(), listTiers: false).nextRuns,
+                            maxAge: settings.daemon.maxAge, startedAt: startedAt)
     }
 
     static func summary(_ row: TieredCatalog.Row) -> [String: Any] {
@@ -87,5 +102,32 @@ enum LoggingBootstrap {
         guard !done else { return }
         done = true
         LoggingSystem.bootstrap { LifeboatLogHandler(label: $0, format: format) }
+    }
+}
+
+/// The last tier listing for the status pages, with when it was taken and
+/// the service state it was taken after.
+final class ListingCache: Sendable {
+    private struct Entry {
+        var at: Date
+        var fingerprint: String
+        var report: StatusReport
+    }
+    private let entry = Mutex<Entry?>(nil)
+    private let seconds: TimeInterval
+
+    init(seconds: TimeInterval) { self.seconds = seconds }
+
+    /// The sets last listed, without listing (nil before the first listing).
+    func peek() -> [TieredCatalog.Row]? { entry.withLock { $0?.report.rows } }
+
+    func report(for state: DaemonState, make: () -> StatusReport) -> StatusReport {
+        let fingerprint = "\(state.lastSuccess?.setID ?? "")|\(state.lastFailure?.at.timeIntervalSince1970 ?? 0)|\(state.lastVerification?.timeIntervalSince1970 ?? 0)"
+        if let cached = entry.withLock({ $0 }), cached.fingerprint == fingerprint, Date().timeIntervalSince(cached.at) < seconds {
+            return cached.report
+        }
+        let fresh = make()
+        entry.withLock { $0 = Entry(at: Date(), fingerprint: fingerprint, report: fresh) }
+        return fresh
     }
 }

@@ -16,11 +16,11 @@ public struct StatusReport: Sendable {
     public let maxAge: TimeInterval
     public let startedAt: Date?
 
-    public static func gather(settings: Settings, state: DaemonState, startedAt: Date?, now: Date = Date()) -> StatusReport {
+    public static func gather(settings: Settings, state: DaemonState, startedAt: Date?, now: Date = Date(), listTiers: Bool = true) -> StatusReport {
         var rows: [TieredCatalog.Row] = []
         var problems: [(String, String)] = []
         var locations: [(String, String)] = []
-        if let tiers = try? Tiers(settings) {
+        if listTiers, let tiers = try? Tiers(settings) {
             locations = tiers.all.map { ($0.name, $0.location) }
             if let listing = try? TieredCatalog(tiers: tiers, console: .silent).list() {
                 rows = listing.rows
@@ -34,16 +34,28 @@ public struct StatusReport: Sendable {
                             nextRuns: runs, maxAge: settings.daemon.maxAge, startedAt: startedAt)
     }
 
-    /// Healthy when the last scheduled backup succeeded and is younger than
-    /// BACKUP_MAX_AGE (or, on a fresh service, until BACKUP_MAX_AGE has passed).
+    /// The newest complete set whose last verification did not fail, in
+    /// any tier: a one-shot backup (cron, by hand) counts as much as the
+    /// service's own runs.
+    public var newestUsableSet: TieredCatalog.Row? {
+        rows.last { $0.verificationState != .failed && $0.manifest.label != "oplog slice" }
+    }
+
+    /// Healthy when the newest backup — the newest usable set in the tiers,
+    /// or the service's last success — is younger than BACKUP_MAX_AGE and no
+    /// scheduled run failed after it (or, on a fresh service with no set,
+    /// until BACKUP_MAX_AGE has passed).
     public var health: (healthy: Bool, reason: String) {
-        let age = state.lastSuccess.map { generatedAt.timeIntervalSince($0.finishedAt) }
-        if let failure = state.lastFailure, failure.at > (state.lastSuccess?.finishedAt ?? .distantPast) {
+        let fromSets = newestUsableSet.map { (id: $0.id.rawValue, at: $0.manifest.finishedAt, verification: $0.verificationState.rawValue) }
+        let fromState = state.lastSuccess.map { (id: $0.setID, at: $0.finishedAt, verification: "passed") }
+        let newest = [fromSets, fromState].compactMap { $0 }.max { $0.at < $1.at }
+        if let failure = state.lastFailure, failure.at > (newest?.at ?? .distantPast) {
             return (false, "the last run failed at \(Self.iso(failure.at)) (\(failure.stage)): \(failure.message)")
         }
-        if let success = state.lastSuccess, let age {
-            if age <= maxAge { return (true, "last backup \(success.setID) finished \(Self.duration(age)) ago") }
-            return (false, "the last backup finished \(Self.duration(age)) ago, more than BACKUP_MAX_AGE (\(Self.duration(maxAge)))")
+        if let newest {
+            let age = generatedAt.timeIntervalSince(newest.at)
+            if age <= maxAge { return (true, "last backup \(newest.id) finished \(Self.duration(age)) ago (verification: \(newest.verification))") }
+            return (false, "the last backup \(newest.id) finished \(Self.duration(age)) ago, more than BACKUP_MAX_AGE (\(Self.duration(maxAge)))")
         }
         if let startedAt, generatedAt.timeIntervalSince(startedAt) <= maxAge {
             return (true, "no backup yet; the service started \(Self.duration(generatedAt.timeIntervalSince(startedAt))) ago")

@@ -11,8 +11,30 @@ public final class MongoConnection {
 
     private static let initialized: Bool = {
         mongoc_init()
+        // libmongoc's own log lines never reach the user raw (its DEBUG
+        // lines name authentication steps; its errors come back through the
+        // error API and into Lifeboat's messages). Warnings are kept, marked
+        // as the client's.
+        mongoc_log_set_handler({ level, domain, message, _ in
+            guard level.rawValue <= MONGOC_LOG_LEVEL_WARNING.rawValue, level.rawValue >= MONGOC_LOG_LEVEL_WARNING.rawValue,
+                  let message else { return }
+            let text = "warning: MongoDB client (\(domain.map { String(cString: $0) } ?? "mongoc")): \(String(cString: message))\n"
+            FileHandle.standardError.write(Data(text.utf8))
+        }, nil)
         return true
     }()
+
+    /// Parses a connection string as the client will, without connecting:
+    /// nil when it is valid, else libmongoc's reason.
+    public static func problem(inURI text: String) -> String? {
+        _ = initialized
+        var error = bson_error_t()
+        guard let uri = mongoc_uri_new_with_error(text, &error) else {
+            return MongoError(error, operation: "parse").message
+        }
+        mongoc_uri_destroy(uri)
+        return nil
+    }
 
     /// Connects lazily (libmongoc connects on the first operation); `ping`
     /// forces it. URIs are never echoed: they may hold a password.

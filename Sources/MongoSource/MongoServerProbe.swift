@@ -6,6 +6,12 @@ import RawBSON
 /// Questions a rebuild asks a MongoDB server before and after restoring:
 /// does it answer, and does it already hold data.
 public enum MongoServerProbe {
+    /// What is wrong with a connection string, as the client parses it
+    /// (without connecting), or nil.
+    public static func uriProblem(_ uri: String) -> String? {
+        MongoConnection.problem(inURI: uri)
+    }
+
     /// Waits until the server answers `ping`; throws the last error after the timeout.
     public static func waitUntilAnswering(uri: String, timeoutSeconds: Double) throws {
         let deadline = Date().addingTimeInterval(timeoutSeconds)

@@ -52,7 +52,7 @@ struct ConfigCommand: ParsableCommand {
                         + (settings.declaredComponents == nil ? " (found from the variables set; BACKUP_COMPONENTS declares them)" : " (BACKUP_COMPONENTS)"))
         }
         for warning in loaded.warnings { Output.warning(warning) }
-        let problems = loaded.problems + loaded.typos
+        let problems = loaded.problems + loaded.typos + (loaded.settings.map { ConfigurationCheck.problems($0, checkFiles: true) } ?? [])
         if !problems.isEmpty {
             Output.line("")
             Output.line("problems:")

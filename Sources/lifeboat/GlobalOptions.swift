@@ -21,7 +21,12 @@ struct GlobalOptions: ParsableArguments {
             for typo in loaded.typos { Output.warning(typo.description) }
         }
         do {
-            return try loaded.validSettings(strictNames: strictNames)
+            let settings = try loaded.validSettings(strictNames: strictNames)
+            // Checks that need the parsed settings: URIs as their clients
+            // parse them; for backup and serve, folders and files too.
+            let problems = ConfigurationCheck.problems(settings, checkFiles: strictNames)
+            if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+            return settings
         } catch {
             throw LifeboatError.wrap(error, doing: "reading the configuration")
         }

@@ -23,6 +23,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let settings = try global.settings()
         let store = DaemonStateStore(path: settings.backupDirectory + "/.lifeboat-daemon.json")
-        Output.line(ReportPage.text(StatusReport.gather(settings: settings, state: store.current, startedAt: nil)))
+        let report = StatusReport.gather(settings: settings, state: store.current, startedAt: nil)
+        Output.line(ReportPage.text(report))
+        let health = report.health
+        if !health.healthy {
+            throw LifeboatError(.failure, "UNHEALTHY: \(health.reason)", hint: "`lifeboat list` shows the sets; `lifeboat backup` takes one now")
+        }
     }
 }

@@ -49,14 +49,15 @@ import TestSupport
 
         // Writers on all three sources while the backup runs.
         let redisWriter = try ProcessRunner.start("/usr/bin/redis-benchmark", ["-p", String(source.port), "-t", "set", "-r", "100000000",
-                                                                                  "-n", "100000000", "-c", "4", "-q"], discardOutput: true)
+                                                                                  "-n", "2000000", "-c", "4", "-q"], discardOutput: true)
         let mongoWriter = try ProcessRunner.start(Self.python, ["-c", """
             import pymongo, sys, itertools
             d = pymongo.MongoClient(sys.argv[1])[sys.argv[2]]
-            for i in itertools.count(1000):
+            for i in range(1000, 60000):
                 d.orders.insert_one({"_id": i, "total": i})
             """, uri, db], discardOutput: true)
-        let filesWriter = try ProcessRunner.start("/bin/sh", ["-c", "i=0; while true; do i=$((i+1)); echo $i > \"$0/w$i.txt\"; done", dir.sub("uploads")],
+        // Bounded writers: a file every few milliseconds, up to 3,000.
+        let filesWriter = try ProcessRunner.start("/bin/sh", ["-c", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo $i > \"$0/w$i.txt\"; sleep 0.005; done", dir.sub("uploads")],
                                                   discardOutput: true)
         defer {
             for writer in [redisWriter, mongoWriter, filesWriter] where writer.isRunning { kill(writer.processIdentifier, SIGKILL) }
@@ -261,6 +262,7 @@ import TestSupport
         let folders = (try? FileManager.default.contentsOfDirectory(atPath: dir.sub("backup"))) ?? []
         #expect(folders.filter { !$0.hasPrefix(".") }.isEmpty, "\(folders)")
         // Other verbs only warn.
+        try FileManager.default.createDirectory(atPath: dir.sub("backup"), withIntermediateDirectories: true)
         let list = try lifeboat(["list"], typos)
         #expect(list.status == 0, "\(list.output)")
         #expect(list.stderr.contains("warning: MONGO_URL: is not read by Lifeboat; did you mean MONGO_URI?"), "\(list.stderr)")
