@@ -153,3 +153,27 @@ import TestSupport
         #expect(DaemonSettings.parseDuration("soon") == nil)
     }
 }
+
+/// The webhook URL is a secret: a failed delivery's log line shows its
+/// scheme and host only.
+@Suite struct AlertSecretTests {
+    @Test func aFailedDeliveryNeverLogsTheWebhookURL() {
+        let lines = LogLines()
+        let sender = AlertSender(url: "http://127.0.0.1:9/services/T000/SENTINELPATH?token=SENTINELQUERY", repeatInterval: 0,
+                                 log: { lines.add($0) })
+        #expect(!sender.send(Alert(type: .backupFailed, component: "backup", message: "m", at: Date())))
+        #expect(!lines.all.isEmpty)
+        for line in lines.all {
+            #expect(!line.contains("SENTINEL"), "\(line)")
+        }
+        #expect(lines.all.contains { $0.contains("http://127.0.0.1:9/…") }, "\(lines.all)")
+    }
+}
+
+final class LogLines: @unchecked Sendable {
+    // @unchecked Sendable: `lines` is guarded by `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
