@@ -15,7 +15,7 @@ public struct ServiceRunner: Sendable {
         let logger = BackupDaemon.makeLogger(settings)
         let daemon = BackupDaemon(settings: settings, logger: logger)
         let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: daemon.startedAt)
-        let server = HTTPServer { endpoints.handle($0) }
+        let server = HTTPServer(log: { logger.warning("\($0)") }) { endpoints.handle($0) }
         if let host = settings.daemon.httpHost {
             do {
                 try server.start(host: host, port: settings.daemon.httpPort)

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The status server holds up: slow clients are cut off at the head
+/// deadline, a descriptor limit reached does not stop it for good, bad
+/// requests get an answer, IPv6 works.
+@Suite struct StatusServerTests {
+    func get(_ url: String) -> String? {
+        (try? ProcessRunner.run("/usr/bin/curl", ["-s", "-m", "3", "-o", "/dev/null", "-w", "%{http_code}", url]))?.stdout
+    }
+
+    func waitFor200(_ url: String, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if get(url) == "200" { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
+    @Test func slowClientsAndADescriptorLimitDoNotKnockTheServiceOut() throws {
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("uploads/a.txt"), "a")
+        let port = RedisProcess.freePort()
+        let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "LIFEBOAT_HTTP_ADDR": "127.0.0.1:\(port)",
+                   "BACKUP_SCHEDULE": "0 2 * * *", "BACKUP_CATCH_UP": "false"]
+        #expect(try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup"], environment: env).status == 0)
+        // A descriptor limit of 64, as a small container might have.
+        let serve = try ProcessRunner.start("/bin/sh", ["-c", "ulimit -n 64 && exec \"$0\" serve", ProcessRunner.lifeboatBinary], environment: env, discardOutput: true)
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        #expect(ProcessRunner.waitForPort(port, seconds: 10))
+        let url = "http://127.0.0.1:\(port)/healthz"
+        #expect(waitFor200(url, seconds: 5), "healthy after a one-shot backup")
+
+        // 100 idle connections: more than the descriptors the service has.
+        var sockets: [Int32] = []
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            _ = "G".withCString { send(fd, $0, 1, Int32(MSG_NOSIGNAL)) }  // a slow client's first byte
+            sockets.append(fd)
+        }
+        // The head deadline frees the slots: the health check is answered while they hang on.
+        #expect(waitFor200(url, seconds: 12), "the status server did not answer with 100 slow clients connected")
+        for fd in sockets { close(fd) }
+        #expect(waitFor200(url, seconds: 5), "the status server did not recover after the connections closed")
+        // A malformed request gets an answer, not silence.
+        let bad = try ProcessRunner.shell("printf 'NONSENSE\\r\\n\\r\\n' | timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port); cat >&3; cat <&3' | head -1")
+        #expect(bad.stdout.contains("400"), "\(bad.output)")
+        #expect(serve.isRunning)
+    }
+
+    @Test func itListensOnIPv6() throws {
+        guard (try? ProcessRunner.run("/usr/bin/curl", ["-s", "-m", "1", "http://[::1]:1/"]))?.status != nil else { return }
+        let dir = TemporaryDirectory()
+        let port = RedisProcess.freePort()
+        let env = ["BACKUP_DIR": dir.sub("backup"), "LIFEBOAT_HTTP_ADDR": "[::1]:\(port)", "BACKUP_CATCH_UP": "false", "UPLOADS_DIR": dir.path]
+        let serve = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["serve"], environment: env, discardOutput: true)
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        var answered: String?
+        for _ in 0..<50 {
+            answered = get("http://[::1]:\(port)/healthz")
+            if answered == "200" || answered == "503" { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(answered == "200" || answered == "503", "no answer on [::1]:\(port): \(answered ?? "nil")")
+    }
+}
