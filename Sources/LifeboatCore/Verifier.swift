@@ -102,7 +102,7 @@ public struct Verifier: Sendable {
                     let message = LifeboatError.wrap(error, doing: "test restore").message
                     switch VerificationFault.classify(error) {
                     case .artifact: report.deepProblems.append("test restore failed: \(message)")
-                    case .check: report.notChecked.append("test restore could not run: \(message)")
+                    case .check(let reason): report.notChecked.append("test restore could not run: \(Redaction.redactURLCredentials(in: reason))")
                     }
                 }
             }
