@@ -10,17 +10,13 @@ public final class MongoConnection {
     private let uri: OpaquePointer
 
     private static let initialized: Bool = {
+        // libmongoc's own log lines never reach the user raw: its DEBUG lines
+        // name authentication steps, its warnings are about its internals
+        // ("falling back to malloc for counters" in containers), and its
+        // errors come back through the error API into Lifeboat's messages.
+        // Set before mongoc_init, which already logs.
+        mongoc_log_set_handler({ _, _, _, _ in }, nil)
         mongoc_init()
-        // libmongoc's own log lines never reach the user raw (its DEBUG
-        // lines name authentication steps; its errors come back through the
-        // error API and into Lifeboat's messages). Warnings are kept, marked
-        // as the client's.
-        mongoc_log_set_handler({ level, domain, message, _ in
-            guard level.rawValue <= MONGOC_LOG_LEVEL_WARNING.rawValue, level.rawValue >= MONGOC_LOG_LEVEL_WARNING.rawValue,
-                  let message else { return }
-            let text = "warning: MongoDB client (\(domain.map { String(cString: $0) } ?? "mongoc")): \(String(cString: message))\n"
-            FileHandle.standardError.write(Data(text.utf8))
-        }, nil)
         return true
     }()
 
