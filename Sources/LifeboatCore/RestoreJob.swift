@@ -112,11 +112,9 @@ public struct RestoreJob: Sendable {
             throw Self.refusal(entry.manifest, refusals: components.compactMap { c in Self.recordedFailure(c, entry.manifest, entry.verification).map { (c, $0) } },
                                restorable: [])
         }
-        do {
-            console.info("downloading \(entry.id) (\(wanted.map(\.rawValue).joined(separator: ", "))\(links.count > 1 ? ", and \(links.count - 1) earlier link(s) of its chain" : "")) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
-            for link in links.reversed() {
-                _ = try SetCopier(console: console).copy(link, from: tier, to: staging, components: wanted.filter { link.artifact($0) != nil })
-            }
+        console.info("downloading \(entry.id) (\(wanted.map(\.rawValue).joined(separator: ", "))\(links.count > 1 ? ", and \(links.count - 1) earlier link(s) of its chain" : "")) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
+        for link in links.reversed() {
+            _ = try SetCopier(console: console).copy(link, from: tier, to: staging, components: wanted.filter { link.artifact($0) != nil })
         }
         let local = RestoreJob(settings: settings, tier: staging, console: console)
         let staged = try SetCatalog(tier: staging).resolve(entry.id.rawValue)
@@ -134,7 +132,7 @@ public struct RestoreJob: Sendable {
     /// What a restore will do for one component, decided (and every
     /// artifact it reads checked) before anything live is changed.
     private enum Plan {
-        case mongo(chain: [Manifest], targets: [String], live: Bool)
+        case mongo(chain: [Manifest], live: Bool)
         case redis(Manifest.Artifact, live: Bool)
         case files(FolderSwap, TreeSummary, live: Bool)
         case config(Manifest.Artifact, root: String, live: Bool)
@@ -150,7 +148,7 @@ public struct RestoreJob: Sendable {
 
         var live: Bool {
             switch self {
-            case .mongo(_, _, let live), .redis(_, let live), .files(_, _, let live), .config(_, _, let live): return live
+            case .mongo(_, let live), .redis(_, let live), .files(_, _, let live), .config(_, _, let live): return live
             }
         }
     }
@@ -318,7 +316,7 @@ public struct RestoreJob: Sendable {
             let setDatabases = Set((base?.namespaces ?? []).compactMap { Namespace($0.namespace)?.db })
             let sameServer = artifact.source == nil || artifact.source == ServerIdentity.mongo(uri)
             let live = sameServer && selected.contains { setDatabases.contains($0.1.db) }
-            return .mongo(chain: chain, targets: selected.map(\.1.description), live: live)
+            return .mongo(chain: chain, live: live)
         case .redis:
             guard let url = settings.redisURL else {
                 throw LifeboatError.usage("restoring 'redis' needs REDIS_URL", hint: "set REDIS_URL to the server to restore into")
@@ -346,7 +344,7 @@ public struct RestoreJob: Sendable {
 
     private func apply(_ plan: Plan, _ manifest: Manifest, _ encryption: Encryption, _ options: Options, into outcome: inout Outcome) throws {
         switch plan {
-        case .mongo(let chain, _, _):
+        case .mongo(let chain, _):
             let result = try restoreMongo(encryption, chain: chain, options)
             outcome.mongo = result
             outcome.restored.append((.mongo, "MongoDB"))

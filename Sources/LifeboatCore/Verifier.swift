@@ -108,7 +108,7 @@ public struct Verifier: Sendable {
             }
         }
         if record {
-            try? self.record(report, of: manifest)
+            self.record(report, of: manifest)
         }
         return report
     }
@@ -116,7 +116,7 @@ public struct Verifier: Sendable {
     /// Writes `verification.json`. Verdicts of artifacts that could not be
     /// checked this time are carried over from the last record, so a
     /// passing set stays passed, and a damaged one failed, through an outage.
-    private func record(_ report: Report, of manifest: Manifest) throws {
+    private func record(_ report: Report, of manifest: Manifest) {
         let key = "\(manifest.id)/\(VerificationRecord.fileName)"
         let previous = (try? tier.get(key: key)).flatMap { try? VerificationRecord.decode($0) }
         var verdicts: [VerificationRecord.ArtifactVerdict] = []
