@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Every target is compiled in Swift 6 mode with strict concurrency; these two
@@ -10,13 +10,19 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "lifeboat",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lifeboat", targets: ["lifeboat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // The status server (HTTP/1.1 on SwiftNIO) and the service's lifecycle
+        // (signals, graceful shutdown). Hummingbird's default traits would
+        // also build swift-configuration, which Lifeboat does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // Thin executable: parses arguments and calls LifeboatCore.
@@ -24,8 +30,9 @@ let package = Package(
             name: "lifeboat",
             dependencies: [
                 "LifeboatCore",
-                "Configuration",
+                "LifeboatConfiguration",
                 "Daemon",
+                "ByteStreams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -33,17 +40,23 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["Configuration", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
+            dependencies: ["LifeboatConfiguration", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
             swiftSettings: strictSettings
         ),
         // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
         .target(
             name: "Daemon",
-            dependencies: ["LifeboatCore", "Configuration", "Scheduling", "Storage", "HTTPClient", "ByteStreams",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "HTTPClient", "ByteStreams",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
-        .target(name: "Configuration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
+        // Settings: every environment variable declared once, parsed and checked.
+        .target(name: "LifeboatConfiguration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "Scheduling", swiftSettings: strictSettings),
         .target(name: "Storage", dependencies: ["ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
         .target(name: "FileSources", dependencies: ["TarArchive", "ByteStreams"], swiftSettings: strictSettings),
@@ -85,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "LifeboatTests",
             dependencies: [
-                "LifeboatCore", "Configuration", "Scheduling", "Storage", "FileSources",
+                "LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "FileSources",
                 "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "S3Storage", "Daemon", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],

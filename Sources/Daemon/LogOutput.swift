@@ -1,4 +1,4 @@
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import Logging
 

@@ -1,48 +1,53 @@
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
 
-/// The whole of `lifeboat serve`: the HTTP server, the daemon, and the
-/// signal handling that stops both.
+/// The whole of `lifeboat serve`: the status server and the scheduler as
+/// services of one ServiceGroup, which owns SIGTERM and SIGINT (graceful
+/// shutdown: the server stops first, then the scheduler lets its running
+/// run finish).
 public struct ServiceRunner: Sendable {
     public let settings: Settings
 
     public init(settings: Settings) { self.settings = settings }
 
-    public func run() throws -> Never {
+    public func run() async throws {
         let settings = settings
         let logger = BackupDaemon.makeLogger(settings)
         let daemon = BackupDaemon(settings: settings, logger: logger)
-        let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: daemon.startedAt)
-        let server = HTTPServer(log: { logger.warning("\($0)") }) { endpoints.handle($0) }
+        let (ready, listening) = AsyncStream<Void>.makeStream()
+        // Shut down in reverse order: the status server, then the scheduler.
+        var services: [any Service] = [BackupDaemonService(daemon: daemon, ready: ready)]
         if let host = settings.daemon.httpHost {
-            do {
-                try server.start(host: host, port: settings.daemon.httpPort)
-            } catch {
-                throw LifeboatError.usage("\(error)")
-            }
-            logger.info("listening on http://\(host):\(server.port) (/healthz, /metrics, /api/backups, /)")
+            let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: daemon.startedAt)
+            let server = StatusServer(endpoints: endpoints, host: host, port: settings.daemon.httpPort, logger: logger)
+            services.append(server.application { port in
+                logger.info("listening on http://\(host):\(port) (/healthz, /metrics, /api/backups, /)")
+                listening.yield()
+            })
+        } else {
+            listening.yield()
         }
-        logger.info("lifeboat \(LifeboatVersion.current) serving; backups in \(settings.backupDirectory)")
-        daemon.start()
-
-        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.info("signal \(number): no new runs; waiting up to \(settings.daemon.shutdownGraceSeconds)s for the running one")
-                server.stop()
-                if daemon.stop() {
-                    logger.info("stopped")
-                    Foundation.exit(0)
-                }
-                logger.error("a run did not finish within SHUTDOWN_GRACE_SECONDS; exiting (its set stays incomplete and is removed by the next backup)")
-                Foundation.exit(ExitStatus.failure.rawValue)
-            }
-            source.resume()
-            return source
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
+        do {
+            try await group.run()
+            logger.info("stopped")
+        } catch let error as BackupDaemonService.GraceExceeded {
+            logger.error("\(error)")
+            throw LifeboatError(.failure, "\(error)")
+        } catch {
+            // The status server could not listen (the address is taken or
+            // not this host's): nothing was started.
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            let address = "\(settings.daemon.httpHost ?? ""):\(settings.daemon.httpPort)"
+            throw LifeboatError.usage("LIFEBOAT_HTTP_ADDR=\(address): cannot listen: \(reason); no backup was started",
+                                      hint: "stop what listens on \(address), or set LIFEBOAT_HTTP_ADDR to a free address (e.g. 0.0.0.0:8081)")
         }
-        withExtendedLifetime(signals) { dispatchMain() }
     }
 }

@@ -1,4 +1,4 @@
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 import Logging
@@ -18,7 +18,7 @@ public struct StatusEndpoints: Sendable {
         self.now = now
     }
 
-    public func handle(_ request: HTTPServer.Request) -> HTTPServer.Response {
+    public func handle(_ request: StatusRequest) -> StatusResponse {
         switch request.path {
         case "/healthz":
             // Health must not wait for S3: the local tier's sets (a local
@@ -76,9 +76,9 @@ public struct StatusEndpoints: Sendable {
         ]
     }
 
-    func json(_ object: Any, status: Int = 200) -> HTTPServer.Response {
+    func json(_ object: Any, status: Int = 200) -> StatusResponse {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return HTTPServer.Response(status: status, contentType: "application/json", body: Array(data) + [0x0A])
+        return StatusResponse(status: status, contentType: "application/json", body: Array(data) + [0x0A])
     }
 }
 

@@ -1,6 +1,6 @@
 import ByteStreams
 import DockerEngine
-import Configuration
+import LifeboatConfiguration
 import FileSources
 import Foundation
 import LifeboatCrypto

@@ -1,4 +1,4 @@
-import Configuration
+import LifeboatConfiguration
 import Foundation
 
 /// Decides which sets of one tier to keep, as a pure function of the sets,

@@ -1,6 +1,6 @@
 import ByteStreams
 import FileSources
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import LifeboatCrypto
 import MongoSource

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Daemon
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 

@@ -3,7 +3,7 @@ import Foundation
 import LifeboatCore
 
 @main
-struct Lifeboat: ParsableCommand {
+struct Lifeboat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lifeboat",
         abstract: "Backup and recovery for Docker Compose stacks: MongoDB, Redis, files and config.",
@@ -18,7 +18,7 @@ struct Lifeboat: ParsableCommand {
     )
 
     /// One place turns errors into messages and exit statuses.
-    static func main() {
+    static func main() async {
         // Names with non-ASCII characters (Arabic, emoji) must pass through
         // libarchive's charset conversion unchanged.
         setlocale(LC_ALL, "C.UTF-8")
@@ -36,8 +36,12 @@ struct Lifeboat: ParsableCommand {
             var command = try parseAsRoot()
             // One-shot commands say what an interruption leaves and undo what
             // they can; the service owns its signals (graceful shutdown).
-            if !(command is ServeCommand) { Interruption.shared.install() }
-            try command.run()
+            if let service = command as? ServeCommand {
+                try await service.run()
+            } else {
+                Interruption.shared.install()
+                try command.run()
+            }
         } catch let error as LifeboatError {
             Output.error(error.description)
             Foundation.exit(error.status.rawValue)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Configuration
+import LifeboatConfiguration
 import LifeboatCore
 
 struct ListCommand: ParsableCommand {

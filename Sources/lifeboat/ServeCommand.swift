@@ -1,10 +1,10 @@
 import ArgumentParser
-import Configuration
+import LifeboatConfiguration
 import Daemon
 import Foundation
 import LifeboatCore
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run as the stack's backup service: schedules, health, metrics, report, alerts.",
@@ -30,7 +30,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        try ServiceRunner(settings: try global.settings(strictNames: true)).run()
+    func run() async throws {
+        try await ServiceRunner(settings: try global.settings(strictNames: true)).run()
     }
 }

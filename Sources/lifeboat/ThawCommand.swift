@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 

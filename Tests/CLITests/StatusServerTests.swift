@@ -70,4 +70,45 @@ import TestSupport
         }
         #expect(answered == "200" || answered == "503", "no answer on [::1]:\(port): \(answered ?? "nil")")
     }
+
+    /// A client that trickles its request head a byte a second is cut off
+    /// at the head deadline (5 s), not kept alive by each byte; a taken
+    /// address is refused before any backup starts, naming the variable.
+    @Test func aTricklingClientIsCutOffAndATakenAddressIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let port = RedisProcess.freePort()
+        let env = ["BACKUP_DIR": dir.sub("backup"), "LIFEBOAT_HTTP_ADDR": "127.0.0.1:\(port)", "BACKUP_CATCH_UP": "false", "UPLOADS_DIR": dir.path]
+        let serve = try ProcessRunner.start(ProcessRunner.lifeboatBinary, ["serve"], environment: env, discardOutput: true)
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        #expect(ProcessRunner.waitForPort(port, seconds: 10))
+
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0)
+        let started = Date()
+        var closedAfter: Double?
+        for byte in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa".utf8) {
+            var one = byte
+            // A closed peer shows as a failed send or a readable end of stream.
+            var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&probe, 1, 0) > 0 || send(fd, &one, 1, Int32(MSG_NOSIGNAL)) < 0 {
+                closedAfter = Date().timeIntervalSince(started)
+                break
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        #expect(closedAfter != nil, "a client trickling its head was kept for \(Date().timeIntervalSince(started)) s")
+        #expect((closedAfter ?? 99) < 8, "cut off after \(closedAfter ?? -1) s, the deadline is 5 s")
+
+        // The same address for a second service: refused, exit 64, no backup.
+        let second = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["serve"], environment: env.merging(["BACKUP_DIR": dir.sub("second")]) { $1 })
+        #expect(second.status == 64)
+        #expect(second.stderr.contains("LIFEBOAT_HTTP_ADDR=127.0.0.1:\(port): cannot listen: Address already in use; no backup was started"), "\(second.output)")
+        #expect(serve.isRunning)
+    }
 }

@@ -1,5 +1,5 @@
 import ByteStreams
-import Configuration
+import LifeboatConfiguration
 import Foundation
 import Scheduling
 import Testing

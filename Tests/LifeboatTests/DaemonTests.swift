@@ -1,4 +1,4 @@
-import Configuration
+import LifeboatConfiguration
 @testable import Daemon
 import Foundation
 import LifeboatCore
@@ -60,8 +60,8 @@ import TestSupport
         let clock = Clock(Date())
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"), now: { clock.now })
         let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: clock.now, now: { clock.now })
-        func get(_ path: String) -> HTTPServer.Response {
-            endpoints.handle(HTTPServer.Request(method: "GET", path: path, query: [:], headers: [:]))
+        func get(_ path: String) -> StatusResponse {
+            endpoints.handle(StatusRequest(method: "GET", path: path, query: [:], headers: [:]))
         }
         #expect(get("/healthz").status == 200, "a fresh service is healthy until BACKUP_MAX_AGE has passed")
 
@@ -114,7 +114,7 @@ import TestSupport
         #expect((alert["message"] as? String)?.contains("missing-uploads") == true)
         #expect(daemon.store.current.failuresByStage["backup"] == 2)
         let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: Date())
-        #expect(endpoints.handle(HTTPServer.Request(method: "GET", path: "/healthz", query: [:], headers: [:])).status == 503)
+        #expect(endpoints.handle(StatusRequest(method: "GET", path: "/healthz", query: [:], headers: [:])).status == 503)
     }
 
     /// DRILL_SCHEDULE adds the drill (off by default); a drill that

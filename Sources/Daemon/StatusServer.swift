@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The service's HTTP server: Hummingbird's HTTP/1.1 server on SwiftNIO,
+/// answering with `StatusEndpoints`. What keeps it up under hostile clients:
+/// - at most `maxConnections` open at once; more wait in the listen
+///   backlog (no thread or buffer per waiting client);
+/// - the request head within `headDeadline`: the idle timer counts only
+///   parsed HTTP parts, so a client trickling a byte every few seconds is
+///   cut off at the deadline, not kept alive by each byte;
+/// - an accept that fails (out of descriptors) is backed off and retried
+///   by SwiftNIO's accept back-off, so the server answers again once the
+///   pressure is gone; the connection limit reached is logged;
+/// - a malformed request is answered 400 by SwiftNIO's HTTP error handler.
+struct StatusServer: Sendable {
+    let endpoints: StatusEndpoints
+    let host: String
+    let port: Int
+    let logger: Logger
+    var maxConnections = 128
+    var headDeadline: TimeAmount = .seconds(5)
+
+    /// The Hummingbird application as a service of the ServiceGroup;
+    /// `onListening` gets the port bound (the one asked for, or the
+    /// system's choice for port 0).
+    func application(onListening: @escaping @Sendable (Int) -> Void) -> some Service {
+        // Hummingbird's own lines (a server started, a request's trace) are
+        // below what an operator needs; its warnings and errors still show.
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return Application(
+            responder: StatusResponder(endpoints: endpoints),
+            server: .http1(configuration: .init(idleTimeout: headDeadline)),
+            configuration: ApplicationConfiguration(
+                address: .hostname(bare, port: port),
+                serverName: "lifeboat",
+                availableConnectionsDelegate: LoggedConnectionLimit(maxConnections, headDeadline: headDeadline, logger: logger)
+            ),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
+            logger: quiet
+        )
+    }
+}
+
+/// GET and HEAD to `StatusEndpoints`, off the cooperative pool (the
+/// endpoints read the backup folder and may list S3 through libcurl).
+struct StatusResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let endpoints: StatusEndpoints
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.method == .get || request.method == .head else {
+            return Self.response(.text("only GET and HEAD\n", status: 405), includeBody: true)
+        }
+        let statusRequest = StatusRequest(
+            method: request.method.rawValue, path: request.uri.path,
+            query: Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }),
+            headers: Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+        )
+        let endpoints = endpoints
+        let answer = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: endpoints.handle(statusRequest)) }
+        }
+        return Self.response(answer, includeBody: request.method != .head)
+    }
+
+    static func response(_ answer: StatusResponse, includeBody: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = answer.contentType
+        headers[.contentLength] = String(answer.body.count)
+        headers[.cacheControl] = "no-store"
+        let body: ResponseBody = includeBody ? .init(byteBuffer: ByteBuffer(bytes: answer.body)) : .init()
+        return Response(status: .init(code: answer.status), headers: headers, body: body)
+    }
+}
+
+/// The connection limit, saying when it is reached (at most once a
+/// minute): new connections then wait in the backlog until one closes.
+/// (Hummingbird's `MaximumAvailableConnections` counts the same way,
+/// silently.)
+struct LoggedConnectionLimit: AvailableConnectionsDelegate {
+    let maxConnections: Int
+    let headDeadlineSeconds: Int64
+    let logger: Logger
+    private var open = 0
+    private var lastWarned = Date.distantPast
+
+    init(_ maxConnections: Int, headDeadline: TimeAmount, logger: Logger) {
+        self.maxConnections = maxConnections
+        self.headDeadlineSeconds = headDeadline.nanoseconds / 1_000_000_000
+        self.logger = logger
+    }
+
+    mutating func connectionOpened() {
+        open += 1
+        if open >= maxConnections, Date().timeIntervalSince(lastWarned) > 60 {
+            lastWarned = Date()
+            logger.warning("status server: \(open) connections open, the limit; new ones wait until one closes (a connection without a complete request is closed after \(headDeadlineSeconds) s)")
+        }
+    }
+
+    mutating func connectionClosed() { open -= 1 }
+
+    func isAcceptingNewConnections() -> Bool { open < maxConnections }
+}
