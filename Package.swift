@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["lifeboat", "TestSupport", "S3Storage", "Storage"],
-            exclude: ["Stack"],
+            exclude: ["Stack", "ProdCompose"],
             swiftSettings: strictSettings
         ),
     ],

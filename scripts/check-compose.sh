@@ -25,7 +25,9 @@ for needle in ["--replSet", "--keyFile", "rs.initiate", "condition: service_heal
 print("docker-compose.prod.yml: valid; backup service resolved with its schedule, bucket, volumes, socket and secrets;"
       " MongoDB a replica set with a keyFile and an initiating health check, Redis with a password secret, health-gated start order")
 PY
-# The drill's project: the same stack with its overrides, no nginx and no backup service of its own.
+# The drill's project: the same stack with its overrides, no nginx and no
+# backup service of its own, and on no network of production's (Lifeboat
+# attaches its data services under drill-* names while a drill runs).
 AWS_S3_BUCKET=alawael-backups AWS_ACCESS_KEY_ID=AKIAEXAMPLE docker-compose -p drill -f "$work/docker-compose.prod.yml" -f "$work/docker-compose.drill.yml" config > "$work/drill.yml"
 python3 - "$work/drill.yml" <<'PY'
 import sys, yaml
@@ -35,6 +37,8 @@ for name in ["nginx", "backup"]:
     assert services[name].get("profiles") == ["never"], f"the drill project would create {name}"
 services = {name: service for name, service in services.items() if "profiles" not in service}
 assert services["mongodb"]["environment"]["REPLICA_SET_HOST"] == "drill-mongodb:27017"
-assert "drill-mongodb" in services["mongodb"]["networks"]["production"]["aliases"]
-print("docker-compose.drill.yml: valid; the drill project has", ", ".join(sorted(services)), "on the production network under drill-* aliases")
+for name, service in services.items():
+    assert set((service.get("networks") or {"default": None}).keys()) == {"default"}, f"the drill's {name} joins a network besides its own"
+assert all(not network.get("external") for network in (config.get("networks") or {}).values()), "the drill project names an external network"
+print("docker-compose.drill.yml: valid; the drill project has", ", ".join(sorted(services)), "on its own network only")
 PY

@@ -76,11 +76,25 @@ public final class DockerClient {
             public let Source: String?
             public let Destination: String
         }
+        public struct NetworkSettings: Decodable, Sendable {
+            public struct Endpoint: Decodable, Sendable {
+                public let NetworkID: String?
+                public let Aliases: [String]?
+            }
+            public let Networks: [String: Endpoint]?
+        }
         public let Id: String
         public let Name: String
         public let State: State
         public let Config: Config
         public let Mounts: [Mount]?
+        public let NetworkSettings: NetworkSettings?
+
+        /// The networks the container is attached to, by name, with the
+        /// names it answers to on each (its Compose service among them).
+        public var networks: [String: [String]] {
+            (self.NetworkSettings?.Networks ?? [:]).mapValues { $0.Aliases ?? [] }
+        }
     }
 
     public func inspect(_ id: String) throws -> Inspection {
@@ -96,6 +110,21 @@ public final class DockerClient {
         let response = try request("POST", "/containers/create?name=\(Self.escape(name))",
                                    json: Create(Image: image, Cmd: command, Labels: labels, HostConfig: HostConfig(Binds: binds)))
         return try decode(Created.self, try expect(response, [201], "create container \(name)"), "create container \(name)").Id
+    }
+
+    /// Attaches a container to a network, answering there to `aliases`
+    /// (and to its own name and id, which the engine always adds).
+    public func connect(network: String, container id: String, aliases: [String]) throws {
+        struct EndpointConfig: Encodable { let Aliases: [String] }
+        struct Connect: Encodable { let Container: String; let EndpointConfig: EndpointConfig }
+        _ = try expect(request("POST", "/networks/\(Self.escape(network))/connect", json: Connect(Container: id, EndpointConfig: EndpointConfig(Aliases: aliases))),
+                       [200], "connect container \(id) to network \(network)")
+    }
+
+    public func disconnect(network: String, container id: String) throws {
+        struct Disconnect: Encodable { let Container: String; let Force: Bool }
+        _ = try expect(request("POST", "/networks/\(Self.escape(network))/disconnect", json: Disconnect(Container: id, Force: true)),
+                       [200, 404], "disconnect container \(id) from network \(network)")
     }
 
     public func remove(_ id: String) throws {

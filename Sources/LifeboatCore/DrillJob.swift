@@ -122,6 +122,8 @@ public struct DrillJob: Sendable {
             let running = try stack.client.containers(labels: ["com.docker.compose.project=\(project)"]).filter { $0.State == "running" }
             for container in running { try stack.client.stop(container.Id, timeoutSeconds: 30) }
             done.append("stopped \(running.count) container(s) of \(project)")
+            let detached = try DrillNetworkLink(client: stack.client).unlink(project: project)
+            if detached > 0 { done.append("detached them from production's network") }
         }
         return done.joined(separator: ", ")
     }

@@ -309,18 +309,29 @@ final class RebuildRun {
     }
 
     /// The Docker engine and the Compose project, or nil (with why) when
-    /// there is no engine and DOCKER_HOST was left at its default.
+    /// there is no engine at all (no socket) and DOCKER_HOST was left at its
+    /// default: a rebuild then expects the data services started by hand.
+    /// A socket this user may not use is a mistake, not an absent engine,
+    /// and a drill cannot run without one (it starts and removes its
+    /// project): both fail at once instead of waiting for services that
+    /// nobody starts.
     private func stack() throws -> StackContainers? {
         if let engine { return engine }
         if engineProblem != nil { return nil }
         do {
             engine = try StackContainers(settings)
             return engine
-        } catch let error as DockerError where !settings.dockerHostExplicit {
+        } catch let error as DockerError where !settings.dockerHostExplicit && error.kind == .socketMissing && options.purpose != "drill" {
             engineProblem = error.message
             report.problems.append("no Docker engine (\(error.message)): containers were neither started nor checked")
             return nil
         }
+    }
+
+    /// A drill's containers are reached from here under drill-* names only.
+    private var drillLink: DrillNetworkLink? {
+        guard options.purpose == "drill", let engine else { return nil }
+        return DrillNetworkLink(client: engine.client)
     }
 
     private func startDataServices(_ components: [Component]) throws -> String {
@@ -328,6 +339,7 @@ final class RebuildRun {
         if let stack = try stack() {
             for (component, service) in [(Component.mongo, settings.mongoService), (.redis, settings.redisService)] where components.contains(component) {
                 let container = try stack.service(service)
+                try drillLink?.link(container)
                 if container.State != "running" {
                     try stack.client.start(container.Id)
                     notes.append("started \(container.name)")
@@ -444,9 +456,12 @@ final class RebuildRun {
                 // healthy (a service's own health may depend on things to come,
                 // e.g. the backup service's on its first backup); the
                 // application's health is checked next, at HEALTHCHECK_URL.
+                // A drill's application, out of reach of HEALTHCHECK_URL on
+                // Compose networks (see check), is held to its own health checks.
                 let service = container.Labels?["com.docker.compose.service"] ?? container.name
+                let drillOnNetworks = drillLink.map { !$0.networks.isEmpty } ?? false
                 try stack.client.waitUntilReady(container.Id, timeoutSeconds: Double(settings.rebuild.serviceWaitSeconds),
-                                                healthy: order.awaitedHealthy.contains(service))
+                                                healthy: drillOnNetworks || order.awaitedHealthy.contains(service))
             }
         }
         if containers.isEmpty { return "no other containers in project \(project)" }
@@ -456,7 +471,13 @@ final class RebuildRun {
     /// The application's health endpoint, then the restored data against the manifest.
     private func check(_ target: Located, _ components: [Component]) throws -> String {
         var notes: [String] = []
-        if let url = settings.rebuild.healthcheckURL {
+        if let url = settings.rebuild.healthcheckURL, let link = drillLink, !link.networks.isEmpty {
+            // Only the drill's data services are attached to production's
+            // network (DrillNetworkLink); its application is not, since it
+            // would reach production's services by their names there.
+            report.checks.append("DRILL_HEALTHCHECK_URL \(url) not checked: the drill's application runs on the drill's network only, out of reach from production's (on purpose); its containers' own health checks were waited for")
+            notes.append("application health not checked")
+        } else if let url = settings.rebuild.healthcheckURL {
             let started = Date()
             let deadline = started.addingTimeInterval(Double(settings.rebuild.healthcheckTimeoutSeconds))
             let transfer = try HTTPTransfer()
