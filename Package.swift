@@ -17,12 +17,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
-        // The status server (HTTP/1.1 on SwiftNIO) and the service's lifecycle
-        // (signals, graceful shutdown). Hummingbird's default traits would
-        // also build swift-configuration, which Lifeboat does not use.
+        // The status server (HummingbirdCore: HTTP/1.1 on SwiftNIO) and the
+        // service's lifecycle (signals, graceful shutdown). Hummingbird's
+        // default traits would also build swift-configuration, unused here.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Thin executable: parses arguments and calls LifeboatCore.
@@ -48,11 +49,12 @@ let package = Package(
             name: "Daemon",
             dependencies: ["LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "HTTPClient", "ByteStreams",
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                           .product(name: "NIOCore", package: "swift-nio")],
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         // Settings: every environment variable declared once, parsed and checked.

@@ -25,7 +25,7 @@ public struct ServiceRunner: Sendable {
         if let host = settings.daemon.httpHost {
             let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: daemon.startedAt)
             let server = StatusServer(endpoints: endpoints, host: host, port: settings.daemon.httpPort, logger: logger)
-            services.append(server.application { port in
+            services.append(try server.service { port in
                 logger.info("listening on http://\(host):\(port) (/healthz, /metrics, /api/backups, /)")
                 listening.yield()
             })

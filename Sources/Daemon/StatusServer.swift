@@ -1,12 +1,14 @@
 import Foundation
-import Hummingbird
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
-/// The service's HTTP server: Hummingbird's HTTP/1.1 server on SwiftNIO,
-/// answering with `StatusEndpoints`. What keeps it up under hostile clients:
+/// The service's HTTP server: Hummingbird 2's HTTP/1.1 server
+/// (HummingbirdCore, on SwiftNIO; without Hummingbird's router, which
+/// `StatusEndpoints` does not need), answering with `StatusEndpoints`. What keeps it up under hostile clients:
 /// - at most `maxConnections` open at once; more wait in the listen
 ///   backlog (no thread or buffer per waiting client);
 /// - the request head within `headDeadline`: the idle timer counts only
@@ -24,49 +26,46 @@ struct StatusServer: Sendable {
     var maxConnections = 128
     var headDeadline: TimeAmount = .seconds(5)
 
-    /// The Hummingbird application as a service of the ServiceGroup;
-    /// `onListening` gets the port bound (the one asked for, or the
-    /// system's choice for port 0).
-    func application(onListening: @escaping @Sendable (Int) -> Void) -> some Service {
-        // Hummingbird's own lines (a server started, a request's trace) are
-        // below what an operator needs; its warnings and errors still show.
+    /// The server as a service of the ServiceGroup; `onListening` gets the
+    /// port bound (the one asked for, or the system's choice for port 0).
+    func service(onListening: @escaping @Sendable (Int) -> Void) throws -> any Service {
+        // HummingbirdCore's own lines (a server started, a connection's
+        // trace) are below what an operator needs; its warnings still show.
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        return Application(
-            responder: StatusResponder(endpoints: endpoints),
-            server: .http1(configuration: .init(idleTimeout: headDeadline)),
-            configuration: ApplicationConfiguration(
+        let endpoints = endpoints
+        return try HTTPServerBuilder.http1(configuration: .init(idleTimeout: headDeadline)).buildServer(
+            configuration: ServerConfiguration(
                 address: .hostname(bare, port: port),
                 serverName: "lifeboat",
                 availableConnectionsDelegate: LoggedConnectionLimit(maxConnections, headDeadline: headDeadline, logger: logger)
             ),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
-            logger: quiet
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: quiet,
+            responder: { request, writer, _ in
+                let response = await Self.respond(to: request, endpoints: endpoints)
+                try await writer.write(response: response.head, body: response.body)
+            },
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }
         )
     }
-}
 
-/// GET and HEAD to `StatusEndpoints`, off the cooperative pool (the
-/// endpoints read the backup folder and may list S3 through libcurl).
-struct StatusResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let endpoints: StatusEndpoints
-
-    func respond(to request: Request, context: Context) async throws -> Response {
+    /// GET and HEAD to `StatusEndpoints`, off the cooperative pool (the
+    /// endpoints read the backup folder and may list S3 through libcurl).
+    static func respond(to request: Request, endpoints: StatusEndpoints) async -> Response {
         guard request.method == .get || request.method == .head else {
-            return Self.response(.text("only GET and HEAD\n", status: 405), includeBody: true)
+            return response(.text("only GET and HEAD\n", status: 405), includeBody: true)
         }
         let statusRequest = StatusRequest(
             method: request.method.rawValue, path: request.uri.path,
             query: Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }),
             headers: Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
         )
-        let endpoints = endpoints
         let answer = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: endpoints.handle(statusRequest)) }
         }
-        return Self.response(answer, includeBody: request.method != .head)
+        return response(answer, includeBody: request.method != .head)
     }
 
     static func response(_ answer: StatusResponse, includeBody: Bool) -> Response {
