@@ -84,7 +84,7 @@ extension VariableSpec {
         VariableSpec("DRILL_MONGO_URI", help: "`drill`: the throw-away project's MongoDB"),
         VariableSpec("DRILL_REDIS_URL", help: "`drill`: the throw-away project's Redis"),
         VariableSpec("DRILL_UPLOADS_DIR", help: "`drill`: the throw-away project's uploads folder (a scratch volume)"),
-        VariableSpec("DRILL_HEALTHCHECK_URL", help: "`drill`: the throw-away project's health endpoint"),
+        VariableSpec("DRILL_HEALTHCHECK_URL", help: "`drill`: the throw-away project's health endpoint (reachable only with host networking: on Compose networks the drill's application stays on its own network, held to its health checks)"),
         VariableSpec("LIFEBOAT_STOP_DURING_RESTORE", default: "true", help: "stop containers labelled lifeboat.stop-during-restore=true during restores"),
         VariableSpec("REDIS_RESTORE_METHOD", default: "replication", help: "replication (online, no restart) or file (stop the Redis container, replace its RDB, start it)"),
         VariableSpec("REDIS_DATA_DIR", help: "the Redis data folder as mounted in this container, for file restores without the archive API"),

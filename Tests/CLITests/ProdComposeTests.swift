@@ -46,7 +46,7 @@ import TestSupport
         let project = "lbprod\(UInt16.random(in: 0...UInt16.max))"
         let drill = project + "drill"
         let statusPort = RedisProcess.freePort()
-        let environment = "DOCKER_HOST='\(dockerHost)' TEST_DOCKER_SOCKET='\(socket)' LIFEBOAT_STATUS_PORT=\(statusPort) AWS_S3_BUCKET= AWS_ACCESS_KEY_ID="
+        let environment = "DOCKER_HOST='\(dockerHost)' TEST_DOCKER_SOCKET='\(socket)' STATUS_PORT=\(statusPort) AWS_S3_BUCKET= AWS_ACCESS_KEY_ID="
         let production = "-p \(project) -f docker-compose.prod.yml -f docker-compose.test.yml"
         let drillProject = "-p \(drill) -f docker-compose.prod.yml -f docker-compose.drill.yml -f docker-compose.test.yml"
         func compose(_ files: String, _ arguments: String) throws -> ProcessResult {
@@ -123,6 +123,17 @@ import TestSupport
         let run = "run --rm -e SERVICE_WAIT_SECONDS=60 -e DRILL_COMPOSE_PROJECT=\(drill) -v \(drill)_uploads:/drill/uploads -e DRILL_UPLOADS_DIR=/drill/uploads "
             + "-e 'DRILL_MONGO_URI=mongodb://admin:\(mongoPassword)@drill-mongodb:27017/?authSource=admin&directConnection=true' "
             + "-e 'DRILL_REDIS_URL=redis://:\(redisPassword)@drill-redis:6379/' backup drill"
+        // A drill project made with the older drill file (its mongodb on
+        // production's network under its service name) is refused.
+        let attach = "\(docker) network connect --alias mongodb \(project)_default \(drill)_mongodb_1"
+        #expect(try ProcessRunner.shell(attach).status == 0)
+        let refused = try compose(production, run)
+        #expect(refused.status == 64, "\(refused.output)")
+        #expect(refused.output.contains("is on production's network \(project)_default as 'mongodb'") && refused.output.contains("up --no-start --force-recreate"), "\(refused.output)")
+        // Its teardown detached it again.
+        let networks = try ProcessRunner.shell("\(docker) inspect \(drill)_mongodb_1 --format '{{json .NetworkSettings.Networks}}'")
+        #expect(!networks.stdout.contains("\(project)_default"), "\(networks.output)")
+
         let drilled = try compose(production, run)
         #expect(drilled.status == 0, "\(drilled.output)")
         #expect(drilled.output.contains("300 documents"), "\(drilled.output)")
