@@ -41,7 +41,7 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["LifeboatConfiguration", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
+            dependencies: ["ErrorCategories", "LifeboatConfiguration", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
             swiftSettings: strictSettings
         ),
         // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
@@ -58,32 +58,34 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Settings: every environment variable declared once, parsed and checked.
-        .target(name: "LifeboatConfiguration", dependencies: ["Scheduling", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "LifeboatConfiguration", dependencies: ["ErrorCategories", "Scheduling", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "Scheduling", swiftSettings: strictSettings),
-        .target(name: "Storage", dependencies: ["ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
-        .target(name: "FileSources", dependencies: ["TarArchive", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "ByteStreams", swiftSettings: strictSettings),
+        // What kind of failure an error is, decided by the module that throws it.
+        .target(name: "ErrorCategories", swiftSettings: strictSettings),
+        .target(name: "Storage", dependencies: ["ErrorCategories", "ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
+        .target(name: "FileSources", dependencies: ["ErrorCategories", "TarArchive", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "ByteStreams", dependencies: ["ErrorCategories"], swiftSettings: strictSettings),
         // libmongoc and libbson, wrapped (the only importer of CMongoc and CBson).
         .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], swiftSettings: strictSettings),
         // The redis component: snapshot over replication, validation, restore.
-        .target(name: "RedisSource", dependencies: ["RedisClient", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "RedisSource", dependencies: ["ErrorCategories", "RedisClient", "ByteStreams"], swiftSettings: strictSettings),
         // libcurl, wrapped (the only importer of CCurl); the Docker engine client on it.
-        .target(name: "HTTPClient", dependencies: ["CCurl", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "HTTPClient", dependencies: ["ErrorCategories", "CCurl", "ByteStreams"], swiftSettings: strictSettings),
         // S3 and S3-compatible storage (and Glacier classes) on HTTPClient, SigV4 signed by us.
-        .target(name: "S3Storage", dependencies: ["Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "DockerEngine", dependencies: ["HTTPClient", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "S3Storage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "DockerEngine", dependencies: ["ErrorCategories", "HTTPClient", "ByteStreams"], swiftSettings: strictSettings),
         // hiredis, wrapped (the only importer of CHiredis).
         .target(name: "RedisClient", dependencies: ["CHiredis"], swiftSettings: strictSettings),
         // Just enough BSON in Swift to frame archives and read replies and oplog entries.
         .target(name: "RawBSON", swiftSettings: strictSettings),
         // The mongo component: dump, restore, verify.
-        .target(name: "MongoSource", dependencies: ["MongoClient", "MongoArchive", "RawBSON", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "MongoSource", dependencies: ["ErrorCategories", "MongoClient", "MongoArchive", "RawBSON", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
         // The mongodump archive format, in Swift (no C).
-        .target(name: "MongoArchive", dependencies: ["ByteStreams", "RawBSON"], swiftSettings: strictSettings),
+        .target(name: "MongoArchive", dependencies: ["ErrorCategories", "ByteStreams", "RawBSON"], swiftSettings: strictSettings),
         // Swift wrappers, each the only importer of its C module.
-        .target(name: "TarArchive", dependencies: ["CArchive", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "LifeboatCrypto", dependencies: ["COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "StreamCompression", dependencies: ["CZstd", "CZlib", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "TarArchive", dependencies: ["ErrorCategories", "CArchive", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "LifeboatCrypto", dependencies: ["ErrorCategories", "COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "StreamCompression", dependencies: ["ErrorCategories", "CZstd", "CZlib", "ByteStreams"], swiftSettings: strictSettings),
         // Linux calls Swift's Glibc module does not expose.
         .target(name: "CLinuxShims"),
         // C libraries from Debian's -dev packages.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ErrorCategories
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -75,4 +76,8 @@ public final class FileDescriptorSink: ByteSink {
             offset += n
         }
     }
+}
+
+extension SystemCallError: CategorizedError {
+    public var category: ErrorCategory { .localIO }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 /// Docker engine failures a user can act on.
 public struct DockerError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable { case socketMissing, permissionDenied, unreachable, engineTooOld, notFound, api }
@@ -12,4 +13,9 @@ public struct DockerError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { hint.map { "\(message); \($0)" } ?? message }
+}
+
+extension DockerError: CategorizedError {
+    public var category: ErrorCategory { .failure }
+    public var recoveryHint: String? { hint }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 /// Failures of the files and config components, each naming the path.
 public struct FileSourceError: Error, CustomStringConvertible, Sendable {
     public let path: String
@@ -18,4 +19,10 @@ public struct FileSourceError: Error, CustomStringConvertible, Sendable {
         if let hint { text += "; \(hint)" }
         return text
     }
+}
+
+extension FileSourceError: CategorizedError {
+    /// A refusal to replace existing data waits for --overwrite: usage.
+    public var category: ErrorCategory { isRefusal ? .usage : .failure }
+    public var recoveryHint: String? { hint }
 }

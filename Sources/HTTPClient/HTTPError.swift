@@ -1,3 +1,4 @@
+import ErrorCategories
 import CCurl
 
 /// A transport failure with libcurl's own message (connection refused, no
@@ -30,4 +31,8 @@ func checkCurl(_ code: CURLcode, _ operation: String, detail: String = "") throw
     guard code != CURLE_OK else { return }
     let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : "\(String(cString: curl_easy_strerror(code))): \(detail)"
     throw HTTPError(code: Int32(code.rawValue), message: message, operation: operation)
+}
+
+extension HTTPError: CategorizedError {
+    public var category: ErrorCategory { .failure }
 }

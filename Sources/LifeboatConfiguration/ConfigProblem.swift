@@ -1,3 +1,4 @@
+import ErrorCategories
 /// A configuration problem: which variable, what it held (redacted when
 /// secret), and what would be valid.
 public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
@@ -25,4 +26,8 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
+}
+
+extension ConfigurationError: CategorizedError {
+    public var category: ErrorCategory { .usage }
 }

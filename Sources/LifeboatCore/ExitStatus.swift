@@ -1,3 +1,5 @@
+import ErrorCategories
+
 /// The one table of exit statuses, shared by every verb and the README.
 public enum ExitStatus: Int32, CaseIterable, Sendable {
     case success = 0
@@ -31,6 +33,19 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .dataError: return "unusable input data (hostile archive, unreadable manifest)"
         case .ioError: return "out of disk space or I/O error in the backup folder"
         case .busy: return "try again later: another Lifeboat run holds the lock, or a thaw is in progress"
+        }
+    }
+}
+
+extension ExitStatus {
+    /// The status of an error of a lower layer, from its category.
+    public init(_ category: ErrorCategory) {
+        switch category {
+        case .failure: self = .failure
+        case .usage: self = .usage
+        case .corruptData: self = .dataError
+        case .integrity: self = .verificationFailed
+        case .localIO: self = .ioError
         }
     }
 }

@@ -1,4 +1,5 @@
 import ByteStreams
+import ErrorCategories
 import LifeboatConfiguration
 import DockerEngine
 import FileSources
@@ -29,7 +30,10 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
     public static func usage(_ message: String, hint: String? = nil) -> LifeboatError { .init(.usage, message, hint: hint) }
     public static func integrity(_ message: String, hint: String? = nil) -> LifeboatError { .init(.verificationFailed, message, hint: hint) }
 
-    /// Maps any error from the lower layers to a user-facing one.
+    /// Maps any error from the lower layers to a user-facing one. The exit
+    /// status comes from the error's own category (set by the module that
+    /// threw it, `CategorizedError`), never from its type or its text; only
+    /// the wording is chosen here.
     public static func wrap(_ error: any Error, doing action: String) -> LifeboatError {
         switch error {
         case let error as LifeboatError:
@@ -41,44 +45,19 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
         case let error as BackupJob.ComponentMissing:
             return error.error
         case let error as ConfigurationError:
-            return .init(.usage, error.description)
+            return .init(ExitStatus(error.category), error.description)
         case let error as SystemCallError where error.isNoSpace:
-            return .init(.ioError, "\(action) failed: \(error)", hint: "free space on that disk or lower BACKUP_RETENTION_DAYS and run `lifeboat prune`; earlier sets are untouched")
-        case let error as SystemCallError:
-            return .init(.ioError, "\(action) failed: \(error)")
-        case let error as StorageError:
-            return .init(.failure, "\(action) failed: \(error)")
-        case let error as MongoSourceError:
-            let status: ExitStatus = error.kind == .invalidURI ? .usage : (error.kind == .data ? .dataError : .failure)
-            return .init(status, "\(action) failed: \(Redaction.redactURLCredentials(in: error.message))", hint: error.hint)
-        case let error as RedisSourceError:
-            let status: ExitStatus
-            switch error.kind {
-            case .configuration: status = .usage
-            case .refused where error.message.contains("holds"): status = .usage
-            case .data: status = .dataError
-            default: status = .failure
-            }
-            return .init(status, "\(action) failed: \(Redaction.redactURLCredentials(in: error.message))", hint: error.hint)
+            return .init(ExitStatus(error.category), "\(action) failed: \(error)",
+                         hint: "free space on that disk or lower BACKUP_RETENTION_DAYS and run `lifeboat prune`; earlier sets are untouched")
         case let error as RedisEndpoint.ParseError:
-            return .init(.usage, "\(action) failed: REDIS_URL \(error.problem)")
-        case let error as DockerError:
-            return .init(.failure, "\(action) failed: \(error.message)", hint: error.hint)
-        case let error as S3Error:
-            let status: ExitStatus = error.kind == .integrity ? .ioError : .failure
-            return .init(status, "\(action) failed: \(error)", hint: error.hint)
-        case let error as S3ConfigurationError:
-            return .init(.usage, "\(action) failed: \(error)")
-        case let error as ArchiveFormatError:
-            return .init(.dataError, "\(action) failed: \(error)")
+            return .init(ExitStatus(error.category), "\(action) failed: REDIS_URL \(error.problem)")
         case let error as FileSourceError where error.isRefusal:
-            return .init(.usage, "\(action) refused: \(error.path) \(error.problem)", hint: error.hint)
-        case let error as FileSourceError:
-            return .init(.failure, "\(action) failed: \(error)")
+            return .init(ExitStatus(error.category), "\(action) refused: \(error.path) \(error.problem)", hint: error.hint)
+        case let error as any CategorizedError:
+            // Messages of the database clients may quote a URI: never its password.
+            return .init(ExitStatus(error.category), "\(action) failed: \(Redaction.redactURLCredentials(in: error.description))", hint: error.recoveryHint)
         default:
-            let text = String(describing: error)
-            if text.contains("refusing archive entry") { return .init(.dataError, "\(action) failed: \(text)") }
-            return .init(.failure, "\(action) failed: \(text)")
+            return .init(.failure, "\(action) failed: \(Redaction.redactURLCredentials(in: String(describing: error)))")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 import Foundation
 
 /// An age X25519 recipient (`age1…`): whom an artifact is encrypted to.
@@ -53,4 +54,10 @@ public struct AgeError: Error, CustomStringConvertible, Sendable {
         self.kind = kind
     }
     public var description: String { message }
+}
+
+extension AgeError: CategorizedError {
+    /// No identity for the recipients, or a malformed key: configuration;
+    /// a header or payload that fails its MAC: the artifact is not what was written.
+    public var category: ErrorCategory { kind == .key ? .usage : .integrity }
 }

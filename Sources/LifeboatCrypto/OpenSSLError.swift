@@ -1,3 +1,4 @@
+import ErrorCategories
 import COpenSSL
 
 /// An OpenSSL failure carrying the library's own error queue as text.
@@ -28,4 +29,8 @@ public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
 @inline(__always)
 func checkOpenSSL(_ result: Int32, _ operation: String) throws {
     if result != 1 { throw OpenSSLError.drain(operation) }
+}
+
+extension OpenSSLError: CategorizedError {
+    public var category: ErrorCategory { .failure }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 import RawBSON
 /// A database and collection, written `db.collection`.
 public struct Namespace: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
@@ -77,4 +78,8 @@ enum ArchiveConstants {
     /// BSON's limit is 16 MiB; mongodump allows a little more for oplog
     /// entries that wrap a maximal document.
     static let maxDocumentSize = 16 * 1024 * 1024 + 16 * 1024
+}
+
+extension ArchiveFormatError: CategorizedError {
+    public var category: ErrorCategory { .corruptData }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 import MongoArchive
 import MongoClient
 import RawBSON
@@ -65,4 +66,15 @@ public struct MongoSourceError: Error, CustomStringConvertible, Sendable {
         }
         return MongoSourceError("MongoDB: \(error)", kind: .server)
     }
+}
+
+extension MongoSourceError: CategorizedError {
+    public var category: ErrorCategory {
+        switch kind {
+        case .invalidURI: return .usage
+        case .data: return .corruptData
+        case .authentication, .unreachable, .server, .gap, .unsupported: return .failure
+        }
+    }
+    public var recoveryHint: String? { hint }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 import Foundation
 import RedisClient
 
@@ -68,7 +69,8 @@ public struct RedisEndpoint: Sendable, Equatable {
 }
 
 public struct RedisSourceError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case configuration, authentication, unreachable, refused, data, server }
+    /// `targetNotEmpty`: a restore refused because the target holds keys (--overwrite).
+    public enum Kind: Sendable { case configuration, authentication, unreachable, refused, targetNotEmpty, data, server }
     public let kind: Kind
     public let message: String
     public let hint: String?
@@ -95,4 +97,19 @@ public struct RedisSourceError: Error, CustomStringConvertible, Sendable {
             return error
         }
     }
+}
+
+extension RedisSourceError: CategorizedError {
+    public var category: ErrorCategory {
+        switch kind {
+        case .configuration, .targetNotEmpty: return .usage
+        case .data: return .corruptData
+        case .authentication, .unreachable, .refused, .server: return .failure
+        }
+    }
+    public var recoveryHint: String? { hint }
+}
+
+extension RedisEndpoint.ParseError: CategorizedError {
+    public var category: ErrorCategory { .usage }
 }

@@ -43,7 +43,7 @@ public final class RedisReplicationRestorer: Sendable {
         }
         let existing = RedisSnapshotter.keyspace(try connection.expect(["INFO", "keyspace"]).text ?? "").keys.values.reduce(0, +)
         if existing > 0 && !overwrite {
-            throw RedisSourceError(.refused, "the Redis at \(endpoint.host):\(endpoint.port) holds \(existing) keys; a restore replaces all of them",
+            throw RedisSourceError(.targetNotEmpty, "the Redis at \(endpoint.host):\(endpoint.port) holds \(existing) keys; a restore replaces all of them",
                                    hint: "pass --overwrite to replace them")
         }
         let listener = try Listener(localAddressOf: connection.fileDescriptor)

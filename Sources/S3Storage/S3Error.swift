@@ -1,3 +1,4 @@
+import ErrorCategories
 /// A failed S3 request: the HTTP status with S3's own error code and
 /// message (`NoSuchBucket`, `SignatureDoesNotMatch`…), or the transport's.
 public struct S3Error: Error, CustomStringConvertible, Sendable {
@@ -69,4 +70,11 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
         case .archived, .integrity: return false
         }
     }
+}
+
+extension S3Error: CategorizedError {
+    /// A download whose bytes do not match their checksum is an I/O fault
+    /// of the transfer (retried, then reported as such), not of the set.
+    public var category: ErrorCategory { kind == .integrity ? .localIO : .failure }
+    public var recoveryHint: String? { hint }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 import Foundation
 
 /// Where a tier's objects live: bucket, key prefix, region and endpoint.
@@ -65,4 +66,8 @@ public struct S3Location: Sendable, Equatable {
 public struct S3ConfigurationError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension S3ConfigurationError: CategorizedError {
+    public var category: ErrorCategory { .usage }
 }

@@ -1,3 +1,4 @@
+import ErrorCategories
 import ByteStreams
 import Foundation
 
@@ -81,4 +82,8 @@ extension StorageTier {
         }
         return bytes
     }
+}
+
+extension StorageError: CategorizedError {
+    public var category: ErrorCategory { .failure }
 }

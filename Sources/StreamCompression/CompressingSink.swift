@@ -1,3 +1,4 @@
+import ErrorCategories
 import ByteStreams
 
 /// A stage that compresses what is written to it into the next sink.
@@ -29,4 +30,9 @@ public struct CompressionError: Error, CustomStringConvertible, Sendable {
     public let library: String
     public let message: String
     public var description: String { "\(library): \(message)" }
+}
+
+extension CompressionError: CategorizedError {
+    /// A stream zstd or zlib cannot decode (or encode): the data, not the run.
+    public var category: ErrorCategory { .corruptData }
 }

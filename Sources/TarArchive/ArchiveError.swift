@@ -1,3 +1,4 @@
+import ErrorCategories
 import CArchive
 
 /// A libarchive failure with the library's own message and errno.
@@ -22,4 +23,8 @@ func checkArchive(_ code: Int32, _ archive: OpaquePointer, _ operation: String, 
         message: archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error (code \(code))",
         errno: archive_errno(archive)
     )
+}
+
+extension ArchiveError: CategorizedError {
+    public var category: ErrorCategory { .failure }
 }

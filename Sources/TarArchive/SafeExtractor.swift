@@ -1,3 +1,4 @@
+import ErrorCategories
 import ByteStreams
 import CArchive
 #if canImport(Glibc)
@@ -9,6 +10,11 @@ public struct HostileEntryError: Error, CustomStringConvertible, Sendable {
     public let entry: String
     public let reason: String
     public var description: String { "refusing archive entry '\(entry)': \(reason)" }
+
+    public init(entry: String, reason: String) {
+        self.entry = entry
+        self.reason = reason
+    }
 }
 
 /// What an extraction (or a read-through) found in the archive.
@@ -109,4 +115,8 @@ public enum SafeExtractor {
             total += Int64(size)
         }
     }
+}
+
+extension HostileEntryError: CategorizedError {
+    public var category: ErrorCategory { .corruptData }
 }

@@ -304,6 +304,34 @@ import TestSupport
         #expect(list.stdout.contains("ANOMALY"), "\(list.stdout)")
     }
 
+    /// A set whose files artifact is a hostile tar, with its hash and size
+    /// made to match (someone who can write the bucket can do that): the
+    /// restore refuses the entry, exit 65, and writes nothing outside.
+    @Test func aHostileArchiveInAConsistentSetExits65() throws {
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("uploads/a.txt"), "a")
+        let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads")]
+        let id = try lifeboat(["backup", "--components", "files"], env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let folder = dir.sub("backup/\(id)")
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LifeboatTests/Fixtures/hostile/absolute.tar").path
+        _ = try ProcessRunner.shell("rm -f /tmp/lifeboat-hostile-absolute.txt; zstd -q -f '\(fixture)' -o '\(folder)/files.tar.zst'")
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/files.tar.zst"))
+        let sha = try ProcessRunner.shell("sha256sum '\(folder)/files.tar.zst' | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/manifest.json"))) as! [String: Any]
+        var artifacts = manifest["artifacts"] as! [[String: Any]]
+        artifacts[0]["sha256"] = sha
+        artifacts[0]["storedBytes"] = data.count
+        manifest["artifacts"] = artifacts
+        manifest["storedBytes"] = artifacts.reduce(0) { $0 + ($1["storedBytes"] as? Int ?? 0) + ((($1["index"] as? [String: Any])?["storedBytes"] as? Int) ?? 0) }
+        try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: folder + "/manifest.json"))
+
+        let restore = try lifeboat(["restore", id, "--to", dir.sub("out")], env)
+        #expect(restore.status == 65, "\(restore.output)")
+        #expect(restore.output.contains("refusing archive entry '/tmp/lifeboat-hostile-absolute.txt'"), "\(restore.output)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/lifeboat-hostile-absolute.txt"))
+    }
+
     // MARK: - Finding 8: a manifest that does not match, or names files outside its set
 
     @Test func aRestoreCrossChecksCountsAndRefusesForeignArtifactNames() throws {

@@ -124,7 +124,7 @@ import TestSupport
             _ = try restorer.restore(from: FileDescriptorSource(path: dir.sub("dump.rdb")), length: summary.bytes, expected: summary, overwrite: false)
             Issue.record("a restore replaced existing keys without --overwrite")
         } catch let error as RedisSourceError {
-            #expect(error.kind == .refused)
+            #expect(error.kind == .targetNotEmpty)
             #expect(error.message.contains("holds 1 keys"))
         }
         #expect(try target.cli(["GET", "stale"]) == "x")
