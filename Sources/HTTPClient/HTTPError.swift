@@ -1,5 +1,5 @@
 import ErrorCategories
-import CCurl
+internal import CCurl
 
 /// A transport failure with libcurl's own message (connection refused, no
 /// such socket, timeout…), or a failure of our body source or sink.

@@ -1,5 +1,5 @@
 import ByteStreams
-import CCurl
+internal import CCurl
 import Foundation
 
 public struct HTTPResponse: Sendable {

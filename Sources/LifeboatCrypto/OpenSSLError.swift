@@ -1,5 +1,5 @@
 import ErrorCategories
-import COpenSSL
+internal import COpenSSL
 
 /// An OpenSSL failure carrying the library's own error queue as text.
 public struct OpenSSLError: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// The primitives age needs, on OpenSSL: X25519, HKDF-SHA256, HMAC-SHA256,
 /// ChaCha20-Poly1305 and random bytes.

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// SHA-256 for content addresses; MD5 only where S3 demands it (`Content-MD5`, ETags).
 public enum DigestAlgorithm: Sendable {

@@ -1,4 +1,4 @@
-import CBson
+internal import CBson
 import RawBSON
 
 /// An owned libbson document (heap `bson_t`).

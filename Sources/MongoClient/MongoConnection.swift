@@ -1,5 +1,5 @@
-import CBson
-import CMongoc
+internal import CBson
+internal import CMongoc
 import Foundation
 import RawBSON
 

@@ -1,5 +1,5 @@
-import CBson
-import CMongoc
+internal import CBson
+internal import CMongoc
 
 /// A server cursor; each document is lent until the next call.
 public final class MongoCursor {

@@ -1,5 +1,5 @@
-import CBson
-import CMongoc
+internal import CBson
+internal import CMongoc
 
 /// A libmongoc / libbson failure with the library's own domain, code and
 /// message (the server's message for server errors).

@@ -1,4 +1,4 @@
-import CHiredis
+internal import CHiredis
 import Foundation
 
 /// A Redis reply, copied out of hiredis.

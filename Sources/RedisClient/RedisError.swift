@@ -1,4 +1,4 @@
-import CHiredis
+internal import CHiredis
 
 /// A hiredis or server error with its own message.
 public struct RedisError: Error, CustomStringConvertible, Sendable {

@@ -1,5 +1,5 @@
 import ByteStreams
-import CLinuxShims
+internal import CLinuxShims
 import Foundation
 #if canImport(Glibc)
 import Glibc

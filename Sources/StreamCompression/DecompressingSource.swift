@@ -1,6 +1,6 @@
 import ByteStreams
-import CZlib
-import CZstd
+internal import CZlib
+internal import CZstd
 
 public enum Decompressors {
     /// A source yielding the decompressed bytes of `upstream`.

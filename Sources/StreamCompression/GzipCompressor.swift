@@ -1,5 +1,5 @@
 import ByteStreams
-import CZlib
+internal import CZlib
 
 /// Streaming gzip (one member) through zlib's deflate.
 public final class GzipCompressor: CompressingSink {

@@ -1,5 +1,5 @@
 import ByteStreams
-import CZstd
+internal import CZstd
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import ErrorCategories
-import CArchive
+internal import CArchive
 
 /// A libarchive failure with the library's own message and errno.
 public struct ArchiveError: Error, CustomStringConvertible, Sendable {

@@ -1,6 +1,6 @@
 import ErrorCategories
 import ByteStreams
-import CArchive
+internal import CArchive
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import ByteStreams
-import CArchive
+internal import CArchive
 
 /// Reads a tar stream (plain, zstd or gzip, detected from the bytes) from a
 /// `ByteSource`, one entry at a time.

@@ -1,5 +1,5 @@
 import ByteStreams
-import CArchive
+internal import CArchive
 
 /// Writes a pax tar stream into a `ByteSink`.
 ///
