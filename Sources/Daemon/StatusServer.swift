@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import HummingbirdCore
 import Logging
@@ -16,7 +19,8 @@ import ServiceLifecycle
 ///   cut off at the deadline, not kept alive by each byte;
 /// - an accept that fails (out of descriptors) is backed off and retried
 ///   by SwiftNIO's accept back-off, so the server answers again once the
-///   pressure is gone; the connection limit reached is logged;
+///   pressure is gone; a descriptor limit too low for the connection limit
+///   is logged at start, and reaching the connection limit when it happens;
 /// - a malformed request is answered 400 by SwiftNIO's HTTP error handler.
 struct StatusServer: Sendable {
     let endpoints: StatusEndpoints
@@ -35,6 +39,13 @@ struct StatusServer: Sendable {
         quiet.logLevel = max(logger.logLevel, .warning)
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let endpoints = endpoints
+        // SwiftNIO backs off and retries an accept() that fails for want of
+        // descriptors, without a word (its back-off handler takes the error
+        // before any handler HummingbirdCore lets us add): say it up front.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(maxConnections + 64) {
+            logger.warning("status server: the descriptor limit is \(limit.rlim_cur) (ulimit -n), too few for \(maxConnections) connections beside the backups' own files; when it is reached, new connections wait until others close (raise it with `ulimit -n` or compose's `ulimits: nofile`)")
+        }
         return try HTTPServerBuilder.http1(configuration: .init(idleTimeout: headDeadline)).buildServer(
             configuration: ServerConfiguration(
                 address: .hostname(bare, port: port),

@@ -27,7 +27,8 @@ import TestSupport
                    "BACKUP_SCHEDULE": "0 2 * * *", "BACKUP_CATCH_UP": "false"]
         #expect(try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup"], environment: env).status == 0)
         // A descriptor limit of 64, as a small container might have.
-        let serve = try ProcessRunner.start("/bin/sh", ["-c", "ulimit -n 64 && exec \"$0\" serve", ProcessRunner.lifeboatBinary], environment: env, discardOutput: true)
+        let log = dir.sub("serve.log")
+        let serve = try ProcessRunner.start("/bin/sh", ["-c", "ulimit -n 64 && exec \"$0\" serve 2> \"$1\"", ProcessRunner.lifeboatBinary, log], environment: env, discardOutput: true)
         defer { kill(serve.processIdentifier, SIGKILL) }
         #expect(ProcessRunner.waitForPort(port, seconds: 10))
         let url = "http://127.0.0.1:\(port)/healthz"
@@ -53,6 +54,8 @@ import TestSupport
         let bad = try ProcessRunner.shell("printf 'NONSENSE\\r\\n\\r\\n' | timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port); cat >&3; cat <&3' | head -1")
         #expect(bad.stdout.contains("400"), "\(bad.output)")
         #expect(serve.isRunning)
+        let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(said.contains("the descriptor limit is 64 (ulimit -n), too few for 128 connections"), "\(said)")
     }
 
     @Test func itListensOnIPv6() throws {
