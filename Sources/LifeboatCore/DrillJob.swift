@@ -94,7 +94,7 @@ public struct DrillJob: Sendable {
     /// the uploads folder's contents) and stops the project's containers.
     private func tearDown(_ drill: Settings, set: String?) throws -> String {
         var done: [String] = []
-        let manifest = try set.flatMap { id in try? SetCatalog(tier: LocalTier(root: settings.backupDirectory)).resolve(id).manifest }
+        let manifest = set.flatMap { id in try? SetCatalog(tier: LocalTier(root: settings.backupDirectory)).resolve(id).manifest }
         if let uri = drill.mongoURI, let summary = manifest?.artifact(.mongo)?.mongo {
             let databases = Set(summary.namespaces.compactMap { Namespace($0.namespace)?.db }).sorted()
             do {

@@ -238,5 +238,16 @@ import TestSupport
         #expect(unsafe.status == 64)
         #expect(unsafe.output.contains("DRILL_MONGO_URI is MONGO_URI"))
         #expect(try setup.snapshot() == before)
+
+        // Without an engine (the default socket absent), a drill fails at
+        // its data services at once, naming the socket, instead of waiting
+        // SERVICE_WAIT_SECONDS for services that nobody starts.
+        if !FileManager.default.fileExists(atPath: "/var/run/docker.sock") {
+            let noEngine = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["drill"],
+                                                 environment: setup.environment.merging(drillEnvironment) { $1 }.filter { $0.key != "DOCKER_HOST" })
+            #expect(noEngine.status != 0, "\(noEngine.output)")
+            #expect(noEngine.output.contains("the Docker socket /var/run/docker.sock does not exist"), "\(noEngine.output)")
+            #expect(!noEngine.output.contains("did not answer within"), "\(noEngine.output)")
+        }
     }
 }
