@@ -6,6 +6,7 @@ import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypes
 import NIOPosix
 import ServiceLifecycle
 
@@ -21,6 +22,10 @@ import ServiceLifecycle
 ///   by SwiftNIO's accept back-off, so the server answers again once the
 ///   pressure is gone; a descriptor limit too low for the connection limit
 ///   is logged at start, and reaching the connection limit when it happens;
+/// - a whole request (head to end, a body included) within
+///   `requestDeadline`: the idle timer is reset by every body part, so a
+///   trickled body would otherwise hold a connection for as long as the
+///   client likes; and one request per connection (`Connection: close`);
 /// - a malformed request is answered 400 by SwiftNIO's HTTP error handler.
 struct StatusServer: Sendable {
     let endpoints: StatusEndpoints
@@ -29,6 +34,8 @@ struct StatusServer: Sendable {
     let logger: Logger
     var maxConnections = 128
     var headDeadline: TimeAmount = .seconds(5)
+    /// From the request head to its end (a body, if a client sends one).
+    var requestDeadline: TimeAmount = .seconds(10)
 
     /// The server as a service of the ServiceGroup; `onListening` gets the
     /// port bound (the one asked for, or the system's choice for port 0).
@@ -46,7 +53,8 @@ struct StatusServer: Sendable {
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(maxConnections + 64) {
             logger.warning("status server: the descriptor limit is \(limit.rlim_cur) (ulimit -n), too few for \(maxConnections) connections beside the backups' own files; when it is reached, new connections wait until others close (raise it with `ulimit -n` or compose's `ulimits: nofile`)")
         }
-        return try HTTPServerBuilder.http1(configuration: .init(idleTimeout: headDeadline)).buildServer(
+        let requestDeadline = requestDeadline
+        return try HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [RequestDeadline(requestDeadline)], idleTimeout: headDeadline)).buildServer(
             configuration: ServerConfiguration(
                 address: .hostname(bare, port: port),
                 serverName: "lifeboat",
@@ -84,6 +92,10 @@ struct StatusServer: Sendable {
         headers[.contentType] = answer.contentType
         headers[.contentLength] = String(answer.body.count)
         headers[.cacheControl] = "no-store"
+        // One request per connection: a client cannot hold one open after
+        // its answer by trickling a request body (the idle timer is reset
+        // by every body part, and nothing here reads bodies).
+        headers[.connection] = "close"
         let body: ResponseBody = includeBody ? .init(byteBuffer: ByteBuffer(bytes: answer.body)) : .init()
         return Response(status: .init(code: answer.status), headers: headers, body: body)
     }
@@ -117,4 +129,35 @@ struct LoggedConnectionLimit: AvailableConnectionsDelegate {
     mutating func connectionClosed() { open -= 1 }
 
     func isAcceptingNewConnections() -> Bool { open < maxConnections }
+}
+
+/// Closes a connection whose request has not ended within the deadline
+/// after its head (HummingbirdCore's idle timer stops counting while a
+/// request body arrives, however slowly).
+final class RequestDeadline: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    private let deadline: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(_ deadline: TimeAmount) { self.deadline = deadline }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            timer?.cancel()
+            timer = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) { context.close(promise: nil) }
+        case .end:
+            timer?.cancel()
+            timer = nil
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
 }

@@ -108,6 +108,31 @@ import TestSupport
         #expect(closedAfter != nil, "a client trickling its head was kept for \(Date().timeIntervalSince(started)) s")
         #expect((closedAfter ?? 99) < 8, "cut off after \(closedAfter ?? -1) s, the deadline is 5 s")
 
+        // A request whose body trickles in after its head (answered at once,
+        // 405 or 200) is cut off at the request deadline (10 s).
+        let body = try ProcessRunner.shell("""
+            python3 - <<'PY'
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.sendall(b"POST /healthz HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100000\\r\\n\\r\\n")
+            s.settimeout(0.5)
+            started = time.time()
+            while time.time() - started < 30:
+                try:
+                    s.sendall(b"a")
+                    if s.recv(4096) == b"":
+                        break
+                except socket.timeout:
+                    pass
+                except OSError:
+                    break
+                time.sleep(0.5)
+            print("closed after %.1f" % (time.time() - started))
+            PY
+            """)
+        let seconds = Double(body.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 99
+        #expect(seconds < 14, "a trickled request body held the connection: \(body.output)")
+
         // The same address for a second service: refused, exit 64, no backup.
         let second = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["serve"], environment: env.merging(["BACKUP_DIR": dir.sub("second")]) { $1 })
         #expect(second.status == 64)
