@@ -4,6 +4,7 @@ import LifeboatCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// The whole of `lifeboat serve`: the status server and the scheduler as
@@ -20,6 +21,10 @@ public struct ServiceRunner: Sendable {
         let logger = BackupDaemon.makeLogger(settings)
         let daemon = BackupDaemon(settings: settings, logger: logger)
         let (ready, listening) = AsyncStream<Void>.makeStream()
+        // Whether the server got as far as listening: a failure before it
+        // is the address's, and nothing was started; after it, the
+        // scheduler was running and has been stopped.
+        let listened = Mutex(false)
         // Shut down in reverse order: the status server, then the scheduler.
         var services: [any Service] = [BackupDaemonService(daemon: daemon, ready: ready)]
         if let host = settings.daemon.httpHost {
@@ -27,6 +32,7 @@ public struct ServiceRunner: Sendable {
             let server = StatusServer(endpoints: endpoints, host: host, port: settings.daemon.httpPort, logger: logger)
             services.append(try server.service { port in
                 logger.info("listening on http://\(host):\(port) (/healthz, /metrics, /api/backups, /)")
+                listened.withLock { $0 = true }
                 listening.yield()
             })
         } else {
@@ -41,6 +47,9 @@ public struct ServiceRunner: Sendable {
         } catch let error as BackupDaemonService.GraceExceeded {
             logger.error("\(error)")
             throw LifeboatError(.failure, "\(error)")
+        } catch where listened.withLock({ $0 }) {
+            logger.error("the status server stopped: \(error); the scheduler was stopped with it")
+            throw LifeboatError(.failure, "the status server stopped: \(error); the service was stopped (a running backup got SHUTDOWN_GRACE_SECONDS)")
         } catch {
             // The status server could not listen (the address is taken or
             // not this host's): nothing was started.
