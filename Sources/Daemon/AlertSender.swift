@@ -10,6 +10,10 @@ public struct Alert: Codable, Sendable {
         case verifyFailed = "VERIFY_FAILED", pruneFailed = "PRUNE_FAILED"
         case drillFailed = "DRILL_FAILED"
         case componentMissing = "COMPONENT_MISSING", sizeAnomaly = "BACKUP_SIZE_ANOMALY"
+        /// `doctor` found a FAIL (at the service's start or its daily run).
+        case doctorFailed = "DOCTOR_FAILED"
+        /// `doctor --send-test-alert`.
+        case test = "TEST"
     }
     public var type: Kind
     public var severity: String
@@ -50,7 +54,7 @@ public final class AlertSender: @unchecked Sendable {
     /// Returns whether the alert was delivered (false when rate-limited, not configured or failed).
     @discardableResult
     public func send(_ alert: Alert) -> Bool {
-        guard let url else { return false }
+        guard url != nil else { return false }
         let key = "\(alert.type.rawValue)/\(alert.component)"
         lock.lock()
         if let last = lastSent[key], alert.timestamp.timeIntervalSince(last) < repeatInterval {
@@ -61,28 +65,44 @@ public final class AlertSender: @unchecked Sendable {
         lastSent[key] = alert.timestamp
         lock.unlock()
 
+        return deliver(alert, attempts: 4).ok
+    }
+
+    /// Posts without rate limiting, `attempts` times at most; says why it failed.
+    public func send(_ alert: Alert, attempts: Int) -> (ok: Bool, problem: String?) {
+        guard url != nil else { return (false, "ALERT_WEBHOOK_URL is not set") }
+        return deliver(alert, attempts: attempts)
+    }
+
+    private func deliver(_ alert: Alert, attempts: Int) -> (ok: Bool, problem: String?) {
+        guard let url else { return (false, "ALERT_WEBHOOK_URL is not set") }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
-        guard let body = try? Array(encoder.encode(alert)) else { return false }
+        guard let body = try? Array(encoder.encode(alert)) else { return (false, "the alert could not be encoded") }
         var delay = 0.5
-        for attempt in 1...4 {
+        var problem: String?
+        for attempt in 1...max(1, attempts) {
             do {
                 let transfer = try HTTPTransfer()
                 let response = try body.withUnsafeBytes { buffer in
                     try transfer.perform(method: "POST", url: url, headers: ["Content-Type: application/json"],
                                          body: MemorySource(buffer), bodyLength: Int64(buffer.count), timeoutSeconds: 10)
                 }
-                if (200..<300).contains(response.status) { return true }
+                if (200..<300).contains(response.status) { return (true, nil) }
+                problem = "the webhook answered HTTP \(response.status)"
                 log("alert webhook answered HTTP \(response.status) (attempt \(attempt))")
-                if (400..<500).contains(response.status) && response.status != 429 { return false }
+                if (400..<500).contains(response.status) && response.status != 429 { return (false, problem) }
             } catch {
                 // The webhook URL is a secret (its token is in the path or query).
-                log("alert webhook failed (attempt \(attempt)): \(Redaction.hideSecretURL(url, in: "\(error)"))")
+                problem = Redaction.hideSecretURL(url, in: "\(error)")
+                log("alert webhook failed (attempt \(attempt)): \(problem!)")
             }
-            Thread.sleep(forTimeInterval: delay)
-            delay *= 2
+            if attempt < attempts {
+                Thread.sleep(forTimeInterval: delay)
+                delay *= 2
+            }
         }
-        return false
+        return (false, problem)
     }
 }

@@ -1,3 +1,4 @@
+import ByteStreams
 import LifeboatConfiguration
 import Foundation
 import LifeboatCore
@@ -51,6 +52,11 @@ public final class BackupDaemon: @unchecked Sendable {
         let watch = Thread { [self] in overdueWatch() }
         watch.name = "lifeboat-overdue"
         watch.start()
+        if let cron = settings.daemon.doctorSchedule {
+            let doctor = Thread { [self] in doctorLoop(cron) }
+            doctor.name = "lifeboat-doctor"
+            doctor.start()
+        }
         if settings.daemon.oplogStream {
             if settings.mongoURI == nil {
                 logger.warning("OPLOG_STREAM=true needs MONGO_URI: no oplog slices")
@@ -199,7 +205,7 @@ public final class BackupDaemon: @unchecked Sendable {
                  logger: logger, alert: .sizeAnomaly)
         }
         let finished = now()
-        logger.info("backup \(manifest.id) complete in \(StatusReport.duration(finished.timeIntervalSince(started))), \(manifest.storedBytes) bytes")
+        logger.info("backup \(manifest.id) complete in \(StatusReport.duration(finished.timeIntervalSince(started))), \(ByteCount.describe(manifest.storedBytes))")
 
         // Quick verification of the copy this host keeps (local, or the first remote).
         var verified = true
@@ -226,7 +232,7 @@ public final class BackupDaemon: @unchecked Sendable {
         do {
             let plan = try Pruner(settings: settings, console: console, now: now).run(dryRun: false)
             store.update { $0.bytesPruned += plan.bytesFreed }
-            if !plan.deletions.isEmpty { logger.info("pruned \(plan.deletions.count) set(s), \(plan.bytesFreed) bytes") }
+            if !plan.deletions.isEmpty { logger.info("pruned \(plan.deletions.count) set(s), \(ByteCount.describe(plan.bytesFreed))") }
         } catch {
             pruned = false
             fail(kind, stage: "prune", LifeboatError.wrap(error, doing: "prune"), logger: logger, alert: .pruneFailed)
@@ -342,6 +348,36 @@ public final class BackupDaemon: @unchecked Sendable {
     }
 
     /// Every minute: a backup overdue by BACKUP_MAX_AGE raises BACKUP_OVERDUE.
+    /// `doctor` at start, then on DOCTOR_SCHEDULE: every line that is not
+    /// OK is logged, a FAIL alerts DOCTOR_FAILED, the counts go to /metrics
+    /// and the failures to /healthz's reason. Its own thread: it never
+    /// delays a backup, and a backup never delays it.
+    private func doctorLoop(_ cron: CronExpression) {
+        var next = now()
+        while !isStopping {
+            guard wait(until: next) else { return }
+            runDoctor()
+            guard let later = cron.nextRun(after: now(), in: settings.timeZone) else { return }
+            next = later
+        }
+    }
+
+    public func runDoctor() {
+        let report = Doctor(settings: settings, extra: [{ AlertCheck.findings($0, sendTest: false) }]).run(now: now())
+        for finding in report.findings where finding.status != .ok {
+            let line = "doctor \(finding.status.rawValue) \(finding.area) \(finding.check): \(finding.found)" + (finding.fix.map { " (fix: \($0))" } ?? "")
+            if finding.status == .fail { logger.error("\(line)") } else { logger.warning("\(line)") }
+        }
+        logger.info("\(report.summary)")
+        let failures = report.failures.map { "\($0.area) \($0.check): \($0.found)" }
+        store.update { state in state.lastDoctor = DaemonState.DoctorRun(at: report.generatedAt, counts: report.counts, failures: failures) }
+        if !failures.isEmpty {
+            alerts.send(Alert(type: .doctorFailed, severity: "warning", component: "doctor",
+                              message: "\(failures.count) check(s) failed: " + failures.joined(separator: "; "),
+                              details: ["failures": String(failures.count), "summary": report.summary], at: now()))
+        }
+    }
+
     private func overdueWatch() {
         while !isStopping {
             // The local tier's sets count too (a one-shot backup between runs).

@@ -40,6 +40,16 @@ public struct DaemonState: Codable, Sendable, Equatable {
     public var lastVerificationPassed: Bool?
     public var bytesPruned: Int64 = 0
     public var lastDrill: Drill?
+    /// The service's last `doctor` run (at start, then DOCTOR_SCHEDULE).
+    public var lastDoctor: DoctorRun?
+
+    public struct DoctorRun: Codable, Sendable, Equatable {
+        public var at: Date
+        /// Findings per status (OK, WARN, FAIL, NOT CHECKED).
+        public var counts: [String: Int]
+        /// The FAIL lines, `area check: found`.
+        public var failures: [String]
+    }
 
     public init() {}
 
@@ -55,6 +65,7 @@ public struct DaemonState: Codable, Sendable, Equatable {
         lastVerificationPassed = try c.decodeIfPresent(Bool.self, forKey: .lastVerificationPassed)
         bytesPruned = try c.decodeIfPresent(Int64.self, forKey: .bytesPruned) ?? 0
         lastDrill = try c.decodeIfPresent(Drill.self, forKey: .lastDrill)
+        lastDoctor = try c.decodeIfPresent(DoctorRun.self, forKey: .lastDoctor)
     }
 }
 

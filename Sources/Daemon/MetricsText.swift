@@ -48,6 +48,11 @@ public enum MetricsText {
                 metric("lifeboat_last_drill_rto_seconds", "gauge", "Recovery time the last drill achieved.", [([], rto)])
             }
         }
+        if let doctor = state.lastDoctor {
+            metric("lifeboat_doctor_findings", "gauge", "Findings of the service's last doctor run, by status.",
+                   ["OK", "WARN", "FAIL", "NOT CHECKED"].map { ([("status", $0)], Double(doctor.counts[$0] ?? 0)) })
+            metric("lifeboat_doctor_timestamp_seconds", "gauge", "When the last doctor run was (Unix time).", [([], doctor.at.timeIntervalSince1970)])
+        }
         metric("lifeboat_pruned_bytes_total", "counter", "Bytes deleted by prune since the state began.", [([], Double(state.bytesPruned))])
         if let next = report.nextRuns.compactMap({ $0.runs.first }).min() {
             metric("lifeboat_next_run_timestamp_seconds", "gauge", "When the next scheduled run is due (Unix time).", [([], next.timeIntervalSince1970)])

@@ -29,7 +29,10 @@ public struct StatusEndpoints: Sendable {
                                       tierLocations: [], tierProblems: [], nextRuns: [], maxAge: settings.daemon.maxAge, startedAt: startedAt)
             let health = report.health
             let newest = report.newestUsableSet
-            let body: [String: String?] = ["status": health.healthy ? "ok" : "unhealthy", "reason": health.reason,
+            // Doctor's failures do not make the service unhealthy (the backups
+            // decide that); they are said in the reason, where a monitor reads it.
+            let doctor = report.state.lastDoctor.flatMap { $0.failures.isEmpty ? nil : "; doctor at \(StatusReport.iso($0.at)): \($0.failures.count) FAIL: \($0.failures.joined(separator: "; "))" } ?? ""
+            let body: [String: String?] = ["status": health.healthy ? "ok" : "unhealthy", "reason": health.reason + doctor,
                                            "lastSuccess": (newest?.manifest.finishedAt ?? report.state.lastSuccess?.finishedAt).map(StatusReport.iso),
                                            "lastSet": newest?.id.rawValue ?? report.state.lastSuccess?.setID]
             return json(body.compactMapValues { $0 }, status: health.healthy ? 200 : 503)

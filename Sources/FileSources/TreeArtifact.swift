@@ -134,6 +134,6 @@ extension TreeSummary {
     }
 
     public var countsDescription: String {
-        "\(files) files, \(directories) folders, \(symlinks) symlinks, \(hardlinks) hard links, \(bytes) bytes"
+        "\(files) files, \(directories) folders, \(symlinks) symlinks, \(hardlinks) hard links, \(ByteCount.describe(bytes))"
     }
 }

@@ -28,6 +28,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var oplogSliceSeconds = 60
     public enum LogFormat: String, Sendable { case text, json }
     public var logFormat = LogFormat.text
+    /// DOCTOR_SCHEDULE: `doctor` at the service's start and on this cron (nil: off).
+    public var doctorSchedule: CronExpression? = try! CronExpression("30 5 * * *")
 
     public init() {}
 
@@ -43,6 +45,13 @@ public struct DaemonSettings: Sendable, Equatable {
         cron("BACKUP_SNAPSHOT_SCHEDULE", \.snapshotSchedule)
         cron("VERIFY_SCHEDULE", \.verifySchedule)
         cron("BACKUP_INCREMENTAL_SCHEDULE", \.incrementalSchedule)
+        if let text = value("DOCTOR_SCHEDULE") {
+            if text.lowercased() == "off" { daemon.doctorSchedule = nil } else {
+                do { daemon.doctorSchedule = try CronExpression(text) } catch let error as CronExpression.ParseError {
+                    problems.append(ConfigProblem(variable: "DOCTOR_SCHEDULE", value: text, message: error.problem + ", or off"))
+                } catch {}
+            }
+        }
         if let text = value("BACKUP_CATCH_UP") {
             if let parsed = LoadedConfiguration.parseBool(text) { daemon.catchUp = parsed } else {
                 problems.append(ConfigProblem(variable: "BACKUP_CATCH_UP", value: text, message: "must be true or false"))

@@ -49,6 +49,7 @@ extension VariableSpec {
         VariableSpec("BACKUP_SCHEDULE", default: "0 2 * * *", help: "cron expression for the daily full backup"),
         VariableSpec("BACKUP_ARCHIVE_SCHEDULE", default: "0 1 * * 0", help: "cron for the weekly archive to the Glacier tier (`serve`)"),
         VariableSpec("BACKUP_SNAPSHOT_SCHEDULE", default: "0 3 1 * *", help: "cron for the monthly snapshot (`serve`; kept by BACKUP_KEEP_MONTHLY)"),
+        VariableSpec("DOCTOR_SCHEDULE", default: "30 5 * * *", help: "`serve`: cron for `doctor` (also run at start; its FAIL lines alert DOCTOR_FAILED), or off"),
         VariableSpec("VERIFY_SCHEDULE", default: "0 4 * * 0", help: "cron for the deep verification (test restore) of the newest set (`serve`)"),
         VariableSpec("BACKUP_INCREMENTAL_SCHEDULE", default: "0 * * * *", help: "cron for hourly incrementals (used once incremental sets exist)"),
         VariableSpec("OPLOG_STREAM", default: "false", help: "`serve`: seal an oplog slice (MongoDB-only incremental) every OPLOG_SLICE_SECONDS"),

@@ -160,7 +160,7 @@ public struct BackupJob: Sendable {
             }
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
             if manifest.artifact(.files)?.index != nil { FilesIndexOutput.pruneCache(settings.backupDirectory, keep: id) }
-            console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(manifest.storedBytes) bytes stored")
+            console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(ByteCount.describe(manifest.storedBytes)) stored")
             return try replicate(manifest, to: remotes, keepLocal: keepLocal)
         } catch let error as CopyFailure {
             throw error
@@ -297,7 +297,7 @@ public struct BackupJob: Sendable {
             artifact.sha256 = try hashing.finalizeHex()
             artifact.storedBytes = Int64(hashing.count)
             try upload.commit()
-            console.info("  \(component.rawValue): \(Self.describe(artifact)) → \(file) (\(hashing.count) bytes)")
+            console.info("  \(component.rawValue): \(Self.describe(artifact)) → \(file) (\(ByteCount.describe(artifact.storedBytes)))")
             return artifact
         } catch {
             upload.abort()
@@ -392,7 +392,7 @@ public struct BackupJob: Sendable {
             return "changed: \(tree.countsDescription); \(unchanged) unchanged, \(tree.deleted ?? 0) deleted"
         }
         if let redis = artifact.redis {
-            return "\(redis.totalKeys) keys, RDB version \(redis.rdbVersion), \(redis.bytes) bytes (\(redis.method))"
+            return "\(redis.totalKeys) keys, RDB version \(redis.rdbVersion), \(ByteCount.describe(redis.bytes)) (\(redis.method))"
         }
         if let mongo = artifact.mongo {
             var text = "\(mongo.namespaces.count) namespaces, \(mongo.documentCount) documents"

@@ -33,6 +33,8 @@ public struct PointInTime: Sendable {
         public let from: BSONTimestamp
         public let to: BSONTimestamp
         public var description: String { "\(Self.show(from)) to \(Self.show(to)) (chain of \(base))" }
+        public var fromDate: Date { Date(timeIntervalSince1970: TimeInterval(from.seconds)) }
+        public var toDate: Date { Date(timeIntervalSince1970: TimeInterval(to.seconds)) }
 
         static func show(_ ts: BSONTimestamp) -> String {
             Date(timeIntervalSince1970: TimeInterval(ts.seconds)).formatted(Date.ISO8601FormatStyle()) + " [\(ts)]"
@@ -42,21 +44,14 @@ public struct PointInTime: Sendable {
     /// The set to restore and the limit to replay to, or a refusal naming
     /// the ranges the chains cover.
     public func resolve(_ moment: BSONTimestamp) throws -> (set: BackupSetID, limit: BSONTimestamp, coverage: [Coverage]) {
-        let sets = try SetCatalog(tier: tier).list().complete.map(\.manifest).filter { $0.artifact(.mongo)?.mongo?.oplog != nil }
-        var chains: [BackupSetID: [Manifest]] = [:]
-        for manifest in sets { chains[manifest.base ?? manifest.id, default: []].append(manifest) }
-        var coverage: [Coverage] = []
+        let chains = Self.chains(try SetCatalog(tier: tier).list().complete.map(\.manifest))
         var best: (BackupSetID, BSONTimestamp)?
-        for (base, members) in chains {
-            guard let full = members.first(where: { $0.id == base }) else { continue }
-            let ordered = members.sorted { end($0) < end($1) }
-            let from = end(full), to = end(ordered.last!)
-            coverage.append(Coverage(base: base, from: from, to: to))
-            guard from <= moment, let target = ordered.first(where: { end($0) >= moment }) else { continue }
+        for chain in chains {
+            guard chain.coverage.from <= moment, let target = chain.members.first(where: { Self.end($0) >= moment }) else { continue }
             // The newest full set before the moment wins.
-            if best == nil || from > best!.1 { best = (target.id, from) }
+            if best == nil || chain.coverage.from > best!.1 { best = (target.id, chain.coverage.from) }
         }
-        coverage.sort { $0.from < $1.from }
+        let coverage = chains.map(\.coverage)
         guard let (target, _) = best else {
             let ranges = coverage.isEmpty ? "no set has an oplog position (a replica set is needed)" : coverage.map(\.description).joined(separator: "; ")
             throw LifeboatError.usage("no chain in the \(tier.name) tier covers \(Coverage.show(moment))",
@@ -65,5 +60,26 @@ public struct PointInTime: Sendable {
         return (target, moment, coverage)
     }
 
-    private func end(_ manifest: Manifest) -> BSONTimestamp { manifest.artifact(.mongo)!.mongo!.oplog!.end }
+    /// The chains of `manifests` (a full set with an oplog position and its
+    /// incrementals), each with the range it covers, oldest first; members
+    /// ordered by where their oplog ends.
+    public static func chains(_ manifests: [Manifest]) -> [(coverage: Coverage, members: [Manifest])] {
+        let sets = manifests.filter { $0.artifact(.mongo)?.mongo?.oplog != nil }
+        var grouped: [BackupSetID: [Manifest]] = [:]
+        for manifest in sets { grouped[manifest.base ?? manifest.id, default: []].append(manifest) }
+        var chains: [(Coverage, [Manifest])] = []
+        for (base, members) in grouped {
+            guard let full = members.first(where: { $0.id == base }) else { continue }
+            let ordered = members.sorted { end($0) < end($1) }
+            chains.append((Coverage(base: base, from: end(full), to: end(ordered.last!)), ordered))
+        }
+        return chains.sorted { $0.0.from < $1.0.from }
+    }
+
+    /// Where a set's oplog ends, as a time (nil without an oplog position).
+    public static func endDate(of manifest: Manifest) -> Date? {
+        manifest.artifact(.mongo)?.mongo?.oplog.map { Date(timeIntervalSince1970: TimeInterval($0.end.seconds)) }
+    }
+
+    static func end(_ manifest: Manifest) -> BSONTimestamp { manifest.artifact(.mongo)!.mongo!.oplog!.end }
 }

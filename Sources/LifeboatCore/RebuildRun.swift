@@ -1,3 +1,4 @@
+import ByteStreams
 import LifeboatConfiguration
 import DockerEngine
 import FileSources

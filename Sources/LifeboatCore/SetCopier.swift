@@ -37,7 +37,7 @@ public struct SetCopier: Sendable {
             copy.copies = Self.merged(manifest.copies, entry)
             try target.put(key: "\(id)/\(Manifest.fileName)", bytes: try copy.encoded())
             let seconds = Date().timeIntervalSince(started)
-            console.info("copied \(id) to \(target.name) (\(target.location)): \(manifest.storedBytes) bytes in \(String(format: "%.1f", seconds)) s")
+            console.info("copied \(id) to \(target.name) (\(target.location)): \(ByteCount.describe(manifest.storedBytes)) in \(String(format: "%.1f", seconds)) s")
             return entry
         } catch {
             try? target.deleteAll(prefix: id.rawValue)

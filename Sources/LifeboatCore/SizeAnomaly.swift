@@ -1,3 +1,4 @@
+import ByteStreams
 import FileSources
 import MongoSource
 import RedisSource

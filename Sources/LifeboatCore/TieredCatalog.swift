@@ -36,6 +36,8 @@ public struct TieredCatalog: Sendable {
         public var unreadable: [(tier: String, id: BackupSetID, problem: String)] = []
         /// Tiers that could not be listed, with why.
         public var failures: [(tier: String, error: LifeboatError)] = []
+
+        public init() {}
     }
 
     public func list(only names: [String]? = nil) throws -> Listing {

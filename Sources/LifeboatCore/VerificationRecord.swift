@@ -30,6 +30,13 @@ public struct VerificationRecord: Codable, Sendable, Equatable {
     public var artifacts: [ArtifactVerdict]?
     /// The checks that could not run, with why.
     public var notChecked: [String]?
+    /// `quick` (every artifact read to the end) or `deep` (and the MongoDB
+    /// artifact test-restored and compared); absent in older records.
+    public var depth: Depth?
+    /// When a deep verification last passed for this set (kept through later quick ones).
+    public var deepPassedAt: Date?
+
+    public enum Depth: String, Codable, Sendable { case quick, deep }
 
     public struct ArtifactVerdict: Codable, Sendable, Equatable {
         public var component: Component
@@ -39,13 +46,15 @@ public struct VerificationRecord: Codable, Sendable, Equatable {
     }
 
     public init(state: State, checkedAt: Date, toolVersion: String, problems: [String],
-                artifacts: [ArtifactVerdict]? = nil, notChecked: [String]? = nil) {
+                artifacts: [ArtifactVerdict]? = nil, notChecked: [String]? = nil, depth: Depth? = nil, deepPassedAt: Date? = nil) {
         self.state = state
         self.checkedAt = checkedAt
         self.toolVersion = toolVersion
         self.problems = problems
         self.artifacts = artifacts
         self.notChecked = notChecked
+        self.depth = depth
+        self.deepPassedAt = deepPassedAt
     }
 
     /// Whether the last verification found this component's artifact at fault.

@@ -138,8 +138,12 @@ public struct Verifier: Sendable {
             state = .notChecked
         }
         let problems = verdicts.flatMap { v in v.problems.map { "\(v.file): \($0)" } } + report.deepProblems
-        let verification = VerificationRecord(state: state, checkedAt: Date(), toolVersion: LifeboatVersion.current, problems: problems,
-                                              artifacts: verdicts, notChecked: report.unchecked.isEmpty ? nil : report.unchecked)
+        let now = Date()
+        let deep = report.deepMongo != nil
+        let verification = VerificationRecord(state: state, checkedAt: now, toolVersion: LifeboatVersion.current, problems: problems,
+                                              artifacts: verdicts, notChecked: report.unchecked.isEmpty ? nil : report.unchecked,
+                                              depth: deep ? .deep : .quick,
+                                              deepPassedAt: deep && state == .passed ? now : previous?.deepPassedAt)
         do {
             try tier.put(key: key, bytes: try verification.encoded())
         } catch {

@@ -143,7 +143,7 @@ final class S3Client: @unchecked Sendable {
         if message.isEmpty {
             switch response.status {
             case 404: message = "not found"
-            case 403: message = "access denied (no details: HEAD replies carry no body)"
+            case 403: message = "access denied (the reply gave no details)"
             default: message = "the server answered HTTP \(response.status)"
             }
         }

@@ -44,6 +44,8 @@ struct ListCommand: ParsableCommand {
         let verification: String
         let verificationByTier: [String: String]
         let verifiedAt: Date?
+        /// `quick` or `deep`: how the newest verification looked (absent before it was recorded).
+        let verificationDepth: String?
         /// Components whose last verification found them at fault (the others restore).
         let damagedComponents: [String]
         /// BACKUP_SIZE_ANOMALY findings recorded with the set.
@@ -62,6 +64,7 @@ struct ListCommand: ParsableCommand {
                 components: row.manifest.components.map(\.rawValue), verification: row.verificationState.rawValue,
                 verificationByTier: Dictionary(row.entries.map { ($0.tier, $0.verificationState.rawValue) }, uniquingKeysWith: { a, _ in a }),
                 verifiedAt: row.entries.compactMap { $0.verification?.checkedAt }.max(),
+                verificationDepth: row.entries.compactMap(\.verification).max { $0.checkedAt < $1.checkedAt }?.depth?.rawValue,
                 damagedComponents: Array(Set(row.entries.flatMap(\.failedComponents))).sorted().map(\.rawValue),
                 anomalies: row.manifest.anomalies ?? [])
         }
@@ -76,10 +79,11 @@ struct ListCommand: ParsableCommand {
             Output.line("no complete backup sets in " + tiers.locations(names).joined(separator: ", "))
         } else {
             let formatter = ISO8601DateFormatter()
-            Output.table(["ID", "TIERS", "KIND", "CREATED (UTC)", "AGE", "SIZE", "COMPONENTS", "VERIFIED"], rows.map { row in
-                [row.id, row.tiers.joined(separator: ","), row.parent.map { "incr ← …" + $0.suffix(9) } ?? row.kind, formatter.string(from: row.created), Output.age(since: row.created),
+            Output.table(["ID", "TIERS", "KIND", "LABEL", "CREATED (UTC)", "AGE", "SIZE", "COMPONENTS", "VERIFIED"], rows.map { row in
+                [row.id, row.tiers.joined(separator: ","), row.parent.map { "incr ← …" + $0.suffix(9) } ?? row.kind, row.label ?? "-",
+                 formatter.string(from: row.created), Output.age(since: row.created),
                  Output.bytes(row.storedBytes), row.components.joined(separator: ","),
-                 row.verification + (row.damagedComponents.isEmpty || row.damagedComponents.count == row.components.count ? "" : " (" + row.damagedComponents.joined(separator: ",") + ")")
+                 row.verification + (row.verificationDepth.map { " (\($0))" } ?? "") + (row.damagedComponents.isEmpty || row.damagedComponents.count == row.components.count ? "" : " (" + row.damagedComponents.joined(separator: ",") + ")")
                     + (row.anomalies.isEmpty ? "" : " ANOMALY")]
             })
             for row in rows where !row.anomalies.isEmpty {

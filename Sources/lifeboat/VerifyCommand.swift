@@ -54,8 +54,8 @@ struct VerifyCommand: ParsableCommand {
             try Output.json(report)
         } else {
             Output.line("set \(report.id) (\(report.tier))")
-            Output.table(["ARTIFACT", "BYTES", "SHA-256", "VERDICT"], report.artifacts.map { a in
-                [a.file, a.foundBytes.map(String.init) ?? "-", String((a.foundSHA256 ?? "-").prefix(16)),
+            Output.table(["ARTIFACT", "SIZE", "SHA-256", "VERDICT"], report.artifacts.map { a in
+                [a.file, a.foundBytes.map { Output.bytes(Int64($0)) } ?? "-", String((a.foundSHA256 ?? "-").prefix(16)),
                  a.state == .passed ? "ok" : a.state == .failed ? "FAILED" : "not checked"]
             })
             if let rows = report.deepMongo {

@@ -1,0 +1,99 @@
+import LifeboatConfiguration
+import Foundation
+import S3Storage
+
+/// S3 and Glacier: the bucket and every operation the tier needs with its
+/// credentials, the clock (SigV4 refuses beyond 15 minutes), and bucket
+/// settings that contradict the retention.
+enum RemoteTierCheck {
+    static func findings(_ context: DoctorContext) -> [DoctorFinding] {
+        guard let tiers = context.tiers else { return [] }
+        guard tiers.s3 != nil || tiers.glacier != nil else {
+            return [DoctorFinding("s3", "configured", .notChecked, "AWS_S3_BUCKET is not set: no off-site copy (the guide asks for one)")]
+        }
+        var findings: [DoctorFinding] = []
+        for tier in [tiers.s3, tiers.glacier].compactMap({ $0 }) {
+            findings += check(tier, context)
+        }
+        return findings
+    }
+
+    static func check(_ tier: S3Tier, _ context: DoctorContext) -> [DoctorFinding] {
+        let name = tier.name
+        let report = tier.probe()
+        var findings: [DoctorFinding] = []
+        if let failed = report.steps.first(where: { !$0.passed }), let error = failed.error {
+            let passed = report.steps.filter(\.passed).map(\.operation)
+            let code = error.code.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
+            let skewed = error.code == "RequestTimeTooSkewed"
+            findings.append(DoctorFinding(name, "access", .fail,
+                                          "\(tier.location): \(failed.operation) failed\(code): \(error.message)" + (passed.isEmpty ? "" : "; \(passed.joined(separator: ", ")) worked")
+                                            + (failed.operation == "delete" ? "; the probe objects under \(report.probeKey) remain (prune could not delete sets either)" : ""),
+                                          fix: skewed ? "set this machine's clock (NTP): S3 refuses requests more than 15 minutes off"
+                                                      : error.hint ?? "check the bucket policy: the tier needs s3:ListBucket, PutObject, GetObject, DeleteObject and multipart uploads"))
+        } else {
+            findings.append(DoctorFinding(name, "access", .ok, "\(tier.location): list, put, get, multipart upload and delete all work (probe under \(report.probeKey), removed)"))
+        }
+        if let offset = report.clockOffsetSeconds {
+            let size = abs(offset)
+            let status: DoctorFinding.Status = size > 900 ? .fail : size > 60 ? .warn : .ok
+            findings.append(DoctorFinding(name, "clock", status, size < 2 ? "this machine's clock matches the server's (within the Date header's 1 s)"
+                                          : String(format: "this machine's clock is %.0f s %@ the server's", size, offset > 0 ? "behind" : "ahead of"),
+                                          fix: "synchronise the clock (NTP): SigV4 requests fail beyond 15 minutes, and set ages are computed from it"))
+        }
+        if report.versioningAnswered {
+            if report.versioning == "Enabled" {
+                let expires = report.rulesOverTier.contains { $0.expirationDays != nil }
+                findings.append(DoctorFinding(name, "versioning", .warn,
+                                              "versioning is on: a pruned set stays as noncurrent versions, still billed" + (expires ? "" : ", and no lifecycle rule here removes them"),
+                                              fix: "add a lifecycle rule with NoncurrentVersionExpiration, or turn versioning off (Object Lock needs it on)"))
+            } else {
+                findings.append(DoctorFinding(name, "versioning", .ok, "versioning is \(report.versioning?.lowercased() ?? "off"): prune frees what it deletes"))
+            }
+        }
+        if let lock = report.objectLock {
+            findings.append(DoctorFinding(name, "object lock", .ok, lock ? "Object Lock is on (default retention: \(report.objectLockDefault ?? "none"))"
+                                                                        : "Object Lock is off: the tier's credentials can delete its sets"))
+        }
+        let retention = context.settings.storage.retention(for: name).days
+        if let rules = report.lifecycle {
+            var contradictions: [String] = []
+            for rule in report.rulesOverTier {
+                if let days = rule.expirationDays, days < retention {
+                    contradictions.append("rule '\(rule.id)' deletes objects under '\(rule.prefix)' after \(days) days, before this tier's retention of \(retention) days")
+                }
+                if name == "s3", let days = rule.transitionDays, let storageClass = rule.transitionClass, ["GLACIER", "DEEP_ARCHIVE"].contains(storageClass) {
+                    contradictions.append("rule '\(rule.id)' moves objects to \(storageClass) after \(days) days: restores from s3 then need `lifeboat thaw` first")
+                }
+            }
+            if contradictions.isEmpty {
+                findings.append(DoctorFinding(name, "lifecycle", .ok, rules.isEmpty ? "no lifecycle rules: only prune removes sets" : "\(rules.count) lifecycle rules, none contradicting the retention of \(retention) days"))
+            } else {
+                findings.append(DoctorFinding(name, "lifecycle", .fail, contradictions.joined(separator: "; "),
+                                              fix: "let prune remove sets (it keeps incrementals' parents): remove the rule, or make it expire after more than \(retention) days"))
+            }
+        }
+        if name == "glacier" {
+            let storage = context.settings.storage
+            let hours = retrievalHours(storage.glacierStorageClass, storage.glacierRetrieval)
+            let slow = hours.map { $0 > 4 } ?? false
+            findings.append(DoctorFinding(name, "retrieval", slow ? .warn : .ok,
+                                          "\(storage.glacierStorageClass) with \(storage.glacierRetrieval) retrieval (\(hours.map { "up to \(Int($0)) h" } ?? "unknown time")), thawed for \(storage.glacierRestoreDays) days",
+                                          fix: "a restore from glacier alone cannot meet a 4-hour RTO: keep the s3 tier's 30 days, or use GLACIER_RETRIEVAL_TIER=Expedited (GLACIER class) or GLACIER_STORAGE_CLASS=GLACIER_IR"))
+        }
+        return findings
+    }
+
+    /// AWS's published upper bounds for a restore, in hours.
+    static func retrievalHours(_ storageClass: String, _ retrieval: String) -> Double? {
+        switch (storageClass.uppercased(), retrieval.lowercased()) {
+        case ("GLACIER", "expedited"): return 0.1
+        case ("GLACIER", "standard"): return 5
+        case ("GLACIER", "bulk"): return 12
+        case ("DEEP_ARCHIVE", "standard"): return 12
+        case ("DEEP_ARCHIVE", "bulk"): return 48
+        case ("GLACIER_IR", _), ("STANDARD_IA", _), ("STANDARD", _), ("ONEZONE_IA", _): return 0
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import LifeboatCore
+
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check every server and tier for what the next backup and restore need.",
+        discussion: """
+        Goes to MongoDB, Redis, the folders, each S3 tier (with a probe object
+        under a scratch prefix, removed afterwards), the local disk, the Docker
+        engine, the encryption keys and the alert webhook. Each check prints
+        OK, WARN, FAIL or ---- (could not be checked), what it found and how to
+        fix it. Writes nothing to the databases.
+
+        Exit status: 0 all OK, 1 warnings, 3 failures (a check that could not
+        run alone is 0: it is said, not failed).
+
+        Examples:
+          lifeboat doctor
+          lifeboat doctor --json | jq '.findings[] | select(.status != "OK")'
+          docker compose run --rm backup doctor --send-test-alert
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print the report as JSON (schema lifeboat.doctor/1, docs/json.md).")
+    var json = false
+
+    @Flag(help: "Also post a test alert to ALERT_WEBHOOK_URL (the checklist's \"alert system functioning\").")
+    var sendTestAlert = false
+
+    func validate() throws {
+        if sendTestAlert && ProcessInfo.processInfo.environment["ALERT_WEBHOOK_URL"] == nil && ProcessInfo.processInfo.environment["ALERT_WEBHOOK_URL_FILE"] == nil {
+            throw ValidationError("--send-test-alert needs ALERT_WEBHOOK_URL (or ALERT_WEBHOOK_URL_FILE)")
+        }
+    }
+
+    func run() throws {
+        let settings = try global.settings()
+        let sendTest = sendTestAlert
+        let report = Doctor(settings: settings, extra: [{ AlertCheck.findings($0, sendTest: sendTest) }]).run()
+        if json { try Output.json(report) } else { Output.line(report.text()) }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
