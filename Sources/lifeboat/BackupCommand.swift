@@ -53,6 +53,9 @@ struct BackupCommand: ParsableCommand {
     @Option(help: "Comma-separated tiers to keep the set in: local, s3, glacier (default: local, and s3 when AWS_S3_BUCKET is set).")
     var tier: String?
 
+    @Flag(help: "Print the new set as JSON (schema lifeboat.backup/1, docs/json.md) instead of its id.")
+    var json = false
+
     @Flag(name: .customLong("users"), help: "Also back up MongoDB users and roles from admin (MONGO_USERS_AND_ROLES).")
     var usersAndRoles = false
 
@@ -83,12 +86,13 @@ struct BackupCommand: ParsableCommand {
             manifest = try console.withProgress { try BackupJob(settings: settings, console: console).run(components: requested, label: label, mongoSelection: selection, targets: targets,
                                                                                            kind: kind == "full" ? .full : .incremental) }
         } catch let failure as BackupJob.CopyFailure {
-            Output.line(failure.manifest.id.rawValue)  // the set exists, locally
+            // The set exists, locally.
+            if json { try Output.json(BackupResult(failure.manifest, copyFailed: failure.error.message), schema: "backup/1") } else { Output.line(failure.manifest.id.rawValue) }
             throw failure.error
         } catch let missing as BackupJob.ComponentMissing {
             throw missing.error
         }
-        Output.line(manifest.id.rawValue)
+        if json { try Output.json(BackupResult(manifest, copyFailed: nil), schema: "backup/1") } else { Output.line(manifest.id.rawValue) }
         if let anomalies = manifest.anomalies, !anomalies.isEmpty {
             throw LifeboatError(.sizeAnomaly, "BACKUP_SIZE_ANOMALY: set \(manifest.id) is complete and kept, but " + anomalies.map(\.description).joined(separator: "; "),
                                 hint: "check the source (an empty mount, a wrong database or URI); BACKUP_SIZE_DROP_PERCENT sets the threshold")

@@ -25,6 +25,20 @@ struct ConfigCommand: ParsableCommand {
     @Flag(help: "Print the table of every variable as Markdown (docs/configuration.md) and exit.")
     var markdown = false
 
+    @Flag(help: "Print the configuration as JSON (schema lifeboat.config/1, docs/json.md); secrets stay redacted.")
+    var json = false
+
+    struct Result: Encodable {
+        struct Variable: Encodable { let name: String; let value: String?; let origin: String; let file: String?; let secret: Bool }
+        struct Schedule: Encodable { let variable: String; let cron: String; let kind: String; let nextRuns: [Date] }
+        let variables: [Variable]
+        let schedules: [Schedule]
+        let components: [String]
+        let warnings: [String]
+        let problems: [String]
+        let valid: Bool
+    }
+
     func run() throws {
         if markdown {
             FileHandle.standardOutput.write(Data(VariableSpec.markdownTable().utf8))
@@ -33,6 +47,20 @@ struct ConfigCommand: ParsableCommand {
         var overrides: [String: String] = [:]
         if let dir = global.backupDirectory { overrides["BACKUP_DIR"] = dir }
         let loaded = LoadedConfiguration.load(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        if json {
+            let problems = loaded.problems + loaded.typos + (loaded.settings.map { ConfigurationCheck.problems($0, checkFiles: true) } ?? [])
+            let schedules = loaded.settings.map { settings in
+                Schedule.all(settings).map { Result.Schedule(variable: $0.variable, cron: $0.expression, kind: $0.kind.rawValue, nextRuns: $0.nextRuns(5, after: Date(), in: settings.timeZone)) }
+            } ?? []
+            let result = Result(variables: loaded.variables.map { v in
+                                    Result.Variable(name: v.spec.name, value: v.value == nil ? nil : v.displayValue, origin: v.origin.rawValue, file: v.file, secret: v.spec.isSecret)
+                                },
+                                schedules: schedules, components: loaded.settings.map { BackupJob.configuredComponents($0).map(\.rawValue) } ?? [],
+                                warnings: loaded.warnings, problems: problems.map(\.description), valid: problems.isEmpty)
+            try Output.json(result, schema: "config/1")
+            if !problems.isEmpty { throw LifeboatError.usage("the configuration has \(problems.count) problem(s)") }
+            return
+        }
         Output.table(["VARIABLE", "VALUE", "FROM"], loaded.variables.map { v in
             [v.spec.name, v.displayValue, v.origin.rawValue + (v.file.map { " \($0)" } ?? "")]
         })

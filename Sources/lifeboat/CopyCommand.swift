@@ -20,6 +20,9 @@ struct CopyCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Print the result as JSON (schema lifeboat.copy/1, docs/json.md).")
+    var json = false
+
     @Argument(help: "Set id, or 'latest'.")
     var set: String = "latest"
 
@@ -34,6 +37,11 @@ struct CopyCommand: ParsableCommand {
         let targets = try Tiers(settings).parseList(tier)
         let console = Console.terminal()
         let (id, copies) = try console.withProgress { try CopyJob(settings: settings, console: console).run(set == "latest" ? nil : set, from: from, to: targets) }
-        Output.line("\(id) is in: \(copies.map(\.tier).joined(separator: ", "))")
+        if json {
+            struct Copied: Encodable { let set: String; let tiers: [String] }
+            try Output.json(Copied(set: id.rawValue, tiers: copies.map(\.tier)), schema: "copy/1")
+        } else {
+            Output.line("\(id) is in: \(copies.map(\.tier).joined(separator: ", "))")
+        }
     }
 }

@@ -42,7 +42,7 @@ struct DoctorCommand: ParsableCommand {
         let settings = try global.settings()
         let sendTest = sendTestAlert
         let report = Doctor(settings: settings, extra: [{ AlertCheck.findings($0, sendTest: sendTest) }]).run()
-        if json { try Output.json(report) } else { Output.line(report.text()) }
+        if json { try Output.json(report, schema: "doctor/1") } else { Output.line(report.text()) }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

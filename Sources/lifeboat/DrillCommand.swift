@@ -34,9 +34,9 @@ struct DrillCommand: ParsableCommand {
         let settings = try global.settings()
         do {
             let report = try DrillJob(settings: settings, console: Console.terminal()).run()
-            if json { try Output.json(report) } else { Output.line(report.text()) }
+            if json { try Output.json(report, schema: "drill/1") } else { Output.line(report.text()) }
         } catch let failure as RebuildJob.Failure {
-            if json { try Output.json(failure.report) } else { Output.line(failure.report.text()) }
+            if json { try Output.json(failure.report, schema: "drill/1") } else { Output.line(failure.report.text()) }
             throw failure.error
         }
     }

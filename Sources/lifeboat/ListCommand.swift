@@ -16,7 +16,7 @@ struct ListCommand: ParsableCommand {
         Examples:
           lifeboat list
           lifeboat list --tier s3
-          lifeboat list --json | jq -r '.[-1].id'
+          lifeboat list --json | jq -r '.sets[-1].id'
         """
     )
 
@@ -69,7 +69,12 @@ struct ListCommand: ParsableCommand {
                 anomalies: row.manifest.anomalies ?? [])
         }
         if json {
-            try Output.json(rows)
+            struct Listing: Encodable {
+                let sets: [Row]
+                /// Interrupted sets (never listed as sets, never restorable) and the tier holding each.
+                let incomplete: [[String: String]]
+            }
+            try Output.json(Listing(sets: rows, incomplete: listing.incomplete.map { ["tier": $0.tier, "id": $0.id.rawValue] }), schema: "list/1")
         } else if rows.isEmpty {
             if (names == nil || names!.contains("local")), !FileManager.default.fileExists(atPath: settings.backupDirectory), listing.failures.isEmpty {
                 throw LifeboatError(.failure, "BACKUP_DIR \(settings.backupDirectory) does not exist: no backup was taken here, or the backup volume is not mounted",

@@ -16,11 +16,24 @@ enum Output {
         FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
     }
 
-    static func json<T: Encodable>(_ value: T) throws {
+    /// A command's JSON result: one object carrying `schema`
+    /// (`lifeboat.<command>/<version>`, documented in docs/json.md); a list
+    /// goes under `key`. Fields are only ever added within a version.
+    static func json<T: Encodable>(_ value: T, schema: String, key: String? = nil) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+        let object = try JSONSerialization.jsonObject(with: try encoder.encode(value), options: [.fragmentsAllowed])
+        var envelope: [String: Any]
+        if let key {
+            envelope = [key: object]
+        } else if let fields = object as? [String: Any] {
+            envelope = fields
+        } else {
+            envelope = ["result": object]
+        }
+        envelope["schema"] = "lifeboat.\(schema)"
+        let data = try JSONSerialization.data(withJSONObject: envelope, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        line(String(decoding: data, as: UTF8.self))
     }
 
     /// A plain text table with left-aligned columns.

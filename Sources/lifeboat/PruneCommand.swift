@@ -53,7 +53,7 @@ struct PruneCommand: ParsableCommand {
             throw LifeboatError.wrap(error, doing: "prune")
         }
         if json {
-            try Output.json(plan)
+            try Output.json(plan, schema: "prune/1")
             return
         }
         Output.table(["TIER", "ID", "ACTION", "REASON"], plan.decisions.map { d in

@@ -78,6 +78,6 @@ struct RebuildCommand: ParsableCommand {
     }
 
     private func show(_ report: RebuildReport) throws {
-        if json { try Output.json(report) } else { Output.line(report.text()) }
+        if json { try Output.json(report, schema: "rebuild/1") } else { Output.line(report.text()) }
     }
 }

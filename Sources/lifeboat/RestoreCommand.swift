@@ -90,6 +90,9 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .customLong("to-time"), help: "Point-in-time recovery of MongoDB: a UTC time (2026-01-22T10:15:00Z) or an oplog position (seconds:ordinal); the newest full set before it is restored and the chain's oplog replayed up to and including it.")
     var toTime: String?
 
+    @Flag(help: "Print the outcome as JSON (schema lifeboat.restore/1, docs/json.md).")
+    var json = false
+
     @Option(help: "How to restore Redis: replication (online, the default) or file (stop its container, replace the RDB, start it). Overrides REDIS_RESTORE_METHOD.")
     var redisMethod: String?
 
@@ -128,15 +131,21 @@ struct RestoreCommand: ParsableCommand {
             entry = try SetCatalog(tier: tier).resolve(target.rawValue)
             options.components = [.mongo]
             options.oplogLimit = limit
-            Output.line("point in time \(toTime): set \(target) and its chain, oplog replayed up to \(limit)")
+            if !json { Output.line("point in time \(toTime): set \(target) and its chain, oplog replayed up to \(limit)") }
         }
         let console = Console.terminal()
         do {
             let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
-            Output.line("restored \(outcome.id): " + Self.describe(outcome))
+            if json { try Output.json(RestoreResult(outcome, failures: [], pointInTime: options.oplogLimit.map { "\($0)" }), schema: "restore/1") } else {
+                Output.line("restored \(outcome.id): " + Self.describe(outcome))
+            }
         } catch let partial as RestoreJob.PartialFailure {
-            for (component, error) in partial.failures { Output.line("NOT restored: \(component.rawValue): \(error.message)") }
-            if !partial.outcome.restored.isEmpty { Output.line("restored: " + Self.describe(partial.outcome)) }
+            if json {
+                try Output.json(RestoreResult(partial.outcome, failures: partial.failures.map { ($0.0, $0.1.message) }, pointInTime: options.oplogLimit.map { "\($0)" }), schema: "restore/1")
+            } else {
+                for (component, error) in partial.failures { Output.line("NOT restored: \(component.rawValue): \(error.message)") }
+                if !partial.outcome.restored.isEmpty { Output.line("restored: " + Self.describe(partial.outcome)) }
+            }
             throw partial.error
         }
     }

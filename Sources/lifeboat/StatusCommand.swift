@@ -35,7 +35,7 @@ struct StatusCommand: ParsableCommand {
         let settings = try global.settings()
         let state = DaemonStateStore(path: settings.backupDirectory + "/.lifeboat-daemon.json").current
         let status = StackStatus.gather(settings: settings, state: state)
-        if json { try Output.json(status) } else { Output.line(status.text()) }
+        if json { try Output.json(status, schema: "status/1") } else { Output.line(status.text()) }
         if !status.attention.isEmpty { throw ExitCode(1) }
     }
 }

@@ -40,7 +40,8 @@ struct ThawCommand: ParsableCommand {
         let entry = try SetCatalog(tier: glacier).resolve(set == "latest" ? nil : set)
         let states = try Thawer(settings: settings, tier: glacier).thaw(entry.manifest, request: !status)
         if json {
-            try Output.json(states)
+            struct Thawed: Encodable { let set: String; let artifacts: [Thawer.ArtifactState]; let readable: Bool }
+            try Output.json(Thawed(set: entry.id.rawValue, artifacts: states, readable: states.allSatisfy { $0.state == "readable" || $0.state == "restored" }), schema: "thaw/1")
         } else {
             Output.table(["ARTIFACT", "STATE"], states.map { [$0.file, $0.state] })
         }

@@ -51,7 +51,7 @@ struct VerifyCommand: ParsableCommand {
         let console = Console.terminal()
         let report = try console.withProgress { try Verifier(tier: tier, console: console, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections) }
         if json {
-            try Output.json(report)
+            try Output.json(VerifyResult(report), schema: "verify/1")
         } else {
             Output.line("set \(report.id) (\(report.tier))")
             Output.table(["ARTIFACT", "SIZE", "SHA-256", "VERDICT"], report.artifacts.map { a in

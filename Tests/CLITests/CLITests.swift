@@ -71,7 +71,7 @@ import TestSupport
         let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let list = try lifeboat(["list", "--json"], env)
-        let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]
+        let rows = try #require(ListJSON.sets(list.stdout), "\(list.output)")
         #expect(rows.count == 1)
         #expect(rows[0]["id"] as? String == id)
         #expect(rows[0]["label"] as? String == "cli test")

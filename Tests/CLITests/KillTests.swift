@@ -31,7 +31,7 @@ import TestSupport
 
             let list = try ProcessRunner.run(binary, ["list", "--json"], environment: env)
             #expect(list.status == 0, "round \(round): \(list.output)")
-            let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]
+            let rows = try #require(ListJSON.sets(list.stdout), "\(list.output)")
             // A finished run adds its set. A killed one adds none, or its
             // whole set when the kill came after the manifest was committed
             // (between that rename and the process's exit).

@@ -95,7 +95,7 @@ import TestSupport
             #expect(result.stderr.contains(fragment), "\(uri): \(result.stderr)")
             #expect(!result.output.contains("hunter2"), "a password was printed: \(result.output)")
             let listed = try lifeboat(["list", "--json"], ["BACKUP_DIR": dir.sub("backup")])
-            #expect(listed.stdout.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\n", with: "") == "[]")
+            #expect(ListJSON.sets(listed.stdout)?.isEmpty == true, "\(listed.output)")
             let folders = (try? FileManager.default.contentsOfDirectory(atPath: dir.sub("backup")))?.filter { !$0.hasPrefix(".") } ?? []
             #expect(folders.isEmpty, "a failed backup left \(folders)")
         }

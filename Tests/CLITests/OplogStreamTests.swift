@@ -99,7 +99,7 @@ import TestSupport
         #expect(second.terminationStatus == 0)
 
         let list = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["list", "--json"], environment: env)
-        let rows = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
+        let rows = ListJSON.sets(list.stdout) ?? []
         let slices = rows.filter { ($0["id"] as? String)?.contains("-incr-") == true }
         #expect(slices.count >= 3, "slices: \(slices.count)")
         for slice in slices {

@@ -93,6 +93,8 @@ import TestSupport
 
         let rebuild = try setup.lifeboat(["rebuild", "--restore-config", "--json"])
         #expect(rebuild.status == 0, "\(rebuild.output)")
+        let conforms = try JSONSchemaCheck.problem(rebuild.stdout, schema: "rebuild")
+        #expect(conforms == nil, "\(conforms ?? "")")
         let report = Self.report(rebuild)
         #expect(report["succeeded"] as? Bool == true)
         let steps = (report["steps"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
@@ -221,6 +223,8 @@ import TestSupport
                                 "DRILL_UPLOADS_DIR": drill.uploads, "DRILL_HEALTHCHECK_URL": drill.healthURL]
         let result = try setup.lifeboat(["drill", "--json"], drillEnvironment)
         #expect(result.status == 0, "\(result.output)")
+        let conforms = try JSONSchemaCheck.problem(result.stdout, schema: "drill")
+        #expect(conforms == nil, "\(conforms ?? "")")
         let report = Self.report(result)
         #expect(report["succeeded"] as? Bool == true)
         #expect(report["purpose"] as? String == "drill")

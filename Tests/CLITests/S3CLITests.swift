@@ -39,7 +39,7 @@ import TestSupport
 
         func listed() throws -> [[String: Any]] {
             let result = try run(["list", "--json"])
-            return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+            return ListJSON.sets(result.stdout) ?? []
         }
     }
 

@@ -65,7 +65,7 @@ import TestSupport
         impatient.waitUntilExit()
         #expect(impatient.terminationStatus == 1, "aborted with the backup running")
         let listed = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["list", "--json"], environment: ["BACKUP_DIR": other.sub("backup")])
-        #expect(listed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || !listed.stdout.contains("-full-"),
+        #expect(ListJSON.sets(listed.stdout)?.isEmpty == true || !listed.stdout.contains("-full-"),
                 "a backup cut off by SIGTERM is not listed: \(listed.output)")
         for folder in setFolders(other.sub("backup")) {
             #expect(!FileManager.default.fileExists(atPath: other.sub("backup/\(folder)/manifest.json")), "a partial set was published")

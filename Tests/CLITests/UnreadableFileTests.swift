@@ -28,7 +28,7 @@ import TestSupport
         #expect(failed.status == 1, "\(failed.output)")
         #expect(failed.stderr.contains("secret.txt"), "\(failed.stderr)")
         #expect(failed.stderr.contains("BACKUP_SKIP_UNREADABLE"))
-        let listed = try JSONSerialization.jsonObject(with: Data(try lifeboat(["list", "--json"]).stdout.utf8)) as? [Any]
+        let listed = ListJSON.sets(try lifeboat(["list", "--json"]).stdout)
         #expect(listed?.isEmpty == true, "a failed backup published a set")
 
         let skipped = try lifeboat(["backup", "--skip-unreadable"])
