@@ -36,6 +36,15 @@ context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
 cp Dockerfile.backup "$context/"
 cp "$binary" "$context/lifeboat"
+# The man pages, one per command, from the commands themselves
+# (swift-argument-parser's generate-manual; scripts/test.sh builds it).
+manual="$(dirname "$binary")/generate-manual"
+if [ ! -x "$manual" ]; then
+  echo "build-image: $manual is missing: run \`swift build --product generate-manual\` first" >&2
+  exit 1
+fi
+mkdir -p "$context/man"
+"$manual" "$binary" --multi-page --output-directory "$context/man" >/dev/null
 mkdir -p "$context/swift-runtime"
 # The Swift runtime libraries the binary links (the C libraries come from Debian in the base).
 for lib in $(ldd "$binary" | grep -o '/[^ ]*' | sort -u); do

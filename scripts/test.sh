@@ -10,4 +10,6 @@ cd "$(dirname "$0")/.."
 trap './scripts/test-servers.sh stop' EXIT
 eval "$(./scripts/test-servers.sh start)"
 swift build --build-tests
+# The man page generator the image build uses (scripts/build-image.sh).
+swift build --product generate-manual
 swift test --skip-build "$@"
