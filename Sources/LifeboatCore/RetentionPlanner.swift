@@ -43,7 +43,8 @@ public struct RetentionPlanner: Sendable {
     public func reasons(for candidates: [Candidate], now: Date) -> [BackupSetID: [String]] {
         let newestFirst = candidates.sorted { ($0.time, $0.id.rawValue) > ($1.time, $1.id.rawValue) }
         var reasons: [BackupSetID: [String]] = [:]
-        func keep(_ id: BackupSetID, _ reason: String) { reasons[id, default: []].append(reason) }
+        // A reason once per set (an incremental names its parent as its parent and as its base).
+        func keep(_ id: BackupSetID, _ reason: String) { if reasons[id]?.contains(reason) != true { reasons[id, default: []].append(reason) } }
 
         if let newest = newestFirst.first { keep(newest.id, "newest set") }
         if let verified = newestFirst.first(where: \.verified) { keep(verified.id, "newest verified set") }
