@@ -85,6 +85,9 @@ import TestSupport
         let redis = try RedisProcess()
         _ = try redis.cli(["ACL", "SETUSER", "nosync", "on", ">pw", "~*", "+@all", "-sync", "-psync"])
         let redisURL = redis.url.replacingOccurrences(of: "redis://", with: "redis://nosync:pw@")
+        // ... with AOF on (a file restore would be refused) and maxmemory below what it uses.
+        _ = try redis.cli(["CONFIG", "SET", "appendonly", "yes"])
+        _ = try redis.cli(["CONFIG", "SET", "maxmemory", "100000"])
         // S3: a bucket whose policy denies deletion, with a lifecycle rule deleting after 14 days.
         let bucket = TestServers.uniqueBucket("doctor-deny")
         try Self.boto(s3, """
@@ -92,6 +95,12 @@ import TestSupport
             s3.put_bucket_policy(Bucket='\(bucket)', Policy=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Deny', 'Principal': '*', 'Action': 's3:DeleteObject', 'Resource': 'arn:aws:s3:::\(bucket)/*'}]}))
             s3.put_bucket_lifecycle_configuration(Bucket='\(bucket)', LifecycleConfiguration={'Rules': [{'ID': 'two-weeks', 'Filter': {'Prefix': ''}, 'Status': 'Enabled', 'Expiration': {'Days': 14}}]})
             """)
+        // Encryption: the identity kept beside the backups.
+        try FileManager.default.createDirectory(atPath: dir.sub("backup"), withIntermediateDirectories: true)
+        let key = try ProcessRunner.run("/usr/bin/age-keygen", ["-o", dir.sub("backup/key.txt")])
+        #expect(key.status == 0, "\(key.output)")
+        chmod(dir.sub("backup/key.txt"), 0o644)
+        let recipient = try ProcessRunner.run("/usr/bin/age-keygen", ["-y", dir.sub("backup/key.txt")]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // Files: one unreadable; config: one missing.
         TreeBuilder.write(dir.sub("uploads/ok.txt"), "fine")
         TreeBuilder.write(dir.sub("uploads/private/secret.txt"), "x", mode: 0o000)
@@ -104,10 +113,11 @@ import TestSupport
             prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
         }
         let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "CONFIG_PATHS": dir.sub("nginx.conf"),
-                   "MONGO_URI": readerURI, "REDIS_URL": redisURL, "DOCKER_HOST": "unix://\(dir.sub("no-docker.sock"))",
+                   "MONGO_URI": readerURI, "REDIS_URL": redisURL, "REDIS_RESTORE_METHOD": "file", "DOCKER_HOST": "unix://\(dir.sub("no-docker.sock"))",
                    "AWS_S3_BUCKET": bucket, "AWS_ENDPOINT_URL": s3.endpoint,
                    "AWS_ACCESS_KEY_ID": s3.accessKeyID, "AWS_SECRET_ACCESS_KEY": s3.secretAccessKey,
-                   "ALERT_WEBHOOK_URL": "http://127.0.0.1:\(RedisProcess.freePort())/down"]
+                   "ALERT_WEBHOOK_URL": "http://127.0.0.1:\(RedisProcess.freePort())/down",
+                   "BACKUP_ENCRYPTION_RECIPIENTS": recipient, "BACKUP_ENCRYPTION_IDENTITY_FILE": dir.sub("backup/key.txt")]
         let (result, report) = try Self.doctor(env, prefix: prefix)
         #expect(result.status == 3 && report?.exitCode == 3, "\(result.output)")
         func failed(_ area: String, _ check: String, _ fragment: String, fix: String) {
@@ -125,6 +135,11 @@ import TestSupport
         failed("s3", "lifecycle", "after 14 days", fix: "more than 30 days")
         failed("docker", "engine", "no-docker.sock", fix: "DOCKER_HOST")
         failed("alerts", "webhook", "cannot be reached", fix: "ALERT_WEBHOOK_URL")
+        failed("redis", "persistence", "AOF on", fix: "REDIS_RESTORE_METHOD=replication")
+        let memory = report?.findings.first { $0.area == "redis" && $0.check == "maxmemory" }
+        #expect(memory?.status == "WARN" && memory?.fix?.contains("raise maxmemory") == true, "\(String(describing: memory))")
+        let identity = report?.findings.first { $0.area == "encryption" && $0.check == "identity" && $0.status == "WARN" }
+        #expect(identity?.found.contains("inside BACKUP_DIR") == true, "\(String(describing: report?.findings.filter { $0.area == "encryption" }))")
         let restore = report?.findings.first { $0.area == "mongo" && $0.check == "restore rights" }
         #expect(restore?.status == "WARN", "\(String(describing: restore))")
         #expect(!result.output.contains(":pw@"), "a password was printed")

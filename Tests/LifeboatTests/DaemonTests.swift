@@ -117,6 +117,38 @@ import TestSupport
         #expect(endpoints.handle(StatusRequest(method: "GET", path: "/healthz", query: [:], headers: [:])).status == 503)
     }
 
+    /// The service's doctor: a FAIL alerts DOCTOR_FAILED, the counts go to
+    /// /metrics and the failures to /healthz's reason (health itself is the
+    /// backups' to decide); DOCTOR_SCHEDULE=off turns it off.
+    @Test func theServicesDoctorAlertsItsFailuresAndExportsItsCounts() throws {
+        let dir = TemporaryDirectory()
+        var settings = Self.settings(dir)
+        settings.configPaths = [dir.sub("missing/nginx.conf")]
+        let port = RedisProcess.freePort()
+        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
+        let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "0"], discardOutput: true)
+        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
+        ProcessRunner.waitForPort(port)
+        settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
+        let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
+        try FileManager.default.createDirectory(atPath: settings.backupDirectory, withIntermediateDirectories: true)
+        daemon.runDoctor()
+        let alerts = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8)) ?? ""
+        #expect(alerts.contains("\"type\":\"DOCTOR_FAILED\"") && alerts.contains("nginx.conf"), "\(alerts)")
+        let run = try #require(daemon.store.current.lastDoctor)
+        #expect(run.failures.count == 1 && run.failures[0].contains("config exists"), "\(run.failures)")
+        let endpoints = StatusEndpoints(settings: settings, store: daemon.store, startedAt: Date())
+        let metrics = String(decoding: endpoints.handle(StatusRequest(method: "GET", path: "/metrics", query: [:], headers: [:])).body, as: UTF8.self)
+        #expect(metrics.contains("lifeboat_doctor_findings{status=\"FAIL\"} 1"), "\(metrics)")
+        let health = String(decoding: endpoints.handle(StatusRequest(method: "GET", path: "/healthz", query: [:], headers: [:])).body, as: UTF8.self)
+        #expect(health.contains("doctor at") && health.contains("1 FAIL"), "\(health)")
+
+        let off = LoadedConfiguration.load(environment: ["BACKUP_DIR": dir.sub("b"), "DOCTOR_SCHEDULE": "off"])
+        #expect(try off.validSettings().daemon.doctorSchedule == nil)
+        let bad = LoadedConfiguration.load(environment: ["BACKUP_DIR": dir.sub("b"), "DOCTOR_SCHEDULE": "daily"])
+        #expect(bad.problems.contains { $0.variable == "DOCTOR_SCHEDULE" })
+    }
+
     /// DRILL_SCHEDULE adds the drill (off by default); a drill that
     /// cannot run (here: pointed at production) alerts DRILL_FAILED.
     @Test func theDrillRunsOnItsScheduleAndAlertsWhenItFails() throws {
