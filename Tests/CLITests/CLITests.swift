@@ -10,7 +10,7 @@ import TestSupport
         try ProcessRunner.run(binary, arguments, environment: environment)
     }
 
-    @Test(arguments: ["backup", "list", "verify", "restore", "prune", "config"])
+    @Test(arguments: ["backup", "list", "verify", "restore", "prune", "config", "copy", "thaw", "rebuild", "drill", "status", "doctor", "report", "serve", "healthcheck"])
     func everyVerbHasHelpWithExamples(verb: String) throws {
         let result = try lifeboat([verb, "--help"])
         #expect(result.status == 0)
