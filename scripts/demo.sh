@@ -70,6 +70,10 @@ echo "== lifeboat list"
 "$LIFEBOAT" list
 echo "== lifeboat verify $id --deep"
 "$LIFEBOAT" verify "$id" --deep
+echo "== lifeboat status (is everything backed up right now? exit 0: all well)"
+"$LIFEBOAT" status
+echo "== lifeboat doctor (will the next backup and restore work? exit 1: only warnings here)"
+"$LIFEBOAT" doctor || [ $? -eq 1 ]
 echo "== lifeboat restore $id --components mongo,files,config --to $work/restored --ns-from '$db.*' --ns-to '${db}restored.*'"
 "$LIFEBOAT" restore "$id" --components mongo,files,config --to "$work/restored" --ns-from "$db.*" --ns-to "${db}restored.*"
 echo "== lifeboat restore $id --components redis into the empty Redis (online, through replication)"
