@@ -105,13 +105,7 @@ import TestSupport
         TreeBuilder.write(dir.sub("uploads/ok.txt"), "fine")
         TreeBuilder.write(dir.sub("uploads/private/secret.txt"), "x", mode: 0o000)
         try FileManager.default.createDirectory(atPath: dir.sub("backup"), withIntermediateDirectories: true)
-        var prefix: [String] = []
-        if geteuid() == 0 {
-            // Root reads every file: run as nobody, as the service would.
-            chmod(dir.path, 0o755)
-            chown(dir.sub("backup"), 65534, 65534)
-            prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-        }
+        let prefix = try Unprivileged.prefix(opening: dir.path, writable: dir.sub("backup"))
         let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "CONFIG_PATHS": dir.sub("nginx.conf"),
                    "MONGO_URI": readerURI, "REDIS_URL": redisURL, "REDIS_RESTORE_METHOD": "file", "DOCKER_HOST": "unix://\(dir.sub("no-docker.sock"))",
                    "AWS_S3_BUCKET": bucket, "AWS_ENDPOINT_URL": s3.endpoint,

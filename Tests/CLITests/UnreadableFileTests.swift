@@ -11,13 +11,7 @@ import TestSupport
         TreeBuilder.write(dir.sub("uploads/ok.txt"), "fine")
         TreeBuilder.write(dir.sub("uploads/private/secret.txt"), "x", mode: 0o000)
         try FileManager.default.createDirectory(atPath: dir.sub("backup"), withIntermediateDirectories: true)
-        var prefix: [String] = []
-        if geteuid() == 0 {
-            chmod(dir.path, 0o755)
-            chown(dir.sub("backup"), 65534, 65534)
-            prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-            guard try Skips.require(FileManager.default.isExecutableFile(atPath: prefix[0]), "setpriv (util-linux)") else { return }
-        }
+        let prefix = try Unprivileged.prefix(opening: dir.path, writable: dir.sub("backup"))
         let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads")]
         func lifeboat(_ arguments: [String]) throws -> ProcessResult {
             let command = prefix + [ProcessRunner.lifeboatBinary] + arguments

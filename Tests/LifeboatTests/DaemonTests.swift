@@ -92,19 +92,15 @@ import TestSupport
 
     @Test func failuresAlertTheWebhookOnceAndRetryItsErrors() throws {
         let dir = TemporaryDirectory()
-        let port = RedisProcess.freePort()
-        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
         // The receiver fails the first post: the sender retries.
-        let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "1"], discardOutput: true)
-        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
-        ProcessRunner.waitForPort(port)
+        let receiver = try WebhookReceiver(file: dir.sub("alerts.jsonl"), failing: 1)
         var settings = Self.settings(dir, uploads: false)
         settings.uploadsDirectory = dir.sub("missing-uploads")
-        settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
+        settings.daemon.alertWebhookURL = receiver.url
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
         daemon.runBackup(.backup)
         daemon.runBackup(.backup)  // the same failure again: rate-limited
-        let lines = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
+        let lines = receiver.alerts
         #expect(lines.count == 1, "\(lines)")
         let first = String(lines.first ?? "")
         let parsed = try JSONSerialization.jsonObject(with: Data(first.utf8))
@@ -124,16 +120,12 @@ import TestSupport
         let dir = TemporaryDirectory()
         var settings = Self.settings(dir)
         settings.configPaths = [dir.sub("missing/nginx.conf")]
-        let port = RedisProcess.freePort()
-        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
-        let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "0"], discardOutput: true)
-        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
-        ProcessRunner.waitForPort(port)
-        settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
+        let receiver = try WebhookReceiver(file: dir.sub("alerts.jsonl"))
+        settings.daemon.alertWebhookURL = receiver.url
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
         try FileManager.default.createDirectory(atPath: settings.backupDirectory, withIntermediateDirectories: true)
         daemon.runDoctor()
-        let alerts = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8)) ?? ""
+        let alerts = receiver.alerts.joined(separator: "\n")
         #expect(alerts.contains("\"type\":\"DOCTOR_FAILED\"") && alerts.contains("nginx.conf"), "\(alerts)")
         let run = try #require(daemon.store.current.lastDoctor)
         #expect(run.failures.count == 1 && run.failures[0].contains("config exists"), "\(run.failures)")
@@ -159,17 +151,13 @@ import TestSupport
         let set = ScheduleSet(Schedule.all(settings).filter { $0.kind == .drill }, timeZone: TimeZone(identifier: "UTC")!)
         #expect(set.next(after: Self.utc("2026-11-27T00:00:00Z"))?.time == Self.utc("2026-12-01T05:00:00Z"))
 
-        let port = RedisProcess.freePort()
-        let script = FileManager.default.currentDirectoryPath + "/Tests/tools/webhook_receiver.py"
-        let receiver = try ProcessRunner.start("/usr/bin/python3", [script, String(port), dir.sub("alerts.jsonl"), "0"], discardOutput: true)
-        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
-        ProcessRunner.waitForPort(port)
-        settings.daemon.alertWebhookURL = "http://127.0.0.1:\(port)/hook"
+        let receiver = try WebhookReceiver(file: dir.sub("alerts.jsonl"))
+        settings.daemon.alertWebhookURL = receiver.url
         settings.rebuild.drillProject = "app-drill"
         settings.rebuild.drillUploadsDirectory = settings.uploadsDirectory
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
         daemon.perform(Schedule.all(settings).filter { $0.kind == .drill }, scheduledAt: Date())
-        let lines = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
+        let lines = receiver.alerts
         let alert = try #require(try JSONSerialization.jsonObject(with: Data(String(lines.first ?? "{}").utf8)) as? [String: Any])
         #expect(alert["type"] as? String == "DRILL_FAILED")
         #expect((alert["message"] as? String)?.contains("DRILL_UPLOADS_DIR overlaps UPLOADS_DIR") == true, "\(alert)")
