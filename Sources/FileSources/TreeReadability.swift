@@ -12,6 +12,8 @@ public struct TreeReadability: Sendable {
     /// Entries this process may not read (the first `limit`), and how many in all.
     public var unreadable: [String] = []
     public var unreadableCount = 0
+    /// Files seen with more than one link: the others are hard links, as the archive counts them.
+    private var linked = Set<[UInt64]>()
 
     public static func check(_ path: String, limit: Int = 10) -> TreeReadability {
         var result = TreeReadability(path: path, exists: false)
@@ -37,6 +39,7 @@ public struct TreeReadability: Sendable {
                 visit(child, childInfo, limit: limit)
             }
         case S_IFREG:
+            if info.st_nlink > 1, !linked.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted { return }
             files += 1
             bytes += Int64(info.st_size)
             if access(path, R_OK) != 0 { note(path, limit: limit) }
