@@ -164,6 +164,16 @@ import TestSupport
         #expect(access?.status == "FAIL" && access?.found.contains("SignatureDoesNotMatch") == true, "\(String(describing: access)): \(wrong.output)")
         #expect(access?.fix?.contains("AWS_SECRET_ACCESS_KEY") == true)
         #expect(!wrong.output.contains("wrong-secret"))
+
+        // A bucket with Object Lock (so versioning) on: said, and versioning's cost warned of.
+        let locked = TestServers.uniqueBucket("doctor-lock")
+        try Self.boto(s3, "s3.create_bucket(Bucket='\(locked)', ObjectLockEnabledForBucket=True)")
+        let (lockResult, lockReport) = try Self.doctor(base.merging(["AWS_ENDPOINT_URL": s3.endpoint, "AWS_S3_BUCKET": locked,
+                                                                    "AWS_ACCESS_KEY_ID": s3.accessKeyID, "AWS_SECRET_ACCESS_KEY": s3.secretAccessKey]) { $1 })
+        let lock = lockReport?.findings.first { $0.area == "s3" && $0.check == "object lock" }
+        #expect(lock?.found.contains("Object Lock is on") == true, "\(String(describing: lock)): \(lockResult.output)")
+        let versioning = lockReport?.findings.first { $0.area == "s3" && $0.check == "versioning" }
+        #expect(versioning?.status == "WARN" && versioning?.found.contains("noncurrent versions") == true, "\(String(describing: versioning))")
     }
 }
 
