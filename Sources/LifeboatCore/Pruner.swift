@@ -78,7 +78,7 @@ public struct Pruner: Sendable {
                             storedBytes: candidate.storedBytes)
         }
         var incomplete = listing.incomplete
-        if !(tier is LocalTier) {
+        if !tier.isLocal {
             incomplete = incomplete.filter { now().timeIntervalSince($0.time) > Self.remoteIncompleteGrace }
         }
         return Plan(decisions: decisions, incomplete: incomplete.map { IncompleteSet(id: $0, tier: tier.name) })
@@ -86,7 +86,7 @@ public struct Pruner: Sendable {
 
     public func run(dryRun: Bool) throws -> Plan {
         if dryRun { return try plan() }
-        guard FileManager.default.fileExists(atPath: settings.backupDirectory) || tiers.contains(where: { !($0 is LocalTier) }) else {
+        guard FileManager.default.fileExists(atPath: settings.backupDirectory) || tiers.contains(where: { !$0.isLocal }) else {
             return Plan(decisions: [], incomplete: [])
         }
         try LocalTier.makeDirectories(settings.backupDirectory)
@@ -115,12 +115,9 @@ public struct Pruner: Sendable {
             try tier.deleteAll(prefix: set.id.rawValue)
             console.info("removed incomplete set \(set.id) from \(tier.name)")
         }
-        if let s3 = tier as? S3Tier {
-            // Uploads begun more than a day ago and never finished or aborted.
-            for upload in try s3.incompleteUploads(prefix: "") where now().timeIntervalSince(upload.initiated) > Self.remoteIncompleteGrace {
-                try s3.abortUpload(upload)
-                console.info("aborted an unfinished upload of \(upload.key) in \(tier.name)")
-            }
+        // Uploads begun more than a day ago and never finished or aborted.
+        for key in try tier.abortUnfinishedUploads(begunBefore: now().addingTimeInterval(-Self.remoteIncompleteGrace)) {
+            console.info("aborted an unfinished upload of \(key) in \(tier.name)")
         }
         for decision in plan.deletions {
             // The manifest goes first: from then on the set is incomplete,

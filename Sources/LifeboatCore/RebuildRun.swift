@@ -282,7 +282,7 @@ final class RebuildRun {
         var copied = 0, checked = 0
         var bytes: Int64 = 0
         for manifest in target.chain {
-            if target.tier is LocalTier || present.contains(manifest.id) {
+            if target.tier.isLocal || present.contains(manifest.id) {
                 let verification = try Verifier(tier: local, console: console, settings: settings).verify(manifest, record: false)
                 guard verification.passed else {
                     throw LifeboatError.integrity("the local copy of \(manifest.id) does not match its manifest: \(verification.problems.joined(separator: "; "))",

@@ -79,7 +79,7 @@ public struct RestoreJob: Sendable {
 
     public func run(_ reference: String?, options: Options) throws -> Outcome {
         let entry = try SetCatalog(tier: tier).resolve(reference)
-        guard tier is LocalTier else { return try runFromRemote(entry, options: options) }
+        guard tier.isLocal else { return try runFromRemote(entry, options: options) }
         return try run(entry, options: options)
     }
 

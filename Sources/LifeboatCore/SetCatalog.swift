@@ -59,11 +59,9 @@ public struct SetCatalog: Sendable {
             guard parts.count == 2, let id = BackupSetID(String(parts[0])) else { continue }
             byID[id, default: []].insert(String(parts[1]))
         }
-        if let local = tier as? LocalTier {
-            // Folders holding only temporary files list no objects at all.
-            for name in try local.topLevelNames() {
-                if let id = BackupSetID(name), byID[id] == nil { byID[id] = [] }
-            }
+        // Folders holding only temporary files list no objects at all.
+        for name in try tier.setFolderNames() {
+            if let id = BackupSetID(name), byID[id] == nil { byID[id] = [] }
         }
         var listing = Listing(complete: [], incomplete: [], unreadable: [])
         for (id, files) in byID.sorted(by: { $0.key < $1.key }) {

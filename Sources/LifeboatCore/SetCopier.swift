@@ -33,7 +33,7 @@ public struct SetCopier: Sendable {
             }
             var copy = manifest
             let entry = Manifest.Copy(tier: target.name, location: target.location,
-                                      storageClass: (target as? S3Tier)?.storageClass, copiedAt: now)
+                                      storageClass: target.storageClass, copiedAt: now)
             copy.copies = Self.merged(manifest.copies, entry)
             try target.put(key: "\(id)/\(Manifest.fileName)", bytes: try copy.encoded())
             let seconds = Date().timeIntervalSince(started)

@@ -21,10 +21,7 @@ public struct S3Tier: StorageTier {
     }
 
     func objectKey(_ key: String) throws -> String {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard !key.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != ".." && $0 != "." }) else {
-            throw StorageError.invalidKey(key)
-        }
+        try StorageKey.validate(key)
         return client.location.prefix + key
     }
 
@@ -127,6 +124,15 @@ public struct S3Tier: StorageTier {
             }
         } while markers != nil
         return result
+    }
+
+    public func abortUnfinishedUploads(begunBefore date: Date) throws -> [String] {
+        var aborted: [String] = []
+        for upload in try incompleteUploads(prefix: "") where upload.initiated < date {
+            try abortUpload(upload)
+            aborted.append(upload.key)
+        }
+        return aborted
     }
 
     public func abortUpload(_ upload: IncompleteUpload) throws {

@@ -21,11 +21,7 @@ public struct LocalTier: StorageTier {
     public static let temporaryMarker = ".lifeboat-tmp-"
 
     func path(for key: String) throws -> String {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard !key.hasPrefix("/"), !parts.isEmpty,
-              parts.allSatisfy({ !$0.isEmpty && $0 != ".." && $0 != "." }) else {
-            throw StorageError.invalidKey(key)
-        }
+        try StorageKey.validate(key)
         return root + "/" + key
     }
 
@@ -103,6 +99,10 @@ public struct LocalTier: StorageTier {
 
     /// Set folders (the first part of keys), including those holding only
     /// temporary files, so incomplete sets can be found and removed.
+    public var isLocal: Bool { true }
+
+    public func setFolderNames() throws -> [String] { try topLevelNames() }
+
     public func topLevelNames() throws -> [String] {
         guard FileManager.default.fileExists(atPath: root) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }.sorted()

@@ -45,6 +45,42 @@ public protocol StorageTier: Sendable {
     func delete(key: String) throws
     /// Deletes everything under `prefix` (a set), including uncommitted leftovers.
     func deleteAll(prefix: String) throws
+
+    // Capabilities: what the use cases treat differently per kind of tier,
+    // asked of the tier instead of guessed from its type.
+
+    /// A folder on this machine: read in place (no staging download), and
+    /// only this host writes it (under the backup lock), so an incomplete
+    /// set there is an interrupted one at once.
+    var isLocal: Bool { get }
+    /// The storage class artifacts are written with (an archive class for
+    /// Glacier), recorded in the manifests' `copies`.
+    var storageClass: String? { get }
+    /// Top-level names that may be sets without listing any object (a
+    /// local folder holding only temporary files).
+    func setFolderNames() throws -> [String]
+    /// Aborts uploads begun before `date` and never finished (S3 multipart
+    /// uploads); returns their keys.
+    func abortUnfinishedUploads(begunBefore date: Date) throws -> [String]
+}
+
+extension StorageTier {
+    public var isLocal: Bool { false }
+    public var storageClass: String? { nil }
+    public func setFolderNames() throws -> [String] { [] }
+    public func abortUnfinishedUploads(begunBefore date: Date) throws -> [String] { [] }
+}
+
+/// The one rule for object keys, the same in every tier: relative, no
+/// `..` or `.`, no empty parts (so a key never leaves its tier's root or
+/// prefix, whatever a manifest or a listing says).
+public enum StorageKey {
+    public static func validate(_ key: String) throws {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard !key.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != ".." && $0 != "." }) else {
+            throw StorageError.invalidKey(key)
+        }
+    }
 }
 
 public enum StorageError: Error, CustomStringConvertible, Sendable {
