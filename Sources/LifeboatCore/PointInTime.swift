@@ -60,6 +60,25 @@ public struct PointInTime: Sendable {
         return (target, moment, coverage)
     }
 
+    /// The first of `tiers` (in the order given: local, S3, Glacier) whose
+    /// chains cover `moment`, the set to restore there and the oplog limit;
+    /// or one refusal naming what each tier covers. The one resolution
+    /// `restore --to-time` and `rebuild --to-time` share.
+    public static func locate(_ moment: BSONTimestamp, in tiers: [any StorageTier]) throws -> (tier: any StorageTier, entry: CatalogEntry, limit: BSONTimestamp) {
+        var refusals: [String] = []
+        for tier in tiers {
+            do {
+                let (set, limit, _) = try PointInTime(tier: tier).resolve(moment)
+                return (tier, try SetCatalog(tier: tier).resolve(set.rawValue), limit)
+            } catch let error as LifeboatError {
+                // One tier (--from): its own refusal, with the ranges it covers.
+                if tiers.count == 1 { throw error }
+                refusals.append("\(tier.name): \(error.message)" + (error.hint.map { " (\($0))" } ?? ""))
+            }
+        }
+        throw LifeboatError.usage("no tier's sets cover \(Coverage.show(moment))", hint: refusals.joined(separator: "; "))
+    }
+
     /// The chains of `manifests` (a full set with an oplog position and its
     /// incrementals), each with the range it covers, oldest first; members
     /// ordered by where their oplog ends.
@@ -82,4 +101,19 @@ public struct PointInTime: Sendable {
     }
 
     static func end(_ manifest: Manifest) -> BSONTimestamp { manifest.artifact(.mongo)!.mongo!.oplog!.end }
+}
+
+extension TieredCatalog {
+    /// What a restore reads: with a moment, the first tier whose chains
+    /// cover it (`--from`'s only) and the oplog limit; otherwise the set
+    /// named, or the newest holding `components`.
+    public func resolve(_ reference: String?, from name: String?, components: [Component]?, moment: BSONTimestamp?) throws
+        -> (tier: any StorageTier, entry: CatalogEntry, limit: BSONTimestamp?) {
+        guard let moment else {
+            let (tier, entry) = try resolve(reference, from: name, components: components)
+            return (tier, entry, nil)
+        }
+        let located = try PointInTime.locate(moment, in: try name.map { [try tiers.named($0)] } ?? tiers.all)
+        return (located.tier, located.entry, located.limit)
+    }
 }

@@ -215,24 +215,10 @@ final class RebuildRun {
             manifest = try SetCatalog(tier: tier).resolve(state.set).manifest
             limit = state.oplogLimit.flatMap { try? PointInTime.parse($0) }
         } else if let moment = options.toTime {
-            let candidates = try options.from.map { [try tiers.named($0)] } ?? tiers.all
-            var found: (any StorageTier, BackupSetID, BSONTimestamp)?
-            var refusals: [String] = []
-            for candidate in candidates {
-                do {
-                    let (set, replayLimit, _) = try PointInTime(tier: candidate).resolve(moment)
-                    found = (candidate, set, replayLimit)
-                    break
-                } catch {
-                    refusals.append("\(candidate.name): \(error)")
-                }
-            }
-            guard let (foundTier, set, replayLimit) = found else {
-                throw LifeboatError.usage("no tier's sets cover \(moment)", hint: refusals.joined(separator: "; "))
-            }
-            tier = foundTier
-            manifest = try SetCatalog(tier: tier).resolve(set.rawValue).manifest
-            limit = replayLimit
+            let located = try PointInTime.locate(moment, in: try options.from.map { [try tiers.named($0)] } ?? tiers.all)
+            tier = located.tier
+            manifest = located.entry.manifest
+            limit = located.limit
         } else if let set = options.set {
             let (foundTier, entry) = try catalog.resolve(set, from: options.from)
             tier = foundTier

@@ -124,14 +124,13 @@ struct RestoreCommand: ParsableCommand {
                                          mongoSelection: selection, drop: drop, replayOplog: !noOplogReplay)
         options.merge = merge
         options.stopContainers = stopContainers
-        var (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from, components: options.components)
-        if let toTime {
-            let moment = try PointInTime.parse(toTime)
-            let (target, limit, _) = try PointInTime(tier: tier).resolve(moment)
-            entry = try SetCatalog(tier: tier).resolve(target.rawValue)
+        // With --to-time: the first tier whose chains cover the moment (local, then S3, Glacier), or --from's.
+        let (tier, entry, limit) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from, components: options.components,
+                                                                                        moment: try toTime.map(PointInTime.parse))
+        if let toTime, let limit {
             options.components = [.mongo]
             options.oplogLimit = limit
-            if !json { Output.line("point in time \(toTime): set \(target) and its chain, oplog replayed up to \(limit)") }
+            if !json { Output.line("point in time \(toTime): set \(entry.id) in \(entry.tier) and its chain, oplog replayed up to \(limit)") }
         }
         let console = Console.terminal()
         do {

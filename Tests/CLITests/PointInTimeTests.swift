@@ -99,3 +99,46 @@ import TestSupport
         #expect(!prune.stdout.contains("would delete"), "\(prune.output)")
     }
 }
+
+extension PointInTimeTests {
+    /// A moment older than the local tier keeps (7 days there, 30 in S3):
+    /// restore --to-time finds the chain that covers it in S3, restores it
+    /// from there and says so; with --from local it is refused with what
+    /// the local tier covers.
+    @Test func aMomentOnlyS3StillCoversIsRestoredFromS3() throws {
+        guard let uri = try TestServers.mongoURI(), let s3 = try TestServers.s3() else { return }
+        let db = TestServers.uniquePrefix("pits3")
+        let dir = TemporaryDirectory()
+        defer { _ = try? Self.py("[c.drop_database(n) for n in c.list_database_names() if n.startswith(sys.argv[2])]", uri, db) }
+        let bucket = TestServers.uniqueBucket("pits3")
+        let created = try ProcessRunner.shell(".test-servers/venv/bin/python -c \"import boto3; boto3.client('s3', endpoint_url='\(s3.endpoint)', region_name='us-east-1', aws_access_key_id='\(s3.accessKeyID)', aws_secret_access_key='\(s3.secretAccessKey)').create_bucket(Bucket='\(bucket)')\"")
+        #expect(created.status == 0, "\(created.output)")
+        let env = ["BACKUP_DIR": dir.sub("backup"), "MONGO_URI": uri, "AWS_S3_BUCKET": bucket, "AWS_ENDPOINT_URL": s3.endpoint,
+                   "AWS_ACCESS_KEY_ID": s3.accessKeyID, "AWS_SECRET_ACCESS_KEY": s3.secretAccessKey]
+        func lifeboat(_ arguments: [String]) throws -> ProcessResult {
+            try ProcessRunner.run(ProcessRunner.lifeboatBinary, arguments, environment: env)
+        }
+        _ = try Self.py("d.users.insert_many([{'_id': i} for i in range(30)])", uri, db)
+        let old = try lifeboat(["backup", "--components", "mongo", "--ns", "\(db).*"])
+        #expect(old.status == 0, "\(old.output)")
+        let oldID = old.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? "?"
+        _ = try Self.py("d.users.insert_many([{'_id': 100 + i} for i in range(5)])", uri, db)
+        let moment = try Self.py(Self.position, uri, db)
+        let incremental = try lifeboat(["backup", "--components", "mongo", "--ns", "\(db).*", "--kind", "incremental"])
+        #expect(incremental.status == 0 && incremental.stdout.contains("-incr-"), "\(incremental.output)")
+        let incrementalID = incremental.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? "?"
+        _ = try Self.py("d.users.insert_many([{'_id': 200 + i} for i in range(7)])", uri, db)
+        let newer = try lifeboat(["backup", "--components", "mongo", "--ns", "\(db).*", "--kind", "full"])
+        #expect(newer.status == 0, "\(newer.output)")
+        // The local tier has let the old chain go (as LOCAL_RETENTION_DAYS would).
+        for id in [oldID, incrementalID] { try FileManager.default.removeItem(atPath: dir.sub("backup/\(id)")) }
+
+        let refused = try lifeboat(["restore", "--to-time", moment, "--from", "local", "--ns-from", "\(db).*", "--ns-to", "\(db)x.*"])
+        #expect(refused.status == 64 && refused.stderr.contains("covered:"), "\(refused.output)")
+        let restored = try lifeboat(["restore", "--to-time", moment, "--ns-from", "\(db).*", "--ns-to", "\(db)x.*"])
+        #expect(restored.status == 0, "\(restored.output)")
+        #expect(restored.stdout.contains("in s3 and its chain"), "\(restored.stdout)")
+        let count = try Self.py("print(c[sys.argv[2] + 'x'].users.count_documents({}))", uri, db)
+        #expect(count == "35", "the moment holds 30 + 5 documents: \(count)")
+    }
+}
