@@ -347,7 +347,6 @@ public final class BackupDaemon: @unchecked Sendable {
         }
     }
 
-    /// Every minute: a backup overdue by BACKUP_MAX_AGE raises BACKUP_OVERDUE.
     /// `doctor` at start, then on DOCTOR_SCHEDULE: every line that is not
     /// OK is logged, a FAIL alerts DOCTOR_FAILED, the counts go to /metrics
     /// and the failures to /healthz's reason. Its own thread: it never
@@ -378,6 +377,7 @@ public final class BackupDaemon: @unchecked Sendable {
         }
     }
 
+    /// Every minute: a backup overdue by BACKUP_MAX_AGE raises BACKUP_OVERDUE.
     private func overdueWatch() {
         while !isStopping {
             // The local tier's sets count too (a one-shot backup between runs).

@@ -10,8 +10,6 @@ import Storage
 /// moments MongoDB can be restored to, each tier, running work, alerts.
 /// `attention` lists what needs the operator, most important first.
 public struct StackStatus: Codable, Sendable {
-    public static let schemaName = "lifeboat.status/1"
-    public var schema = StackStatus.schemaName
     public var generatedAt: Date
     /// Empty when all is well; otherwise the reasons, the first one the most important.
     public var attention: [String]
@@ -142,13 +140,13 @@ public struct StackStatus: Codable, Sendable {
         }
 
         // Tiers, with what the next prune would remove.
-        let plan = try? Pruner(settings: settings, console: .silent, now: { now }).run(dryRun: true)
+        let pruner = try? Pruner(settings: settings, tiers: tiers?.all ?? [], console: .silent, now: { now })
         var tierStatuses: [TierStatus] = []
         for tier in tiers?.all ?? [] {
             let failure = listing.failures.first { $0.tier == tier.name }
             if let failure { attention.append("tier \(tier.name) cannot be listed: \(failure.error.message)") }
             let rows = listing.rows.filter { $0.tierNames.contains(tier.name) }
-            let deletions = plan?.deletions.filter { $0.tier == tier.name }
+            let deletions = listing.byTier[tier.name].flatMap { pruner?.plan(tier, from: $0).deletions }
             tierStatuses.append(TierStatus(name: tier.name, location: tier.location, reachable: failure == nil, problem: failure?.error.message,
                                            sets: rows.count, storedBytes: rows.reduce(0) { $0 + $1.manifest.storedBytes },
                                            oldest: rows.first?.id.rawValue, newest: rows.last?.id.rawValue,

@@ -70,10 +70,12 @@ public struct PointInTime: Sendable {
             do {
                 let (set, limit, _) = try PointInTime(tier: tier).resolve(moment)
                 return (tier, try SetCatalog(tier: tier).resolve(set.rawValue), limit)
-            } catch let error as LifeboatError {
+            } catch {
                 // One tier (--from): its own refusal, with the ranges it covers.
                 if tiers.count == 1 { throw error }
-                refusals.append("\(tier.name): \(error.message)" + (error.hint.map { " (\($0))" } ?? ""))
+                // Another tier may cover it, even when this one cannot be read.
+                let wrapped = LifeboatError.wrap(error, doing: "listing the \(tier.name) tier")
+                refusals.append("\(tier.name): \(wrapped.message)" + (wrapped.hint.map { " (\($0))" } ?? ""))
             }
         }
         throw LifeboatError.usage("no tier's sets cover \(Coverage.show(moment))", hint: refusals.joined(separator: "; "))

@@ -63,6 +63,12 @@ public struct Pruner: Sendable {
         } catch {
             throw LifeboatError.wrap(error, doing: "listing the \(tier.name) tier (\(tier.location))")
         }
+        return plan(tier, from: listing)
+    }
+
+    /// What prune would do in `tier`, from a listing already made (`status`
+    /// lists every tier once, for its own screen and for this).
+    public func plan(_ tier: any StorageTier, from listing: SetCatalog.Listing) -> Plan {
         let policy = settings.storage.retention(for: tier.name)
         let candidates = listing.complete.map {
             RetentionPlanner.Candidate(id: $0.id, time: $0.manifest.finishedAt, verified: $0.verificationState == .passed,

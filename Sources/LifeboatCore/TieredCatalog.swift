@@ -36,6 +36,8 @@ public struct TieredCatalog: Sendable {
         public var unreadable: [(tier: String, id: BackupSetID, problem: String)] = []
         /// Tiers that could not be listed, with why.
         public var failures: [(tier: String, error: LifeboatError)] = []
+        /// Each listed tier's own listing (what prune plans from).
+        public var byTier: [String: SetCatalog.Listing] = [:]
 
         public init() {}
     }
@@ -46,6 +48,7 @@ public struct TieredCatalog: Sendable {
         for tier in tiers.all where names?.contains(tier.name) ?? true {
             do {
                 let part = try SetCatalog(tier: tier).list()
+                listing.byTier[tier.name] = part
                 for entry in part.complete { byID[entry.id, default: []].append(entry) }
                 listing.incomplete += part.incomplete.map { (tier.name, $0) }
                 listing.unreadable += part.unreadable.map { (tier.name, $0.0, $0.1) }

@@ -16,20 +16,14 @@ enum Output {
         FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
     }
 
-    /// A command's JSON result: one object carrying `schema`
-    /// (`lifeboat.<command>/<version>`, documented in docs/json.md); a list
-    /// goes under `key`. Fields are only ever added within a version.
-    static func json<T: Encodable>(_ value: T, schema: String, key: String? = nil) throws {
+    /// A command's JSON result: one object (every result type is one)
+    /// carrying `schema`, `lifeboat.<command>/<version>`, documented in
+    /// docs/json.md. Fields are only ever added within a version.
+    static func json<T: Encodable>(_ value: T, schema: String) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        let object = try JSONSerialization.jsonObject(with: try encoder.encode(value), options: [.fragmentsAllowed])
-        var envelope: [String: Any]
-        if let key {
-            envelope = [key: object]
-        } else if let fields = object as? [String: Any] {
-            envelope = fields
-        } else {
-            envelope = ["result": object]
+        guard var envelope = try JSONSerialization.jsonObject(with: try encoder.encode(value)) as? [String: Any] else {
+            preconditionFailure("a --json result is an object")
         }
         envelope["schema"] = "lifeboat.\(schema)"
         let data = try JSONSerialization.data(withJSONObject: envelope, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

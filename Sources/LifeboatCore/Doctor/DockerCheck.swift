@@ -52,12 +52,8 @@ enum DockerCheck {
 
     /// The one container of a Compose service, or why there is none (for
     /// the checks whose fallback goes through Docker).
-    static func service(_ name: String, _ context: DoctorContext) -> Result<String, DoctorProblem> {
-        do {
-            return .success(try StackContainers(context.settings).service(name).name)
-        } catch {
-            return .failure(DoctorProblem(text: "\(error)"))
-        }
+    static func service(_ name: String, _ context: DoctorContext) -> Result<String, any Error> {
+        Result { try StackContainers(context.settings).service(name).name }
     }
 
     static func getgroups() -> String {
@@ -66,9 +62,4 @@ enum DockerCheck {
         let filled = Glibc.getgroups(count, &groups)
         return "[" + groups.prefix(Int(max(filled, 0))).map(String.init).joined(separator: ",") + "]"
     }
-}
-
-struct DoctorProblem: Error, CustomStringConvertible {
-    let text: String
-    var description: String { text }
 }

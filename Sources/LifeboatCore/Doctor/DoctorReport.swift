@@ -1,10 +1,9 @@
 import Foundation
 
 /// Every finding of one `doctor` run, and what they add up to. The JSON
-/// form is documented in docs/json.md (schema `lifeboat.doctor/1`).
+/// form is documented in docs/json.md (schema `lifeboat.doctor/1`, set by
+/// the command's output).
 public struct DoctorReport: Codable, Sendable {
-    public static let schemaName = "lifeboat.doctor/1"
-    public var schema = DoctorReport.schemaName
     public var generatedAt: Date
     public var findings: [DoctorFinding]
     public var counts: [String: Int]

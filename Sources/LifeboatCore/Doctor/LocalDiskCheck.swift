@@ -16,7 +16,7 @@ enum LocalDiskCheck {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             return [DoctorFinding("local", "BACKUP_DIR", .fail, "\(directory) does not exist",
-                                  fix: "mount the backup volume at \(directory) (docker-compose.prod.yml: ./backups:/backups), or set BACKUP_DIR")]
+                                  fix: "mount the backup volume at \(directory) (docker-compose.prod.yml: backup-data:/backup), or set BACKUP_DIR")]
         }
         let probe = directory + "/.lifeboat-doctor-\(getpid())"
         if FileManager.default.createFile(atPath: probe, contents: Data("probe\n".utf8)) {
