@@ -10,7 +10,12 @@ cd "$(dirname "$0")/.."
 socket="$1"
 binary="${2:-$(swift build --show-bin-path)/lifeboat}"
 tag="${3:-lifeboat:test}"
-base="lifeboat-test/debian-runtime:bookworm"
+# The runtime packages: the C libraries Lifeboat links, CA certificates, and
+# git (component 'code'). The cached base is named by this list, so a change
+# to it builds a new base instead of reusing one that lacks a package.
+packages="libmongoc-1.0-0,libbson-1.0-0,libhiredis0.14,libcurl4,libarchive13,libssl3,libzstd1,zlib1g,ca-certificates,git,passwd"
+key="$(printf '%s' "$packages" | sha256sum | cut -c1-12)"
+base="lifeboat-test/debian-runtime:bookworm-$key"
 cache="${LIFEBOAT_TEST_CACHE:-/var/cache/lifeboat-test}"
 # Debian's docker.io client (20.10), whose classic builder stops at --target.
 client=/usr/bin/docker
@@ -19,17 +24,17 @@ docker=("$client" -H "unix://$socket")
 
 if ! "${docker[@]}" image inspect "$base" >/dev/null 2>&1; then
   mkdir -p "$cache"
-  if [ ! -f "$cache/runtime-rootfs.tar" ]; then
+  if [ ! -f "$cache/runtime-rootfs-$key.tar" ]; then
     command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
     root="$(mktemp -d)"
     debootstrap --variant=minbase \
-      --include=libmongoc-1.0-0,libbson-1.0-0,libhiredis0.14,libcurl4,libarchive13,libssl3,libzstd1,zlib1g,ca-certificates,passwd \
+      --include="$packages" \
       bookworm "$root" "${LIFEBOAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null
     rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*
-    tar -C "$root" -cf "$cache/runtime-rootfs.tar.partial" . && mv "$cache/runtime-rootfs.tar.partial" "$cache/runtime-rootfs.tar"
+    tar -C "$root" -cf "$cache/runtime-rootfs-$key.tar.partial" . && mv "$cache/runtime-rootfs-$key.tar.partial" "$cache/runtime-rootfs-$key.tar"
     rm -rf "$root"
   fi
-  "${docker[@]}" import "$cache/runtime-rootfs.tar" "$base" >/dev/null
+  "${docker[@]}" import "$cache/runtime-rootfs-$key.tar" "$base" >/dev/null
 fi
 
 context="$(mktemp -d)"

@@ -10,6 +10,7 @@ packages=(
   libzstd-dev      # zstd compression of artifacts
   zlib1g-dev       # gzip compression of artifacts
   zstd gzip tar    # stock tools the tests check our artifacts against
+  git              # the 'code' component (git bundle), and stock git clone in its tests
   python3 python3-venv  # the test servers (SecantusDB and moto from PyPI) run in a venv
   libmongoc-dev libbson-dev  # MongoDB client (mongo component)
   libhiredis-dev   # Redis client (redis component)

@@ -10,7 +10,7 @@ string = {"type": "string"}; nstring = {"type": ["string", "null"]}
 date = {"type": "string", "format": "date-time"}; ndate = {"type": ["string", "null"], "format": "date-time"}
 integer = {"type": "integer"}; number = {"type": "number"}; boolean = {"type": "boolean"}
 setid = {"type": "string", "pattern": "^[0-9]{8}T[0-9]{6}Z-(full|incr)-[0-9a-f]{4}$"}
-component = {"enum": ["mongo", "redis", "files", "config"]}
+component = {"enum": ["mongo", "redis", "files", "config", "code"]}
 def schema(name, title, req, props):
     s = {"$schema": S, "$id": f"https://lifeboat.invalid/schemas/{name}.schema.json", "title": title,
          **obj(["schema"] + req, {"schema": {"const": f"lifeboat.{name}/1"}, **props})}
@@ -27,7 +27,8 @@ schemas = {
         "id": setid, "tier": string, "tiers": arr(string), "kind": {"enum": ["full", "incr"]}, "parent": setid, "base": setid, "label": string,
         "created": date, "finished": date, "storedBytes": integer, "components": arr(component),
         "verification": {"enum": ["unverified", "passed", "failed", "not-checked"]}, "verificationByTier": {"type": "object", "additionalProperties": string},
-        "verifiedAt": date, "verificationDepth": {"enum": ["quick", "deep"]}, "damagedComponents": arr(component), "anomalies": arr(anomaly)})),
+        "verifiedAt": date, "verificationDepth": {"enum": ["quick", "deep"]}, "damagedComponents": arr(component), "anomalies": arr(anomaly),
+        "versions": {"type": "object", "additionalProperties": string}})),
     "incomplete": arr(obj(["tier", "id"], {"tier": string, "id": string}))}),
  "verify": schema("verify", "lifeboat verify --json: each artifact's verdict", ["id", "tier", "state", "depth", "artifacts", "problems", "unchecked"], {
     "id": setid, "tier": string, "state": {"enum": ["passed", "failed", "not-checked"]}, "depth": {"enum": ["quick", "deep"]},
@@ -45,7 +46,7 @@ schemas = {
  "thaw": schema("thaw", "lifeboat thaw --json: each artifact's archive state", ["set", "artifacts", "readable"], {
     "set": setid, "readable": boolean, "artifacts": arr(obj(["file", "state"], {"file": string, "state": {"enum": ["readable", "archived", "restoring", "restored"]}}))}),
  "rebuild": schema("rebuild", "lifeboat rebuild --json: the steps of a disaster recovery", ["purpose", "startedAt", "dryRun", "succeeded", "steps", "checks", "problems", "nextSteps"], {
-    "purpose": string, "setID": string, "tier": string, "startedAt": date, "finishedAt": date, "dryRun": boolean, "succeeded": boolean, "resumed": boolean, "rtoSeconds": number, "dataPointInTime": date,
+    "purpose": string, "setID": string, "tier": string, "startedAt": date, "finishedAt": date, "dryRun": boolean, "succeeded": boolean, "resumed": boolean, "rtoSeconds": number, "dataPointInTime": date, "applicationCode": string,
     "steps": arr(obj(["name", "outcome", "seconds", "detail"], {"name": string, "outcome": string, "seconds": number, "detail": string})),
     "checks": arr(string), "problems": arr(string), "nextSteps": arr(string)}),
  "config": schema("config", "lifeboat config --json: every variable as resolved (secrets redacted)", ["variables", "schedules", "components", "warnings", "problems", "valid"], {

@@ -41,6 +41,14 @@ public struct ServiceRunner: Sendable {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
+        // Work still registered when the group has stopped (a run that outlived
+        // SHUTDOWN_GRACE_SECONDS) is undone as a one-shot command's would be on
+        // a signal: temporary files removed, stopped containers started again.
+        defer {
+            if Interruption.shared.hasPending {
+                Interruption.shared.interrupted(by: "service shutdown") { logger.warning("\($0)") }
+            }
+        }
         do {
             try await group.run()
             logger.info("stopped")

@@ -30,6 +30,8 @@ public struct StackStatus: Codable, Sendable {
         public var verification: String
         public var verificationDepth: String?
         public var verifiedAt: Date?
+        /// The version of what it holds, when it has one (code: the commit).
+        public var contentVersion: String?
     }
     public struct ComponentStatus: Codable, Sendable {
         public var component: String
@@ -107,7 +109,8 @@ public struct StackStatus: Codable, Sendable {
                 return LastBackup(set: row.id.rawValue, kind: row.manifest.kind.rawValue, label: row.manifest.label, finishedAt: row.manifest.finishedAt,
                                   ageSeconds: now.timeIntervalSince(row.manifest.finishedAt), storedBytes: artifact.storedBytes + (artifact.index?.storedBytes ?? 0),
                                   tiers: row.tierNames, verification: row.entries.contains { $0.failedComponents.contains(component) } ? "failed" : row.verificationState.rawValue,
-                                  verificationDepth: newest?.depth?.rawValue, verifiedAt: newest?.checkedAt)
+                                  verificationDepth: newest?.depth?.rawValue, verifiedAt: newest?.checkedAt,
+                                  contentVersion: artifact.contentVersion)
             }
             if source.enabled, last == nil { attention.append("\(component.rawValue): no complete set holds it yet") }
             if last?.verification == "failed" { attention.append("\(component.rawValue): the newest set holding it, \(last!.set), failed verification") }
@@ -189,6 +192,7 @@ public struct StackStatus: Codable, Sendable {
             line += (c.source.reachable == true ? "source ok" : "source DOWN") + "  "
             if let last = c.lastBackup {
                 line += "last \(last.set) (\(last.label ?? last.kind)), \(StatusReport.duration(last.ageSeconds)) ago, \(ByteCount.describe(last.storedBytes)), in \(last.tiers.joined(separator: ","))"
+                    + (last.contentVersion.map { ", \($0)" } ?? "")
                 line += ", verified: \(last.verification)" + (last.verificationDepth.map { " (\($0))" } ?? "") + (last.verifiedAt.map { " \(StatusReport.iso($0))" } ?? "")
             } else {
                 line += "no backup yet"

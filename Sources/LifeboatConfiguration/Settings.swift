@@ -13,6 +13,8 @@ public struct Settings: Sendable {
     public var schedule: CronExpression
     public var timeZone: TimeZone
     public var uploadsDirectory: String?
+    /// APP_REPO_DIR: the application's git repository (component 'code').
+    public var appRepoDirectory: String?
     public var configPaths: [String]
     public var compression: Compression
     public var skipUnreadable: Bool
@@ -51,8 +53,12 @@ public struct Settings: Sendable {
     /// last sets by more than this is an anomaly.
     public var sizeDropPercent = 50
 
-    /// The variable each component needs.
-    public static let componentVariables = ["mongo": "MONGO_URI", "redis": "REDIS_URL", "files": "UPLOADS_DIR", "config": "CONFIG_PATHS"]
+    /// The variable each component needs, in the order sets hold them.
+    public static let componentVariableTable: [(component: String, variable: String)] = [
+        ("mongo", "MONGO_URI"), ("redis", "REDIS_URL"), ("files", "UPLOADS_DIR"), ("config", "CONFIG_PATHS"), ("code", "APP_REPO_DIR"),
+    ]
+    public static let componentVariables = Dictionary(uniqueKeysWithValues: componentVariableTable.map { ($0.component, $0.variable) })
+    static let componentNames = componentVariableTable.map(\.component).joined(separator: ", ")
 
     public init(backupDirectory: String, retentionDays: Int = 7, schedule: CronExpression? = nil,
                 timeZone: TimeZone = TimeZone(identifier: "UTC")!, uploadsDirectory: String? = nil,
@@ -156,6 +162,13 @@ public struct LoadedConfiguration: Sendable {
             }
         }
 
+        var appRepoDirectory: String?
+        if let text = value("APP_REPO_DIR") {
+            if text.hasPrefix("/") && text != "/" { appRepoDirectory = normalized(text) } else {
+                problems.append(ConfigProblem(variable: "APP_REPO_DIR", value: text, message: "must be the absolute path of a git repository's working tree (or a bare repository), e.g. /app"))
+            }
+        }
+
         var configPaths: [String] = []
         if let text = value("CONFIG_PATHS") {
             for item in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
@@ -237,6 +250,7 @@ public struct LoadedConfiguration: Sendable {
                                 mongoURI: mongoURIs["MONGO_URI"], verifyMongoURI: mongoURIs["VERIFY_MONGO_URI"],
                                 mongoParallelCollections: parallelCollections, mongoCaptureOplog: captureOplog)
         settings.mongoUsersAndRoles = usersAndRoles
+        settings.appRepoDirectory = appRepoDirectory
         settings.storage = storage
         settings.daemon = DaemonSettings.load(value: value, shown: shown, problems: &problems)
         settings.rebuild = RebuildSettings.load(value: value, shown: shown, problems: &problems)
@@ -280,7 +294,7 @@ public struct LoadedConfiguration: Sendable {
             var listed: [String] = []
             for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !item.isEmpty {
                 guard let needs = Settings.componentVariables[item] else {
-                    problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "'\(item)' is not a component; list some of mongo, redis, files, config"))
+                    problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "'\(item)' is not a component; list some of \(Settings.componentNames)"))
                     continue
                 }
                 if value(needs) == nil {
@@ -289,7 +303,7 @@ public struct LoadedConfiguration: Sendable {
                 if !listed.contains(item) { listed.append(item) }
             }
             if listed.isEmpty && !problems.contains(where: { $0.variable == "BACKUP_COMPONENTS" }) {
-                problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "lists no component; list some of mongo, redis, files, config"))
+                problems.append(ConfigProblem(variable: "BACKUP_COMPONENTS", value: text, message: "lists no component; list some of \(Settings.componentNames)"))
             }
             settings.declaredComponents = listed
         }

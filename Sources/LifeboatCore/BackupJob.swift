@@ -35,12 +35,7 @@ public struct BackupJob: Sendable {
     /// `--components`.
     public static func configuredComponents(_ settings: Settings) -> [Component] {
         if let declared = settings.declaredComponents { return declared.compactMap(Component.init(rawValue:)).sorted() }
-        var components: [Component] = []
-        if settings.uploadsDirectory != nil { components.append(.files) }
-        if !settings.configPaths.isEmpty { components.append(.config) }
-        if settings.redisURL != nil { components.insert(.redis, at: 0) }
-        if settings.mongoURI != nil { components.insert(.mongo, at: 0) }
-        return components
+        return ComponentRegistry.handlers.filter { $0.isConfigured(settings) }.map(\.component)
     }
 
     /// Takes a set into the local tier, then copies it to each remote tier
@@ -105,7 +100,7 @@ public struct BackupJob: Sendable {
         public let previous: BackupSetID
 
         public var error: LifeboatError {
-            let why = missing.map { "\($0.rawValue) (\(Settings.componentVariables[$0.rawValue] ?? "its variable") is not set)" }.joined(separator: ", ")
+            let why = missing.map { "\($0.rawValue) (\($0.variable) is not set)" }.joined(separator: ", ")
             return LifeboatError(.usage, "COMPONENT_MISSING: the newest full set \(previous) holds \(missing.map(\.rawValue).joined(separator: ", ")), which this backup would not take: \(why); no set was taken",
                                  hint: "set the variable again (check its spelling), or take the rest on purpose: lifeboat backup --components <list>, or declare the components with BACKUP_COMPONENTS")
         }
@@ -142,9 +137,9 @@ public struct BackupJob: Sendable {
         var artifacts: [Manifest.Artifact] = []
         do {
             for component in components {
-                artifacts.append(try backUp(component, into: id, mongoSelection: mongoSelection, encryption: encryption,
-                                            oplogAfter: component == .mongo ? parent?.artifact(.mongo)?.mongo?.oplog?.end : nil,
-                                            parent: parent, captured: captured))
+                let backup = ComponentBackup(settings: settings, tier: tier, console: console, setID: id, parent: parent,
+                                             mongoSelection: mongoSelection, encryption: encryption, captured: captured)
+                artifacts.append(try backUp(component, backup))
             }
             var manifest = Manifest(
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
@@ -236,20 +231,10 @@ public struct BackupJob: Sendable {
         let components = requested ?? Self.configuredComponents(settings)
         if components.isEmpty {
             throw LifeboatError.usage("nothing to back up: no component is configured",
-                                      hint: "set MONGO_URI (component 'mongo'), REDIS_URL (component 'redis'), UPLOADS_DIR (component 'files') and/or CONFIG_PATHS (component 'config')")
+                                      hint: "set one or more of " + Component.allCases.map { "\($0.variable) (component '\($0.rawValue)')" }.joined(separator: ", "))
         }
-        for component in components {
-            switch component {
-            case .files where settings.uploadsDirectory == nil:
-                throw LifeboatError.usage("component 'files' needs UPLOADS_DIR", hint: "set UPLOADS_DIR to the absolute path of the uploads folder")
-            case .mongo where settings.mongoURI == nil:
-                throw LifeboatError.usage("component 'mongo' needs MONGO_URI", hint: "set MONGO_URI (or MONGO_URI_FILE) to the server's connection string")
-            case .redis where settings.redisURL == nil:
-                throw LifeboatError.usage("component 'redis' needs REDIS_URL", hint: "set REDIS_URL (or REDIS_URL_FILE), e.g. redis://:password@redis:6379/")
-            case .config where settings.configPaths.isEmpty:
-                throw LifeboatError.usage("component 'config' needs CONFIG_PATHS", hint: "set CONFIG_PATHS to a comma-separated list of absolute paths")
-            default: continue
-            }
+        for component in components where !component.handler.isConfigured(settings) {
+            throw LifeboatError.usage("component '\(component.rawValue)' needs \(component.variable)", hint: component.handler.configureHint)
         }
         return components
     }
@@ -262,9 +247,9 @@ public struct BackupJob: Sendable {
     }
 
     /// One artifact: source → compress → (hand-off thread) → SHA-256 → tier.
-    private func backUp(_ component: Component, into id: BackupSetID, mongoSelection: NamespaceSelection,
-                        encryption: EncryptionTarget, oplogAfter: BSONTimestamp?, parent: Manifest?,
-                        captured: CapturedOplog? = nil) throws -> Manifest.Artifact {
+    private func backUp(_ component: Component, _ backup: ComponentBackup) throws -> Manifest.Artifact {
+        let id = backup.setID
+        let encryption = backup.encryption
         let compression = settings.compression
         let file = component.fileName(compression.algorithm) + (encryption.isEnabled ? ".age" : "")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
@@ -283,8 +268,7 @@ public struct BackupJob: Sendable {
                 let compressor = try Compressors.make(compression, into: encryptor ?? handoff)
                 console.meter?.begin(component.rawValue)
                 let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
-                try writeSource(component, into: raw, artifact: &artifact, mongoSelection: mongoSelection, oplogAfter: oplogAfter,
-                                setID: id, parent: parent, encryption: encryption, captured: captured)
+                try component.handler.backUp(backup, into: raw, artifact: &artifact)
                 try compressor.finish()
                 try encryptor?.finish()
                 try handoff.close()
@@ -305,100 +289,7 @@ public struct BackupJob: Sendable {
         }
     }
 
-    private func writeSource(_ component: Component, into sink: any ByteSink, artifact: inout Manifest.Artifact,
-                             mongoSelection: NamespaceSelection, oplogAfter: BSONTimestamp?,
-                             setID: BackupSetID, parent: Manifest?, encryption: EncryptionTarget, captured: CapturedOplog? = nil) throws {
-        let warn = console.warn
-        switch component {
-        case .config:
-            artifact.tree = try TreeArtifact.write(.paths(settings.configPaths), to: sink, skipUnreadable: settings.skipUnreadable, warn: { warn($0) }).summary
-        case .files:
-            // Every files artifact has an index; an incremental leaves out
-            // what the parent's index shows unchanged.
-            var changes: TreeChangeFilter?
-            var base: Manifest?
-            if parent != nil {
-                // The newest set with files (slices of oplog may be newer).
-                base = try SetCatalog(tier: tier).list().complete.last { $0.manifest.artifact(.files)?.index != nil }?.manifest
-                if let base, let cached = FilesIndexOutput.cached(settings.backupDirectory, base.id) {
-                    changes = TreeChangeFilter(parent: cached, parentStarted: base.startedAt)
-                } else {
-                    console.info("  files: no index of an earlier set on this host: the uploads go in whole")
-                }
-            }
-            let index = try FilesIndexOutput(tier: tier, setID: setID, compression: settings.compression, encryption: encryption,
-                                             backupDirectory: settings.backupDirectory)
-            do {
-                artifact.tree = try TreeArtifact.write(.folderContents(settings.uploadsDirectory!), to: sink, skipUnreadable: settings.skipUnreadable,
-                                                       warn: { warn($0) }, index: index.sink, changes: changes).summary
-                artifact.index = try index.finish()
-                if changes != nil {
-                    artifact.delta = true
-                    artifact.deltaOf = base?.id
-                }
-            } catch {
-                index.abort()
-                throw error
-            }
-        case .mongo:
-            var options = MongoDumper.Options(selection: mongoSelection, parallelCollections: settings.mongoParallelCollections,
-                                              toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongoCaptureOplog)
-            options.includeUsersAndRoles = settings.mongoUsersAndRoles
-            let dumper = MongoDumper(uri: settings.mongoURI!, options: options, warn: { warn($0) })
-            artifact.source = ServerIdentity.mongo(settings.mongoURI!)
-            if let oplogAfter, let captured {
-                artifact.mongo = try dumper.writeOplogArchive(captured.entries, after: oplogAfter, end: captured.end, into: sink)
-            } else if let oplogAfter {
-                artifact.mongo = try dumper.dumpOplog(after: oplogAfter, into: sink)
-            } else {
-                artifact.mongo = try dumper.dump(into: sink)
-            }
-        case .redis:
-            let endpoint: RedisEndpoint
-            do { endpoint = try RedisEndpoint(url: settings.redisURL!) } catch {
-                throw LifeboatError.usage("REDIS_URL is not valid: \(error)")
-            }
-            do {
-                artifact.source = ServerIdentity.redis(host: endpoint.host, port: endpoint.port)
-                artifact.redis = try RedisSnapshotter(endpoint: endpoint, warn: { warn($0) }).snapshot(into: sink)
-            } catch let error as RedisSourceError where error.kind == .refused {
-                // Nothing reached the sink yet: SYNC is refused before any payload.
-                console.warn("\(error.message); falling back to BGSAVE and reading the file through the Docker engine")
-                artifact.redis = try snapshotThroughDocker(endpoint, into: sink)
-            }
-        }
-    }
-
-    /// BGSAVE, then the RDB file copied out of the Redis container (its
-    /// Compose service) through the Docker archive API, validated on the way.
-    private func snapshotThroughDocker(_ endpoint: RedisEndpoint, into sink: any ByteSink) throws -> RedisSummary {
-        let saved = try RedisBackgroundSave.run(endpoint)
-        let stack = try StackContainers(settings)
-        let container = try stack.service(settings.redisService)
-        let scratch = try ScratchFile(path: settings.backupDirectory + "/.lifeboat-bgsave-\(getpid()).tar")
-        try stack.client.getArchive(container.Id, path: saved.path, into: scratch.sink)
-        let validating = RDBValidatingSink(sink)
-        try TreeArtifact.extractSingleFile(from: scratch.source(), to: validating)
-        let version = try validating.finish()
-        console.info("  redis: snapshot taken by BGSAVE and copied out of \(container.name):\(saved.path)")
-        let warn = console.warn
-        return RedisSummary.measured(serverVersion: saved.serverVersion, rdbVersion: version, bytes: validating.count, counted: validating.keyCounts,
-                                     info: (saved.keys, saved.expires), method: "bgsave-docker", warn: { warn($0) })
-    }
-
     static func describe(_ artifact: Manifest.Artifact) -> String {
-        if let tree = artifact.tree {
-            guard let unchanged = tree.unchanged else { return tree.countsDescription }
-            return "changed: \(tree.countsDescription); \(unchanged) unchanged, \(tree.deleted ?? 0) deleted"
-        }
-        if let redis = artifact.redis {
-            return "\(redis.totalKeys) keys, RDB version \(redis.rdbVersion), \(ByteCount.describe(redis.bytes)) (\(redis.method))"
-        }
-        if let mongo = artifact.mongo {
-            var text = "\(mongo.namespaces.count) namespaces, \(mongo.documentCount) documents"
-            if let oplog = mongo.oplog { text += ", oplog \(oplog.start)–\(oplog.end) (\(oplog.entries) entries)" }
-            return text
-        }
-        return ""
+        artifact.component.handler.describe(artifact)
     }
 }

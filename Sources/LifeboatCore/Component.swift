@@ -1,33 +1,41 @@
 import ByteStreams
 import Foundation
 
-/// What a set can hold. Each is one artifact in the set.
-public enum Component: String, Codable, Sendable, CaseIterable, Comparable {
-    case mongo
-    case redis
-    case files
-    case config
+/// What a set can hold: one artifact each. The names, their order and
+/// everything a use case needs of each are the registered handlers'
+/// (`ComponentRegistry`); a component's constant (`.mongo`) is declared in
+/// its own folder under `Components/`.
+public struct Component: RawRepresentable, Hashable, Codable, Sendable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+
+    /// Only a registered component: a manifest naming another one is not
+    /// read (as an unknown enum case was not before).
+    public init?(rawValue: String) {
+        guard ComponentRegistry.names.contains(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// For the constants in each component's folder.
+    init(registered name: String) { self.rawValue = name }
+
+    public static var allCases: [Component] { ComponentRegistry.handlers.map(\.component) }
+
+    public var description: String { rawValue }
+
+    /// The handler that knows everything about this component.
+    var handler: any ComponentHandler { ComponentRegistry.handler(self) }
 
     /// The artifact's file name for a compression, e.g. `files.tar.zst`.
-    public func fileName(_ compression: CompressionAlgorithm) -> String {
-        switch self {
-        case .mongo: return "mongo.archive" + compression.fileSuffix
-        case .redis: return "redis.rdb" + compression.fileSuffix
-        case .files, .config: return rawValue + ".tar" + compression.fileSuffix
-        }
-    }
+    public func fileName(_ compression: CompressionAlgorithm) -> String { handler.fileStem + compression.fileSuffix }
 
     /// The artifact's format name in the manifest.
-    public var format: String {
-        switch self {
-        case .mongo: return "mongodump-archive"
-        case .redis: return "rdb"
-        case .files, .config: return "tar"
-        }
-    }
+    public var format: String { handler.format }
+
+    /// The variable that turns the component on (the one its error messages name).
+    public var variable: String { handler.variable }
 
     public static func < (a: Component, b: Component) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        ComponentRegistry.order(a) < ComponentRegistry.order(b)
     }
 
     /// Parses `files,config`, naming the bad item and the valid ones.
@@ -42,4 +50,10 @@ public enum Component: String, Codable, Sendable, CaseIterable, Comparable {
         if result.isEmpty { throw LifeboatError.usage("--components is empty", hint: "name at least one of \(allCases.map(\.rawValue).joined(separator: ", "))") }
         return result.sorted()
     }
+}
+
+extension Manifest.Artifact {
+    /// The version of what the artifact holds, when it has one (code:
+    /// `commit 1a2b3c4d5e6f`), for `list` and `status`.
+    public var contentVersion: String? { component.handler.contentVersion(self) }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
-/// SIGINT and SIGTERM during a one-shot command: say what was interrupted
-/// and what it leaves, undo what can be undone (temporary files, stopped
-/// containers), then exit 130 or 143. Work registers what it would leave
-/// behind while it runs; the handlers run newest first.
-///
-/// `lifeboat serve` does not install this: its service runner owns the
-/// signals and shuts down gracefully.
+/// What an interruption leaves and how to undo it. Work registers, while
+/// it runs, what it would leave behind (a half-written set, stopped
+/// containers, a staging folder); whoever owns the process's signals calls
+/// `interrupted(by:write:)`: the executable's handler for a one-shot
+/// command (then it exits 130 or 143), the service at the end of its
+/// shutdown. Nothing here touches signals or ends the process: that is the
+/// executable's (the process boundary).
 public final class Interruption: @unchecked Sendable {
-    // @unchecked Sendable: `handlers`, `sources` and `nextToken` are read
-    // and written only while holding `lock`.
+    // @unchecked Sendable: `handlers` and `nextToken` are read and written
+    // only while holding `lock`.
     public static let shared = Interruption()
 
     public struct Token: Sendable, Hashable { fileprivate let value: Int }
@@ -23,24 +23,7 @@ public final class Interruption: @unchecked Sendable {
 
     private let lock = NSLock()
     private var handlers: [Handler] = []
-    private var sources: [any DispatchSourceSignal] = []
     private var nextToken = 0
-
-    /// Whether the command's signals are handled here (one-shot commands).
-    public var isInstalled: Bool { lock.withLock { !sources.isEmpty } }
-
-    public func install() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard sources.isEmpty else { return }
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in interrupted(by: number) }
-            source.resume()
-            sources.append(source)
-        }
-    }
 
     @discardableResult
     public func register(_ describe: @escaping @Sendable () -> String, cleanup: @escaping @Sendable () -> Void = {}) -> Token {
@@ -56,18 +39,20 @@ public final class Interruption: @unchecked Sendable {
         lock.withLock { handlers.removeAll { $0.token == token } }
     }
 
-    private func interrupted(by number: Int32) {
+    /// Says what each pending piece of work leaves (newest first) and runs
+    /// its cleanup; each runs once. `reason` names the cause (`SIGTERM`).
+    public func interrupted(by reason: String, write: (String) -> Void) {
         let pending = lock.withLock { () -> [Handler] in
             defer { handlers.removeAll() }
             return handlers.reversed()
         }
-        let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-        let write = { (text: String) in FileHandle.standardError.write(Data(("lifeboat: " + text + "\n").utf8)) }
-        if pending.isEmpty { write("interrupted (\(name)); nothing was in progress") }
+        if pending.isEmpty { write("interrupted (\(reason)); nothing was in progress") }
         for handler in pending {
-            write("interrupted (\(name)): " + handler.describe())
+            write("interrupted (\(reason)): " + handler.describe())
             handler.cleanup()
         }
-        exit(128 + number)
     }
+
+    /// Whether any work is registered (the service's shutdown says what it undoes only then).
+    public var hasPending: Bool { lock.withLock { !handlers.isEmpty } }
 }

@@ -65,6 +65,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var mongo: MongoSummary?
         /// For redis: RDB version and size, keys per database.
         public var redis: RedisSummary?
+        /// For code: the commit, branches and remote of the application repository.
+        public var code: CodeSummary?
         /// Present when the stored bytes are encrypted.
         public var encryption: ArtifactEncryption?
         /// Files: the tree's index (every entry's path, size, mtime, inode,

@@ -73,15 +73,3 @@ public struct RebuildJob: Sendable {
         return run.report
     }
 }
-
-extension Component {
-    /// The variable that says where this component is restored to.
-    var variable: String {
-        switch self {
-        case .mongo: return "MONGO_URI"
-        case .redis: return "REDIS_URL"
-        case .files: return "UPLOADS_DIR"
-        case .config: return "--restore-config"
-        }
-    }
-}

@@ -33,6 +33,9 @@ public struct RebuildReport: Codable, Sendable {
     public var nextSteps: [String] = []
     /// Whether this run continued an interrupted one.
     public var resumed = false
+    /// The application commit the set recorded with the data (component
+    /// `code`): which code to deploy with it.
+    public var applicationCode: String?
 
     /// Recovery time achieved: the whole rebuild, start to healthy.
     public var rtoSeconds: Double?
@@ -52,6 +55,7 @@ public struct RebuildReport: Codable, Sendable {
         lines.append("\(title) \(dryRun ? "plan" : succeeded ? "succeeded" : "FAILED")\(resumed ? " (resumed an interrupted run)" : "")")
         if let setID { lines.append("  set:            \(setID)\(tier.map { " (from \($0))" } ?? "")") }
         if let dataPointInTime { lines.append("  data as of:     \(Self.show(dataPointInTime))") }
+        if let applicationCode { lines.append("  application:    \(applicationCode)") }
         lines.append("  started:        \(Self.show(startedAt))")
         lines.append("")
         let width = max(12, steps.map(\.name.count).max() ?? 0)

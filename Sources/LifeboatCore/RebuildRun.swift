@@ -60,69 +60,128 @@ final class RebuildRun {
         report.tier = target.tier.name
         report.dataPointInTime = target.pointInTime
         let components = target.manifest.components.filter { component in
-            switch component {
-            case .mongo: return settings.mongoURI != nil
-            case .redis: return settings.redisURL != nil
-            case .files: return settings.uploadsDirectory != nil
-            case .config: return options.restoreConfig
+            switch component.handler.rebuildRole {
+            case .restored: return component.handler.hasRestoreTarget(settings)
+            case .onRequest: return options.restoreConfig
+            case .reported: return false
             }
         }
-        for component in target.manifest.components where !components.contains(component) && component != .config {
+        for component in target.manifest.components where !components.contains(component) && component.handler.rebuildRole == .restored {
             report.problems.append("the set holds \(component.rawValue) but \(component.variable) is not set: not restored")
         }
-        if options.dryRun { return try plan(target, components) }
-
+        report.applicationCode = target.manifest.artifact(.code)?.code?.describe
+        let steps = self.steps(target, components)
+        if options.dryRun {
+            for step in steps { report.steps.append(.init(name: step.name, outcome: .planned, seconds: 0, detail: step.plan())) }
+            return
+        }
         if state == nil {
             state = RebuildState(set: target.manifest.id.rawValue, request: request, tier: target.tier.name, startedAt: report.startedAt,
                                  oplogLimit: target.oplogLimit.map { "\($0)" })
             try state!.save(statePath)
         }
-        try onceStep("download") { try download(target) }
-        if components.contains(.config) {
-            try onceStep("config") {
-                _ = try restore(target, [.config], RestoreJob.Options(components: [.config], overwrite: true))
-                return "config files back in their original paths"
+        for step in steps {
+            switch step.kind {
+            case .always:
+                try self.step(step.name, step.run)
+            case .once:
+                try onceStep(step.name, step.run)
+            case .untilRestoreBegins:
+                // Looks at the stack as it was before this rebuild wrote
+                // anything; a resumed run that already wrote data skips it.
+                guard state?.restoreBegan != true else { continue }
+                try self.step(step.name, step.run)
+                state?.restoreBegan = true
+                try state?.save(statePath)
             }
         }
-        try step("data services") { try startDataServices(components) }
-        if state?.restoreBegan != true {
-            try step("empty check") { try checkEmpty(components) }
-            state?.restoreBegan = true
-            try state?.save(statePath)
-        }
-        if components.contains(.redis) {
-            try onceStep("redis") { try restoreRedis(target) }
-        }
-        if components.contains(.mongo) {
-            try onceStep("mongo") {
-                var restoreOptions = RestoreJob.Options(components: [.mongo], drop: true)
-                restoreOptions.oplogLimit = target.oplogLimit
-                let outcome = try restore(target, [.mongo], restoreOptions)
-                let mongo = outcome.mongo
-                return "\(mongo?.inserted ?? 0) documents, \(mongo?.namespaces.count ?? 0) namespaces, \(mongo?.oplogApplied ?? 0) oplog entries replayed"
-                    + (target.oplogLimit.map { " (up to \($0))" } ?? "")
-            }
-        }
-        if components.contains(.files) {
-            let resumed = interrupted("uploads")
-            try onceStep("uploads") {
-                if resumed {
-                    // What is there is this rebuild's own (possibly complete)
-                    // restore from the interrupted run (anything older was set
-                    // aside by the empty check): replaced, not kept twice.
-                    try clearUploads()
-                }
-                let outcome = try restore(target, [.files], RestoreJob.Options(components: [.files], overwrite: true))
-                let tree = target.manifest.artifact(.files)?.tree
-                return "\(tree?.files ?? 0) files, \(tree?.directories ?? 0) folders → \(settings.uploadsDirectory!)"
-                    + (outcome.keptPrevious.isEmpty ? "" : "; previous contents kept at \(outcome.keptPrevious.joined(separator: ", "))")
-            }
-        }
-        try step("application") { try startApplication() }
-        try step("check") { try check(target, components) }
         report.finish()
         report.succeeded = true
         try? FileManager.default.removeItem(atPath: statePath)
+    }
+
+    /// One step of the rebuild: what `--dry-run` says it would do, and
+    /// what it does. The same list serves both, so the plan cannot drift
+    /// from the run.
+    struct Step {
+        enum Kind {
+            /// Run every time (reads, or idempotent: locating, starting services, checks).
+            case always
+            /// Changes the stack: skipped when an interrupted run of the same rebuild finished it.
+            case once
+            /// The empty check: until the first step that writes data has begun.
+            case untilRestoreBegins
+        }
+        let name: String
+        let kind: Kind
+        let plan: () -> String
+        let run: () throws -> String
+    }
+
+    /// The rebuild's steps for this set and these components, in order.
+    private func steps(_ target: Located, _ components: [Component]) -> [Step] {
+        var steps: [Step] = []
+        steps.append(Step(name: "download", kind: .once, plan: {
+            let present = Set((try? SetCatalog(tier: self.local).list().complete.map(\.id)) ?? [])
+            let missing = target.chain.filter { !present.contains($0.id) }
+            return missing.isEmpty ? "check the local copies"
+                : "download \(missing.count) set(s), \(ByteCount.describe(missing.reduce(0) { $0 + $1.storedBytes })), from \(target.tier.name) and check them"
+        }, run: { try self.download(target) }))
+        if components.contains(.config) {
+            steps.append(Step(name: "config", kind: .once, plan: { "write the config files back to their original paths" }, run: {
+                _ = try self.restore(target, [.config], RestoreJob.Options(components: [.config], overwrite: true))
+                return "config files back in their original paths"
+            }))
+        }
+        steps.append(Step(name: "data services", kind: .always, plan: {
+            guard let stack = try? self.stack() else { return "no Docker engine: data services are expected to be running" }
+            let found = [self.settings.mongoService, self.settings.redisService].map { service in
+                (try? stack.service(service)).map { "\($0.name) (\($0.State))" } ?? "no container for service \(service)"
+            }
+            return "start and wait for: " + found.joined(separator: ", ") + (stack.project.map { " in project \($0)" } ?? "")
+        }, run: { try self.startDataServices(components) }))
+        steps.append(Step(name: "empty check", kind: .untilRestoreBegins, plan: {
+            guard let found = try? self.findData(components), !found.isEmpty else { return "the stack must hold no data (or --force)" }
+            return (self.options.force ? "would replace (--force): " : "would REFUSE (no --force): ") + found.joined(separator: "; ")
+        }, run: { try self.checkEmpty(components) }))
+        if components.contains(.redis) {
+            steps.append(Step(name: "redis", kind: .once, plan: { "\(target.manifest.artifact(.redis)?.redis?.totalKeys ?? 0) keys" },
+                              run: { try self.restoreRedis(target) }))
+        }
+        if components.contains(.mongo) {
+            steps.append(Step(name: "mongo", kind: .once, plan: {
+                "\(target.manifest.artifact(.mongo)?.mongo?.documentCount ?? 0) documents" + (target.oplogLimit.map { ", oplog up to \($0)" } ?? "")
+            }, run: {
+                var restoreOptions = RestoreJob.Options(components: [.mongo], drop: true)
+                restoreOptions.oplogLimit = target.oplogLimit
+                let outcome = try self.restore(target, [.mongo], restoreOptions)
+                let mongo = outcome.mongo
+                return "\(mongo?.inserted ?? 0) documents, \(mongo?.namespaces.count ?? 0) namespaces, \(mongo?.oplogApplied ?? 0) oplog entries replayed"
+                    + (target.oplogLimit.map { " (up to \($0))" } ?? "")
+            }))
+        }
+        if components.contains(.files) {
+            steps.append(Step(name: "uploads", kind: .once, plan: {
+                "\(target.manifest.artifact(.files)?.tree?.files ?? 0) files → \(self.settings.uploadsDirectory ?? "?")"
+            }, run: {
+                if self.interrupted("uploads") {
+                    // What is there is this rebuild's own (possibly complete)
+                    // restore from the interrupted run (anything older was set
+                    // aside by the empty check): replaced, not kept twice.
+                    try self.clearUploads()
+                }
+                let outcome = try self.restore(target, [.files], RestoreJob.Options(components: [.files], overwrite: true))
+                let tree = target.manifest.artifact(.files)?.tree
+                return "\(tree?.files ?? 0) files, \(tree?.directories ?? 0) folders → \(self.settings.uploadsDirectory!)"
+                    + (outcome.keptPrevious.isEmpty ? "" : "; previous contents kept at \(outcome.keptPrevious.joined(separator: ", "))")
+            }))
+        }
+        steps.append(Step(name: "application", kind: .always, plan: { "start the project's other containers in dependency order" },
+                          run: { try self.startApplication() }))
+        steps.append(Step(name: "check", kind: .always, plan: {
+            self.settings.rebuild.healthcheckURL.map { "poll \($0); compare the data with the manifest" } ?? "compare the data with the manifest (HEALTHCHECK_URL not set)"
+        }, run: { try self.check(target, components) }))
+        return steps
     }
 
     // MARK: Steps
@@ -287,12 +346,11 @@ final class RebuildRun {
         return parts.joined(separator: ", ")
     }
 
-    private func restore(_ target: Located, _ components: [Component], _ restoreOptions: RestoreJob.Options,
-                         settings override: Settings? = nil) throws -> RestoreJob.Outcome {
+    private func restore(_ target: Located, _ components: [Component], _ restoreOptions: RestoreJob.Options) throws -> RestoreJob.Outcome {
         // The application is stopped once for the whole rebuild (see checkEmpty), not around each component.
-        var restoreSettings = override ?? settings
-        restoreSettings.stopDuringRestore = false
-        return try RestoreJob(settings: restoreSettings, tier: local, console: console).run(target.manifest.id.rawValue, options: restoreOptions)
+        var restoreOptions = restoreOptions
+        restoreOptions.stopContainers = false
+        return try RestoreJob(settings: settings, tier: local, console: console).run(target.manifest.id.rawValue, options: restoreOptions)
     }
 
     /// The Docker engine and the Compose project, or nil (with why) when
@@ -400,11 +458,11 @@ final class RebuildRun {
     /// count check (the guide's procedure) when the engine is there;
     /// online through replication otherwise.
     private func restoreRedis(_ target: Located) throws -> String {
-        var redisSettings = settings
-        redisSettings.redisRestoreMethod = try stack() == nil ? .replication : .file
-        _ = try restore(target, [.redis], RestoreJob.Options(components: [.redis], overwrite: true), settings: redisSettings)
+        var redisOptions = RestoreJob.Options(components: [.redis], overwrite: true)
+        redisOptions.redisMethod = try stack() == nil ? .replication : .file
+        _ = try restore(target, [.redis], redisOptions)
         let keys = target.manifest.artifact(.redis)?.redis?.totalKeys ?? 0
-        return "\(keys) keys (\(redisSettings.redisRestoreMethod == .file ? "RDB file into the container, restarted" : "online, through replication")), DBSIZE checked"
+        return "\(keys) keys (\(redisOptions.redisMethod == .file ? "RDB file into the container, restarted" : "online, through replication")), DBSIZE checked"
     }
 
     private func clearUploads() throws {
@@ -525,34 +583,5 @@ final class RebuildRun {
             notes.append("uploads counted")
         }
         return notes.joined(separator: ", ")
-    }
-
-    /// --dry-run: what would happen, from read-only looks.
-    private func plan(_ target: Located, _ components: [Component]) throws {
-        let present = Set((try? SetCatalog(tier: local).list().complete.map(\.id)) ?? [])
-        let missing = target.chain.filter { !present.contains($0.id) }
-        func planned(_ name: String, _ detail: String) { report.steps.append(.init(name: name, outcome: .planned, seconds: 0, detail: detail)) }
-        planned("download", missing.isEmpty ? "check the local copies" : "download \(missing.count) set(s), \(ByteCount.describe(missing.reduce(0) { $0 + $1.storedBytes })), from \(target.tier.name) and check them")
-        if components.contains(.config) { planned("config", "write the config files back to their original paths") }
-        var engineNote = "no Docker engine: data services are expected to be running"
-        if let stack = try? stack() {
-            let found = [settings.mongoService, settings.redisService].map { service in
-                (try? stack.service(service)).map { "\($0.name) (\($0.State))" } ?? "no container for service \(service)"
-            }
-            engineNote = "start and wait for: " + found.joined(separator: ", ") + (stack.project.map { " in project \($0)" } ?? "")
-        }
-        planned("data services", engineNote)
-        if let found = try? findData(components), !found.isEmpty {
-            planned("empty check", (options.force ? "would replace (--force): " : "would REFUSE (no --force): ") + found.joined(separator: "; "))
-        } else {
-            planned("empty check", "the stack must hold no data (or --force)")
-        }
-        if components.contains(.redis) { planned("redis", "\(target.manifest.artifact(.redis)?.redis?.totalKeys ?? 0) keys") }
-        if components.contains(.mongo) {
-            planned("mongo", "\(target.manifest.artifact(.mongo)?.mongo?.documentCount ?? 0) documents" + (target.oplogLimit.map { ", oplog up to \($0)" } ?? ""))
-        }
-        if components.contains(.files) { planned("uploads", "\(target.manifest.artifact(.files)?.tree?.files ?? 0) files → \(settings.uploadsDirectory ?? "?")") }
-        planned("application", "start the project's other containers in dependency order")
-        planned("check", settings.rebuild.healthcheckURL.map { "poll \($0); compare the data with the manifest" } ?? "compare the data with the manifest (HEALTHCHECK_URL not set)")
     }
 }

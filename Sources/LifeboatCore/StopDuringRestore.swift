@@ -7,14 +7,14 @@ import Foundation
 /// also when the restore fails, and when Lifeboat is interrupted (SIGINT,
 /// SIGTERM): a restore must never leave the application down.
 public final class StopDuringRestore: @unchecked Sendable {
-    // @unchecked Sendable: `stopped` is guarded by `lock`; the signal
-    // handler and the restoring thread both call `startAgain`, which runs once.
+    // @unchecked Sendable: `stopped` and `interruptionToken` are guarded by
+    // `lock`; the interruption's cleanup and the restoring thread both call
+    // `startAgain`, which starts each container once.
     public static let label = "lifeboat.stop-during-restore=true"
     private let client: DockerClient
     private let console: Console
     private let lock = NSLock()
     private var stopped: [(id: String, name: String)] = []
-    private var signalSources: [any DispatchSourceSignal] = []
     private var interruptionToken: Interruption.Token?
     public let project: String?
 
@@ -54,7 +54,7 @@ public final class StopDuringRestore: @unchecked Sendable {
         if let project { labels.append("com.docker.compose.project=\(project)") }
         let targets = try client.containers(labels: labels).filter { $0.State == "running" }
         if targets.isEmpty { return }
-        installSignalHandlers()
+        registerInterruption()
         for container in targets {
             console.info("stopping \(container.name) for the restore (\(Self.label))")
             try client.stop(container.Id, timeoutSeconds: 30)
@@ -65,7 +65,7 @@ public final class StopDuringRestore: @unchecked Sendable {
 
     /// Stops the labelled running containers for a rebuild, which starts
     /// the whole project itself at its end (and again when it is resumed):
-    /// no signal handlers, nothing remembered. Returns their names.
+    /// nothing registered, nothing remembered. Returns their names.
     public func stopForGood() throws -> [String] {
         var labels = [Self.label]
         if let project { labels.append("com.docker.compose.project=\(project)") }
@@ -82,21 +82,13 @@ public final class StopDuringRestore: @unchecked Sendable {
     /// Failures are reported and the others still started.
     @discardableResult
     public func startAgain() -> [String] {
-        let (toStart, sources) = lock.withLock { () -> ([(id: String, name: String)], [any DispatchSourceSignal]) in
-            defer {
-                stopped.removeAll()
-                signalSources.removeAll()
-            }
-            return (stopped.reversed(), signalSources)
+        let toStart = lock.withLock { () -> [(id: String, name: String)] in
+            defer { stopped.removeAll() }
+            return stopped.reversed()
         }
-        // Interrupts mean "exit" again once nothing is left stopped.
+        // Once nothing is left stopped, an interruption has nothing of this to undo.
         if let token = lock.withLock({ () -> Interruption.Token? in defer { interruptionToken = nil }; return interruptionToken }) {
             Interruption.shared.remove(token)
-        }
-        for source in sources { source.cancel() }
-        if !sources.isEmpty {
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
         }
         var failures: [String] = []
         for container in toStart {
@@ -112,29 +104,13 @@ public final class StopDuringRestore: @unchecked Sendable {
         return failures
     }
 
-    /// On SIGINT or SIGTERM mid-restore: start the containers, then exit.
-    /// A one-shot command's interruption handler does it (with everything
-    /// else it undoes); elsewhere (a drill in the service) signal sources of
-    /// its own do.
-    private func installSignalHandlers() {
-        if Interruption.shared.isInstalled {
-            let token = Interruption.shared.register({ "starting the stopped containers again before exiting" }, cleanup: { [self] in startAgain() })
-            lock.withLock { interruptionToken = token }
-            return
-        }
-        lock.lock()
-        defer { lock.unlock() }
-        guard signalSources.isEmpty else { return }
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                console.warn("interrupted (signal \(number)): starting the stopped containers again before exiting")
-                startAgain()
-                exit(128 + number)
-            }
-            source.resume()
-            signalSources.append(source)
+    /// Interrupted mid-restore (a signal to a one-shot command, or the
+    /// service's shutdown): the containers are started again first.
+    private func registerInterruption() {
+        lock.withLock {
+            guard interruptionToken == nil else { return }
+            interruptionToken = Interruption.shared.register({ "starting the stopped containers again before exiting" },
+                                                             cleanup: { [self] in startAgain() })
         }
     }
 }

@@ -158,9 +158,7 @@ public struct Verifier: Sendable {
         guard let parent = try? SetCatalog(tier: tier).loadManifest(parentID) else {
             return ["its parent \(parentID) is missing from the \(tier.name) tier: the chain is broken"]
         }
-        if let start = manifest.artifact(.mongo)?.mongo?.oplog?.start, let end = parent.artifact(.mongo)?.mongo?.oplog?.end, start != end {
-            return ["its oplog starts at \(start) but its parent \(parentID) ends at \(end): the chain has a gap"]
-        }
+        if let gap = MongoRestore.oplogGap(manifest, parent) { return [gap] }
         if manifest.base != (parent.base ?? parent.id) {
             return ["its base \(manifest.base?.rawValue ?? "none") is not its parent's chain base \((parent.base ?? parent.id).rawValue)"]
         }
@@ -184,7 +182,7 @@ public struct Verifier: Sendable {
             let stored = try tier.open(key: key)
             let hashing = try HashingSource(console.meter.map { ProgressSource(stored, meter: $0) } ?? stored)
             do {
-                problems += try ArtifactInspection.checkContents(artifact, from: encryption.contents(of: artifact, from: hashing))
+                problems += try artifact.component.handler.checkContents(artifact, from: encryption.contents(of: artifact, from: hashing))
             } catch {
                 classify(error, "cannot be read to the end")
             }

@@ -39,7 +39,7 @@ struct Lifeboat: AsyncParsableCommand {
             if let service = command as? ServeCommand {
                 try await service.run()
             } else {
-                Interruption.shared.install()
+                SignalHandlers.install()
                 try command.run()
             }
         } catch let error as LifeboatError {

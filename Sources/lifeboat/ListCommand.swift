@@ -50,6 +50,8 @@ struct ListCommand: ParsableCommand {
         let damagedComponents: [String]
         /// BACKUP_SIZE_ANOMALY findings recorded with the set.
         let anomalies: [SizeAnomaly.Finding]
+        /// Per component, the version of what it holds where it has one (code: its commit).
+        let versions: [String: String]
     }
 
     func run() throws {
@@ -66,7 +68,8 @@ struct ListCommand: ParsableCommand {
                 verifiedAt: row.entries.compactMap { $0.verification?.checkedAt }.max(),
                 verificationDepth: row.entries.compactMap(\.verification).max { $0.checkedAt < $1.checkedAt }?.depth?.rawValue,
                 damagedComponents: Array(Set(row.entries.flatMap(\.failedComponents))).sorted().map(\.rawValue),
-                anomalies: row.manifest.anomalies ?? [])
+                anomalies: row.manifest.anomalies ?? [],
+                versions: Dictionary(row.manifest.artifacts.compactMap { a in a.contentVersion.map { (a.component.rawValue, $0) } }, uniquingKeysWith: { a, _ in a }))
         }
         if json {
             struct Listing: Encodable {
@@ -91,6 +94,9 @@ struct ListCommand: ParsableCommand {
                  row.verification + (row.verificationDepth.map { " (\($0))" } ?? "") + (row.damagedComponents.isEmpty || row.damagedComponents.count == row.components.count ? "" : " (" + row.damagedComponents.joined(separator: ",") + ")")
                     + (row.anomalies.isEmpty ? "" : " ANOMALY")]
             })
+            for row in rows where !row.versions.isEmpty {
+                Output.line("  \(row.id): " + row.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "))
+            }
             for row in rows where !row.anomalies.isEmpty {
                 Output.line("  \(row.id): BACKUP_SIZE_ANOMALY: \(row.anomalies.map(\.description).joined(separator: "; "))")
             }

@@ -30,16 +30,20 @@ import TestSupport
 
         let dir = TemporaryDirectory()
         TreeBuilder.write(dir.sub("uploads/report.txt"), "quarterly\n")
+        // The application's repository, owned by another user than the image's and mounted read-only:
+        // git in the image must read it (no "dubious ownership", no lock files).
+        let head = try CodeComponentTests.makeRepository(at: dir.sub("app"))
         try FileManager.default.createDirectory(atPath: dir.sub("backup"), withIntermediateDirectories: true)
         _ = try ProcessRunner.shell("chown 10001 '\(dir.sub("backup"))'; chmod 755 '\(dir.path)'")
         let bucket = TestServers.uniqueBucket("image")
         _ = try ProcessRunner.shell(".test-servers/venv/bin/python -c \"import boto3; boto3.client('s3', endpoint_url='\(s3.endpoint)', region_name='us-east-1', aws_access_key_id='\(s3.accessKeyID)', aws_secret_access_key='\(s3.secretAccessKey)').create_bucket(Bucket='\(bucket)')\"")
-        let environment = "-e UPLOADS_DIR=/data/uploads -e MONGO_URI='\(mongo)' -e AWS_S3_BUCKET=\(bucket) -e AWS_ENDPOINT_URL=\(s3.endpoint) "
+        let environment = "-e UPLOADS_DIR=/data/uploads -e APP_REPO_DIR=/app -e MONGO_URI='\(mongo)' -e AWS_S3_BUCKET=\(bucket) -e AWS_ENDPOINT_URL=\(s3.endpoint) "
             + "-e AWS_ACCESS_KEY_ID=\(s3.accessKeyID) -e AWS_SECRET_ACCESS_KEY=\(s3.secretAccessKey)"
-        let mounts = "-v '\(dir.sub("backup"))':/backup -v '\(dir.sub("uploads"))':/data/uploads:ro"
+        let mounts = "-v '\(dir.sub("backup"))':/backup -v '\(dir.sub("uploads"))':/data/uploads:ro -v '\(dir.sub("app"))':/app:ro"
         let backup = try ProcessRunner.shell("\(docker) run --rm --network host \(mounts) \(environment) lifeboat:test backup 2>&1")
         #expect(backup.status == 0, "\(backup.output)")
         #expect(backup.output.contains("copied") && backup.output.contains("to s3"), "\(backup.output)")
+        #expect(backup.output.contains("code: commit \(head.prefix(12)) on main"), "\(backup.output)")
 
         let port = RedisProcess.freePort()
         let name = "lifeboat-serve-\(getpid())"

@@ -22,10 +22,9 @@ public struct Doctor: Sendable {
     public typealias Check = @Sendable (DoctorContext) -> [DoctorFinding]
 
     /// The areas, in the order they are printed.
-    public static let areas: [Check] = [
-        LocalDiskCheck.findings, MongoCheck.findings, RedisCheck.findings, TreeCheck.findings,
-        RemoteTierCheck.findings, DockerCheck.findings, EncryptionCheck.findings,
-    ]
+    public static let areas: [Check] = [LocalDiskCheck.findings]
+        + ComponentRegistry.handlers.map { handler in { handler.doctorFindings($0) } }
+        + [RemoteTierCheck.findings, DockerCheck.findings, EncryptionCheck.findings]
 
     let settings: Settings
     let environment: [String: String]

@@ -7,21 +7,19 @@ import Foundation
 /// service's user) can read all of it, and it is not empty where the
 /// newest set had content.
 enum TreeCheck {
-    static func findings(_ context: DoctorContext) -> [DoctorFinding] {
+    static func files(_ context: DoctorContext) -> [DoctorFinding] {
+        guard let uploads = context.settings.uploadsDirectory else {
+            return [DoctorFinding("files", "configured", .notChecked, "UPLOADS_DIR is not set: no uploads folder is backed up")]
+        }
+        return check("files", "UPLOADS_DIR", [uploads], last: context.newestArtifact(.files)?.tree, skip: context.settings.skipUnreadable)
+    }
+
+    static func config(_ context: DoctorContext) -> [DoctorFinding] {
         let settings = context.settings
-        var findings: [DoctorFinding] = []
-        let skip = settings.skipUnreadable
-        if let uploads = settings.uploadsDirectory {
-            findings += check("files", "UPLOADS_DIR", [uploads], last: context.newestArtifact(.files)?.tree, skip: skip)
-        } else {
-            findings.append(DoctorFinding("files", "configured", .notChecked, "UPLOADS_DIR is not set: no uploads folder is backed up"))
+        guard !settings.configPaths.isEmpty else {
+            return [DoctorFinding("config", "configured", .notChecked, "CONFIG_PATHS is not set: no config files are backed up")]
         }
-        if settings.configPaths.isEmpty {
-            findings.append(DoctorFinding("config", "configured", .notChecked, "CONFIG_PATHS is not set: no config files are backed up"))
-        } else {
-            findings += check("config", "CONFIG_PATHS", settings.configPaths, last: context.newestArtifact(.config)?.tree, skip: skip)
-        }
-        return findings
+        return check("config", "CONFIG_PATHS", settings.configPaths, last: context.newestArtifact(.config)?.tree, skip: settings.skipUnreadable)
     }
 
     static func check(_ area: String, _ variable: String, _ paths: [String], last: TreeSummary?, skip: Bool) -> [DoctorFinding] {
