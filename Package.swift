@@ -42,7 +42,7 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["ErrorCategories", "LifeboatConfiguration", "Scheduling", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
+            dependencies: ["ErrorCategories", "LifeboatConfiguration", "Scheduling", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "ComposeStack", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
             swiftSettings: strictSettings
         ),
         // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
@@ -76,6 +76,8 @@ let package = Package(
         // S3 and S3-compatible storage (and Glacier classes) on HTTPClient, SigV4 signed by us.
         .target(name: "S3Storage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
         .target(name: "DockerEngine", dependencies: ["ErrorCategories", "HTTPClient", "ByteStreams"], swiftSettings: strictSettings),
+        // The Compose stack on the engine: project, services, labels, start order.
+        .target(name: "ComposeStack", dependencies: ["ErrorCategories", "DockerEngine", "LifeboatConfiguration"], swiftSettings: strictSettings),
         // hiredis, wrapped (the only importer of CHiredis).
         .target(name: "RedisClient", dependencies: ["CHiredis"], swiftSettings: strictSettings),
         // Just enough BSON in Swift to frame archives and read replies and oplog entries.
@@ -105,7 +107,7 @@ let package = Package(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "S3Storage", "Daemon", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "ComposeStack", "S3Storage", "Daemon", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

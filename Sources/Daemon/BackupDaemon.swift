@@ -185,67 +185,39 @@ public final class BackupDaemon: @unchecked Sendable {
             return
         }
         logger.info("backup started (\(label))")
-        let manifest: Manifest
-        do {
-            manifest = try BackupJob(settings: settings, console: console, now: now).run(components: nil, label: label, targets: targets,
-                                                                                        kind: kind == .incremental ? .incremental : .full)
-        } catch let failure as BackupJob.CopyFailure {
-            fail(kind, stage: "copy", failure.error, logger: logger)
-            return
-        } catch let missing as BackupJob.ComponentMissing {
-            fail(kind, stage: "backup", missing.error, logger: logger, alert: .componentMissing)
-            return
-        } catch {
-            fail(kind, stage: "backup", LifeboatError.wrap(error, doing: "backup"), logger: logger)
-            return
+        let outcome = ScheduledBackup(settings: settings, console: console, now: now)
+            .run(kind: kind == .incremental ? .incremental : .full, label: label, targets: targets)
+        for problem in outcome.problems {
+            let alert: Alert.Kind
+            switch (problem.stage, problem.kind) {
+            case (_, .componentMissing): alert = .componentMissing
+            case (_, .sizeAnomaly): alert = .sizeAnomaly
+            case (.verify, _): alert = .verifyFailed
+            case (.prune, _): alert = .pruneFailed
+            case (.backup, .failed), (.copy, .failed): alert = .backupFailed
+            }
+            fail(kind, stage: problem.stage.rawValue, problem.error, logger: logger, alert: alert)
         }
-        if let anomalies = manifest.anomalies, !anomalies.isEmpty {
-            fail(kind, stage: "backup", LifeboatError(.failure, "set \(manifest.id) is far from the usual size: \(anomalies.map(\.description).joined(separator: "; "))",
-                                                      hint: "check the source (an empty mount, a wrong database); the set is kept"),
-                 logger: logger, alert: .sizeAnomaly)
-        }
-        let finished = now()
+        // A set that did not reach every tier is a failed run, as before: no success recorded.
+        guard let manifest = outcome.manifest, let finished = outcome.finishedAt else { return }
         logger.info("backup \(manifest.id) complete in \(StatusReport.duration(finished.timeIntervalSince(started))), \(ByteCount.describe(manifest.storedBytes))")
-
-        // Quick verification of the copy this host keeps (local, or the first remote).
-        var verified = true
-        do {
-            let tiers = try Tiers(settings)
-            let holder = try tiers.named(manifest.copies?.first?.tier ?? "local")
-            let report = try Verifier(tier: holder, console: console, settings: settings).verify(manifest)
-            verified = !report.failed
-            if report.state == .notChecked {
-                logger.warning("verification of \(manifest.id) incomplete, nothing found wrong; not checked: \(report.unchecked.joined(separator: "; "))")
-            } else {
-                record(verification: report.passed)
-            }
-            if report.failed {
-                fail(kind, stage: "verify", LifeboatError.integrity("set \(manifest.id) failed verification: \(report.problems.joined(separator: "; "))"),
-                     logger: logger, alert: .verifyFailed)
-            }
-        } catch {
-            verified = false
-            fail(kind, stage: "verify", LifeboatError.wrap(error, doing: "verifying \(manifest.id)"), logger: logger, alert: .verifyFailed)
+        if outcome.verification == .notChecked {
+            logger.warning("verification of \(manifest.id) incomplete, nothing found wrong; not checked: \(outcome.unchecked.joined(separator: "; "))")
+        } else if let state = outcome.verification {
+            record(verification: state == .passed)
         }
-
-        var pruned = true
-        do {
-            let plan = try Pruner(settings: settings, console: console, now: now).run(dryRun: false)
+        if let plan = outcome.pruned {
             store.update { $0.bytesPruned += plan.bytesFreed }
             if !plan.deletions.isEmpty { logger.info("pruned \(plan.deletions.count) set(s), \(ByteCount.describe(plan.bytesFreed))") }
-        } catch {
-            pruned = false
-            fail(kind, stage: "prune", LifeboatError.wrap(error, doing: "prune"), logger: logger, alert: .pruneFailed)
         }
-
-        guard verified else { return }
+        guard outcome.verified else { return }
         store.update { state in
             state.lastSuccess = DaemonState.Success(
                 setID: manifest.id.rawValue, schedule: kind.rawValue, startedAt: started, finishedAt: finished,
                 bytesByComponent: Dictionary(manifest.artifacts.map { ($0.component.rawValue, $0.storedBytes) }, uniquingKeysWith: +),
                 tiers: manifest.copies?.map(\.tier) ?? ["local"])
         }
-        if pruned { logger.info("run finished: backed up, verified, pruned") }
+        if outcome.pruned != nil { logger.info("run finished: backed up, verified, pruned") }
     }
 
     public func runDeepVerify() {

@@ -1,3 +1,4 @@
+import ComposeStack
 import LifeboatConfiguration
 import DockerEngine
 import Foundation
@@ -118,8 +119,8 @@ public struct DrillJob: Sendable {
             }
             done.append("uploads emptied")
         }
-        if let stack = try? StackContainers(drill), let project = stack.project {
-            let running = try stack.client.containers(labels: ["com.docker.compose.project=\(project)"]).filter { $0.State == "running" }
+        if let stack = try? ComposeStack(drill), let project = stack.project {
+            let running = try stack.members().filter { $0.State == "running" }
             for container in running { try stack.client.stop(container.Id, timeoutSeconds: 30) }
             done.append("stopped \(running.count) container(s) of \(project)")
             let detached = try DrillNetworkLink(client: stack.client).unlink(project: project)

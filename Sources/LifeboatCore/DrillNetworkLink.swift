@@ -1,3 +1,4 @@
+import ComposeStack
 import DockerEngine
 import Foundation
 
@@ -32,7 +33,7 @@ struct DrillNetworkLink {
     /// on production's network under a name production uses.
     func link(_ container: DockerClient.Container) throws {
         guard !networks.isEmpty else { return }
-        let service = container.Labels?["com.docker.compose.service"] ?? container.name
+        let service = ComposeStack.serviceName(container)
         let alias = Self.prefix + service
         let attached = try client.inspect(container.Id).networks
         for network in networks {
@@ -44,7 +45,7 @@ struct DrillNetworkLink {
             if !shared.isEmpty {
                 throw LifeboatError(.usage,
                     "the drill's container \(container.name) is on production's network \(network) as '\(shared.joined(separator: "', '"))', the name production's own service answers to there: production could reach the drill's data instead of its own",
-                    hint: "remove the `networks:` entries from docker-compose.drill.yml (Lifeboat attaches the drill's containers itself, as \(alias)), then recreate the drill project: docker compose -p \(container.Labels?["com.docker.compose.project"] ?? "drill") -f docker-compose.prod.yml -f docker-compose.drill.yml up --no-start --force-recreate")
+                    hint: "remove the `networks:` entries from docker-compose.drill.yml (Lifeboat attaches the drill's containers itself, as \(alias)), then recreate the drill project: docker compose -p \(container.Labels?[ComposeLabel.project] ?? "drill") -f docker-compose.prod.yml -f docker-compose.drill.yml up --no-start --force-recreate")
             }
         }
     }
@@ -53,7 +54,7 @@ struct DrillNetworkLink {
     func unlink(project: String) throws -> Int {
         guard !networks.isEmpty else { return 0 }
         var count = 0
-        for container in try client.containers(labels: ["com.docker.compose.project=\(project)"]) {
+        for container in try ComposeStack(client: client, project: project).members() {
             let attached = try client.inspect(container.Id).networks
             for network in networks where attached[network] != nil {
                 try client.disconnect(network: network, container: container.Id)

@@ -1,3 +1,4 @@
+import ComposeStack
 import LifeboatConfiguration
 import DockerEngine
 import Foundation
@@ -10,49 +11,35 @@ public final class StopDuringRestore: @unchecked Sendable {
     // @unchecked Sendable: `stopped` and `interruptionToken` are guarded by
     // `lock`; the interruption's cleanup and the restoring thread both call
     // `startAgain`, which starts each container once.
-    public static let label = "lifeboat.stop-during-restore=true"
-    private let client: DockerClient
+    public static let label = ComposeLabel.filter(ComposeLabel.stopDuringRestore, "true")
+    private let stack: ComposeStack
+    private var client: DockerClient { stack.client }
     private let console: Console
     private let lock = NSLock()
     private var stopped: [(id: String, name: String)] = []
     private var interruptionToken: Interruption.Token?
-    public let project: String?
+    public var project: String? { stack.project }
 
     /// Nil when there is nothing to do (disabled, or no engine and DOCKER_HOST
     /// left at its default: the restore goes on, with a warning).
     public static func make(_ settings: Settings, console: Console) throws -> StopDuringRestore? {
         guard settings.stopDuringRestore else { return nil }
         do {
-            let client = try DockerClient(host: settings.dockerHost)
-            try client.negotiate()
-            return StopDuringRestore(client: client, project: try project(settings, client), console: console)
+            return StopDuringRestore(stack: try ComposeStack(settings), console: console)
         } catch let error as DockerError where !settings.dockerHostExplicit {
             console.warn("no Docker engine (\(error.message)): containers labelled \(label) are not stopped during this restore")
             return nil
         }
     }
 
-    init(client: DockerClient, project: String?, console: Console) {
-        self.client = client
-        self.project = project
+    init(stack: ComposeStack, console: Console) {
+        self.stack = stack
         self.console = console
-    }
-
-    /// The Compose project: COMPOSE_PROJECT_NAME, else the project of the
-    /// container Lifeboat itself runs in (its hostname is the container id).
-    static func project(_ settings: Settings, _ client: DockerClient) throws -> String? {
-        if let name = settings.composeProject { return name }
-        if let own = try? client.inspect(ProcessInfo.processInfo.hostName) {
-            return own.Config.Labels?["com.docker.compose.project"]
-        }
-        return nil
     }
 
     /// Stops the labelled containers that are running, in the project when known.
     public func stop() throws {
-        var labels = [Self.label]
-        if let project { labels.append("com.docker.compose.project=\(project)") }
-        let targets = try client.containers(labels: labels).filter { $0.State == "running" }
+        let targets = try stack.stoppedDuringRestore().filter { $0.State == "running" }
         if targets.isEmpty { return }
         registerInterruption()
         for container in targets {
@@ -67,9 +54,7 @@ public final class StopDuringRestore: @unchecked Sendable {
     /// the whole project itself at its end (and again when it is resumed):
     /// nothing registered, nothing remembered. Returns their names.
     public func stopForGood() throws -> [String] {
-        var labels = [Self.label]
-        if let project { labels.append("com.docker.compose.project=\(project)") }
-        let targets = try client.containers(labels: labels).filter { $0.State == "running" }
+        let targets = try stack.stoppedDuringRestore().filter { $0.State == "running" }
         for container in targets {
             console.info("stopping \(container.name) until the rebuild is done (\(Self.label))")
             try client.stop(container.Id, timeoutSeconds: 30)

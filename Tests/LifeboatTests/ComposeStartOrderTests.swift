@@ -1,4 +1,4 @@
-import LifeboatCore
+import ComposeStack
 import Testing
 
 /// The order a rebuild starts the rest of the stack in, from Compose v2's

@@ -1,3 +1,4 @@
+import ComposeStack
 import LifeboatConfiguration
 import DockerEngine
 import Foundation
@@ -8,9 +9,9 @@ import Foundation
 enum DockerCheck {
     static func findings(_ context: DoctorContext) -> [DoctorFinding] {
         let settings = context.settings
-        let stack: StackContainers
+        let stack: ComposeStack
         do {
-            stack = try StackContainers(settings)
+            stack = try ComposeStack(settings)
         } catch let error as DockerError where error.kind == .socketMissing && !settings.dockerHostExplicit {
             return [DoctorFinding("docker", "engine", .notChecked,
                                   "\(error.message): restores cannot stop the containers labelled \(StopDuringRestore.label), and rebuild, drill and the Redis BGSAVE fallback cannot run")]
@@ -25,12 +26,12 @@ enum DockerCheck {
             return findings
         }
         do {
-            let members = try stack.client.containers(labels: ["com.docker.compose.project=\(project)"])
-            let services = Set(members.compactMap { $0.Labels?["com.docker.compose.service"] }).sorted()
+            let members = try stack.members()
+            let services = Set(members.compactMap { $0.Labels?[ComposeLabel.service] }).sorted()
             findings.append(DoctorFinding("docker", "project", members.isEmpty ? .warn : .ok,
                                           members.isEmpty ? "Compose project \(project) has no containers" : "Compose project \(project): \(services.joined(separator: ", "))",
                                           fix: "is the stack up? (docker compose up -d); COMPOSE_PROJECT_NAME picks the project"))
-            let stopped = members.filter { $0.Labels?["lifeboat.stop-during-restore"] == "true" }.map(\.name).sorted()
+            let stopped = try stack.stoppedDuringRestore().map(\.name).sorted()
             findings.append(DoctorFinding("docker", "stop during restore", .ok, stopped.isEmpty
                                           ? "no container carries \(StopDuringRestore.label): a restore in place stops nothing (the app keeps writing while data comes back)"
                                           : "a restore in place stops \(stopped.joined(separator: ", ")) and starts them again after"))
@@ -53,7 +54,7 @@ enum DockerCheck {
     /// The one container of a Compose service, or why there is none (for
     /// the checks whose fallback goes through Docker).
     static func service(_ name: String, _ context: DoctorContext) -> Result<String, any Error> {
-        Result { try StackContainers(context.settings).service(name).name }
+        Result { try ComposeStack(context.settings).service(name).name }
     }
 
     static func getgroups() -> String {

@@ -1,4 +1,5 @@
 import ByteStreams
+import ComposeStack
 import DockerEngine
 import FileSources
 import Foundation
@@ -41,7 +42,7 @@ struct RedisComponent: ComponentHandler {
     private func snapshotThroughDocker(_ endpoint: RedisEndpoint, _ backup: ComponentBackup, into sink: any ByteSink) throws -> RedisSummary {
         let settings = backup.settings
         let saved = try RedisBackgroundSave.run(endpoint)
-        let stack = try StackContainers(settings)
+        let stack = try ComposeStack(settings)
         let container = try stack.service(settings.redisService)
         let scratch = try ScratchFile(path: settings.backupDirectory + "/.lifeboat-bgsave-\(getpid()).tar")
         try stack.client.getArchive(container.Id, path: saved.path, into: scratch.sink)

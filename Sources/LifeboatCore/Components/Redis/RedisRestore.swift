@@ -1,4 +1,5 @@
 import ByteStreams
+import ComposeStack
 import DockerEngine
 import FileSources
 import Foundation
@@ -84,7 +85,7 @@ struct RedisRestore: PreparedRestore {
             if facts.keys > 0 && !overwrite {
                 throw LifeboatError.usage("the Redis holds \(facts.keys) keys; a restore replaces all of them", hint: "pass --overwrite to replace them")
             }
-            let stack = try StackContainers(restore.settings)
+            let stack = try ComposeStack(restore.settings)
             let container = try stack.service(restore.settings.redisService)
             let rdb = try restore.contents(artifact, of: id)
             if let dataDirectory = restore.settings.redisDataDirectory {
