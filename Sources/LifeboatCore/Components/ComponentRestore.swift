@@ -86,3 +86,19 @@ struct ComponentRestore {
         }
     }
 }
+
+extension FolderSwap {
+    /// A staged folder restore's last step: swapped in, where the previous
+    /// contents were kept recorded and said.
+    func swapIn(_ component: Component, into outcome: inout RestoreJob.Outcome, console: Console) throws {
+        do {
+            if let kept = try commit() {
+                outcome.keptPrevious.append(kept)
+                console.info("  \(component.rawValue): previous contents kept at \(kept)")
+            }
+        } catch {
+            throw LifeboatError.wrap(error, doing: "swapping the restored \(component.rawValue) into \(target)")
+        }
+        outcome.restored.append((component, target))
+    }
+}

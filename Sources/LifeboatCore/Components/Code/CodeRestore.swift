@@ -62,7 +62,9 @@ struct CodeRestore: PreparedRestore {
     private static func replicate(_ bundle: String, into root: String, summary: CodeSummary?) throws {
         let git = Git(directory: root)
         try Git(directory: nil).run(["init", "--quiet", root])
-        try git.run(["fetch", "--quiet", "--update-head-ok", bundle, "refs/*:refs/*"])
+        // Every object checked as it arrives: a bundle is input, and checkout
+        // refuses paths a hostile tree could use (.git, symlinked folders) itself.
+        try git.run(["-c", "fetch.fsckObjects=true", "fetch", "--quiet", "--update-head-ok", bundle, "refs/*:refs/*"])
         let head: String
         if let summary {
             head = summary.head
@@ -86,15 +88,7 @@ struct CodeRestore: PreparedRestore {
     }
 
     func apply(into outcome: inout RestoreJob.Outcome) throws {
-        do {
-            if let kept = try swap.commit() {
-                outcome.keptPrevious.append(kept)
-                console.info("  code: previous contents kept at \(kept)")
-            }
-        } catch {
-            throw LifeboatError.wrap(error, doing: "swapping the restored code into \(swap.target)")
-        }
-        outcome.restored.append((.code, swap.target))
+        try swap.swapIn(.code, into: &outcome, console: console)
         console.info("  code: \(summary?.describe ?? "the bundle") → \(swap.target)")
     }
 

@@ -37,6 +37,8 @@ struct Git {
         process.arguments = ["git"] + common + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
+        // The repository is the one named by -C, never one the environment points at.
+        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_CONFIG_PARAMETERS"] { environment[name] = nil }
         environment["LC_ALL"] = "C"
         process.environment = environment
         return process

@@ -46,15 +46,7 @@ struct FilesRestore: PreparedRestore {
     }
 
     func apply(into outcome: inout RestoreJob.Outcome) throws {
-        do {
-            if let kept = try swap.commit() {
-                outcome.keptPrevious.append(kept)
-                console.info("  files: previous contents kept at \(kept)")
-            }
-        } catch {
-            throw LifeboatError.wrap(error, doing: "swapping the restored files into \(swap.target)")
-        }
-        outcome.restored.append((.files, swap.target))
+        try swap.swapIn(.files, into: &outcome, console: console)
         console.info("  files: \(counts.countsDescription) → \(swap.target)")
     }
 
