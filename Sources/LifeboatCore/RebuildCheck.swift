@@ -13,7 +13,7 @@ import Storage
 /// The last step: the application answers, and the restored data matches the manifest.
 extension RebuildRun {
     /// The application's health endpoint, then the restored data against the manifest.
-    func check(_ target: Located, _ components: [Component]) throws -> String {
+    func check(_ target: Located, _ parts: [any ComponentRebuild]) throws -> String {
         var notes: [String] = []
         if let url = settings.rebuild.healthcheckURL, let link = drillLink, !link.networks.isEmpty {
             // Only the drill's data services are attached to production's
@@ -46,40 +46,11 @@ extension RebuildRun {
         } else {
             report.checks.append("HEALTHCHECK_URL not set: the application was not checked")
         }
-        if components.contains(.mongo), let summary = target.manifest.artifact(.mongo)?.mongo {
-            // Exact when nothing was replayed on top of the dump; otherwise
-            // the replayed writes change the counts, which is expected.
-            let replayed = target.chain.count > 1 || (summary.oplog?.entries ?? 0) > 0
-            let namespaces = summary.namespaces.filter { $0.type == "collection" }
-            let found = try MongoServerProbe.summary(uri: settings.mongoURI!, namespaces: namespaces.map(\.namespace))
-            var byName: [String: MongoSummary.NamespaceSummary] = [:]
-            for namespace in found.namespaces { byName[namespace.namespace] = namespace }
-            let differing = namespaces.filter { byName[$0.namespace]?.documents != $0.documents || byName[$0.namespace]?.digest != $0.digest }
-            if differing.isEmpty {
-                report.checks.append("MongoDB: \(namespaces.count) collections, \(summary.documentCount) documents: counts and content digests equal the manifest's")
-            } else if replayed {
-                report.checks.append("MongoDB: \(differing.count) of \(namespaces.count) collections differ from the dump after the oplog replay (expected: the replay adds later writes)")
-            } else {
-                let shown = differing.prefix(5).map { "\($0.namespace) \(byName[$0.namespace]?.documents ?? 0)/\($0.documents)" }.joined(separator: ", ")
-                throw LifeboatError.integrity("MongoDB after the restore differs from the manifest in \(differing.count) collections: \(shown)")
+        for part in parts {
+            if let line = try part.check(target, settings) {
+                report.checks.append(line)
+                notes.append("\(part.stepName) checked")
             }
-            notes.append("MongoDB data checked")
-        }
-        if components.contains(.redis), let summary = target.manifest.artifact(.redis)?.redis {
-            let keys = try RedisServerFacts.read(try RedisEndpoint(url: settings.redisURL!)).keys
-            report.checks.append("Redis: \(keys) keys (the snapshot held \(summary.totalKeys)\(keys == summary.totalKeys ? "" : "; the application has written since it started"))")
-            notes.append("Redis keys counted")
-        }
-        if components.contains(.files), let tree = target.manifest.artifact(.files)?.tree, let uploads = settings.uploadsDirectory {
-            var files = 0
-            if let walker = FileManager.default.enumerator(atPath: uploads) {
-                while let path = walker.nextObject() as? String {
-                    if path.hasPrefix(".lifeboat-") { walker.skipDescendants(); continue }
-                    if (walker.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files += 1 }
-                }
-            }
-            report.checks.append("uploads: \(files) files in \(uploads) (the set holds \(tree.files); every file's content was checked while extracting)")
-            notes.append("uploads counted")
         }
         return notes.joined(separator: ", ")
     }

@@ -40,10 +40,10 @@ extension RebuildRun {
         return DrillNetworkLink(client: engine.client)
     }
 
-    func startDataServices(_ components: [Component]) throws -> String {
+    func startDataServices(_ parts: [any ComponentRebuild]) throws -> String {
         var notes: [String] = []
         if let stack = try stack() {
-            for (component, service) in [(Component.mongo, settings.mongoService), (.redis, settings.redisService)] where components.contains(component) {
+            for service in parts.compactMap({ $0.service(settings) }) {
                 let container = try stack.service(service)
                 try drillLink?.link(container)
                 if container.State != "running" {
@@ -55,42 +55,19 @@ extension RebuildRun {
             }
         }
         let wait = Double(settings.rebuild.serviceWaitSeconds)
-        if components.contains(.mongo) {
-            let started = Date()
-            try MongoServerProbe.waitUntilAnswering(uri: settings.mongoURI!, timeoutSeconds: wait)
-            notes.append(String(format: "MongoDB answered after %.1f s", Date().timeIntervalSince(started)))
-        }
-        if components.contains(.redis) {
-            let started = Date()
-            _ = try RedisServerFacts.waitUntilLoaded(try RedisEndpoint(url: settings.redisURL!), timeoutSeconds: wait)
-            notes.append(String(format: "Redis answered after %.1f s", Date().timeIntervalSince(started)))
+        for part in parts {
+            if let note = try part.waitUntilAnswering(settings, timeoutSeconds: wait) { notes.append(note) }
         }
         return notes.joined(separator: "; ")
     }
 
     /// What the stack already holds; a rebuild over data needs --force.
-    func findData(_ components: [Component]) throws -> [String] {
-        var found: [String] = []
-        if components.contains(.mongo) {
-            let data = try MongoServerProbe.userData(uri: settings.mongoURI!)
-            if !data.isEmpty {
-                let examples = data.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-                found.append("MongoDB holds \(data.values.reduce(0, +)) documents in \(data.count) collections (\(examples))")
-            }
-        }
-        if components.contains(.redis) {
-            let keys = try RedisServerFacts.read(try RedisEndpoint(url: settings.redisURL!)).keys
-            if keys > 0 { found.append("Redis holds \(keys) keys") }
-        }
-        if components.contains(.files), let uploads = settings.uploadsDirectory {
-            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? []).filter { !$0.hasPrefix(".lifeboat-") }
-            if !entries.isEmpty { found.append("\(uploads) holds \(entries.count) entries") }
-        }
-        return found
+    func findData(_ parts: [any ComponentRebuild]) throws -> [String] {
+        try parts.compactMap { try $0.existingData(settings) }
     }
 
-    func checkEmpty(_ components: [Component]) throws -> String {
-        let found = try findData(components)
+    func checkEmpty(_ parts: [any ComponentRebuild]) throws -> String {
+        let found = try findData(parts)
         if found.isEmpty { return "the stack holds no data" }
         guard options.force else {
             // Nothing of this rebuild happened to the stack: no state to resume.
@@ -105,32 +82,11 @@ extension RebuildRun {
         if settings.stopDuringRestore, let guardian = try StopDuringRestore.make(settings, console: console) {
             stopped = try guardian.stopForGood()
         }
-        // The uploads are set aside now, once, so the uploads step only ever
-        // replaces this rebuild's own work, even when it is resumed.
-        var kept: String?
-        if components.contains(.files), let uploads = settings.uploadsDirectory {
-            kept = try FolderSwap.setAside(uploads)
-        }
+        // Set aside now, once, so each restore step only ever replaces this
+        // rebuild's own work, even when it is resumed.
+        let kept = try parts.compactMap { try $0.setAside(settings) }
         return "replacing existing data (--force): \(found.joined(separator: "; "))" + (stopped.isEmpty ? "" : "; stopped \(stopped.joined(separator: ", "))")
-            + (kept.map { "; the uploads' previous contents kept at \($0)" } ?? "")
-    }
-
-    /// The RDB into the Redis container's data folder, a restart and a key
-    /// count check (the guide's procedure) when the engine is there;
-    /// online through replication otherwise.
-    func restoreRedis(_ target: Located) throws -> String {
-        var redisOptions = RestoreJob.Options(components: [.redis], overwrite: true)
-        redisOptions.redisMethod = try stack() == nil ? .replication : .file
-        _ = try restore(target, [.redis], redisOptions)
-        let keys = target.manifest.artifact(.redis)?.redis?.totalKeys ?? 0
-        return "\(keys) keys (\(redisOptions.redisMethod == .file ? "RDB file into the container, restarted" : "online, through replication")), DBSIZE checked"
-    }
-
-    func clearUploads() throws {
-        guard let uploads = settings.uploadsDirectory, FileManager.default.fileExists(atPath: uploads) else { return }
-        for name in try FileManager.default.contentsOfDirectory(atPath: uploads) where !name.hasPrefix(".lifeboat-") {
-            try FileManager.default.removeItem(atPath: uploads + "/" + name)
-        }
+            + kept.map { "; \($0)" }.joined()
     }
 
     /// Starts the project's other containers (not one-off runs, not this

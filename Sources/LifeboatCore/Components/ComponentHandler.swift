@@ -21,6 +21,8 @@ protocol ComponentHandler: Sendable {
     var followsChain: Bool { get }
     /// What a rebuild does with it (default: restores it when the stack has a target).
     var rebuildRole: RebuildRole { get }
+    /// Its part in a rebuild (nil for a component a rebuild only reports).
+    var rebuild: (any ComponentRebuild)? { get }
 
     /// Configured in this environment (its variable is set).
     func isConfigured(_ settings: Settings) -> Bool
@@ -67,6 +69,7 @@ enum RebuildRole: Sendable {
 extension ComponentHandler {
     var followsChain: Bool { false }
     var rebuildRole: RebuildRole { .restored }
+    var rebuild: (any ComponentRebuild)? { nil }
     func contentVersion(_ artifact: Manifest.Artifact) -> String? { nil }
     func hasRestoreTarget(_ settings: Settings) -> Bool { isConfigured(settings) }
 }

@@ -19,6 +19,8 @@ struct ConfigComponent: ComponentHandler {
     /// A rebuild writes config over the new server's files only when asked.
     var rebuildRole: RebuildRole { .onRequest }
 
+    var rebuild: (any ComponentRebuild)? { ConfigRebuild() }
+
     func isConfigured(_ settings: Settings) -> Bool { !settings.configPaths.isEmpty }
     /// Restored to the paths it came from.
     func hasRestoreTarget(_ settings: Settings) -> Bool { true }

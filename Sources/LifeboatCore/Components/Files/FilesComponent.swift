@@ -19,6 +19,8 @@ struct FilesComponent: ComponentHandler {
     var configureHint: String { "set UPLOADS_DIR to the absolute path of the uploads folder" }
     var followsChain: Bool { true }
 
+    var rebuild: (any ComponentRebuild)? { FilesRebuild() }
+
     func isConfigured(_ settings: Settings) -> Bool { settings.uploadsDirectory != nil }
 
     func backUp(_ backup: ComponentBackup, into sink: any ByteSink, artifact: inout Manifest.Artifact) throws {

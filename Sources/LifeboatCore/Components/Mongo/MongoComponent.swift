@@ -20,6 +20,8 @@ struct MongoComponent: ComponentHandler {
     var configureHint: String { "set MONGO_URI (or MONGO_URI_FILE) to the server's connection string" }
     var followsChain: Bool { true }
 
+    var rebuild: (any ComponentRebuild)? { MongoRebuild() }
+
     func isConfigured(_ settings: Settings) -> Bool { settings.mongoURI != nil }
 
     func backUp(_ backup: ComponentBackup, into sink: any ByteSink, artifact: inout Manifest.Artifact) throws {

@@ -20,6 +20,8 @@ struct RedisComponent: ComponentHandler {
     var format: String { "rdb" }
     var configureHint: String { "set REDIS_URL (or REDIS_URL_FILE), e.g. redis://:password@redis:6379/" }
 
+    var rebuild: (any ComponentRebuild)? { RedisRebuild() }
+
     func isConfigured(_ settings: Settings) -> Bool { settings.redisURL != nil }
 
     func backUp(_ backup: ComponentBackup, into sink: any ByteSink, artifact: inout Manifest.Artifact) throws {
