@@ -37,13 +37,13 @@ let package = Package(
                 "ByteStreams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strictSettings
+            path: "Sources/1-executable/lifeboat", swiftSettings: strictSettings
         ),
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
             dependencies: ["ErrorCategories", "LifeboatConfiguration", "Scheduling", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "ComposeStack", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
-            swiftSettings: strictSettings
+            path: "Sources/2-use-cases/LifeboatCore", swiftSettings: strictSettings
         ),
         // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
         .target(
@@ -57,50 +57,50 @@ let package = Package(
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")],
-            swiftSettings: strictSettings
+            path: "Sources/1-executable/Daemon", swiftSettings: strictSettings
         ),
         // Settings: every environment variable declared once, parsed and checked.
-        .target(name: "LifeboatConfiguration", dependencies: ["ErrorCategories", "Scheduling", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "Scheduling", swiftSettings: strictSettings),
+        .target(name: "LifeboatConfiguration", dependencies: ["ErrorCategories", "Scheduling", "ByteStreams"], path: "Sources/4-infrastructure/LifeboatConfiguration", swiftSettings: strictSettings),
+        .target(name: "Scheduling", path: "Sources/4-infrastructure/Scheduling", swiftSettings: strictSettings),
         // What kind of failure an error is, decided by the module that throws it.
-        .target(name: "ErrorCategories", swiftSettings: strictSettings),
-        .target(name: "Storage", dependencies: ["ErrorCategories", "ByteStreams", "CLinuxShims"], swiftSettings: strictSettings),
-        .target(name: "FileSources", dependencies: ["ErrorCategories", "TarArchive", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "ByteStreams", dependencies: ["ErrorCategories"], swiftSettings: strictSettings),
+        .target(name: "ErrorCategories", path: "Sources/5-base/ErrorCategories", swiftSettings: strictSettings),
+        .target(name: "Storage", dependencies: ["ErrorCategories", "ByteStreams", "CLinuxShims"], path: "Sources/4-infrastructure/Storage", swiftSettings: strictSettings),
+        .target(name: "FileSources", dependencies: ["ErrorCategories", "TarArchive", "ByteStreams"], path: "Sources/3-components/FileSources", swiftSettings: strictSettings),
+        .target(name: "ByteStreams", dependencies: ["ErrorCategories"], path: "Sources/5-base/ByteStreams", swiftSettings: strictSettings),
         // libmongoc and libbson, wrapped (the only importer of CMongoc and CBson).
-        .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], swiftSettings: strictSettings),
+        .target(name: "MongoClient", dependencies: ["CMongoc", "CBson", "RawBSON"], path: "Sources/4-infrastructure/MongoClient", swiftSettings: strictSettings),
         // The redis component: snapshot over replication, validation, restore.
-        .target(name: "RedisSource", dependencies: ["ErrorCategories", "RedisClient", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "RedisSource", dependencies: ["ErrorCategories", "RedisClient", "ByteStreams"], path: "Sources/3-components/RedisSource", swiftSettings: strictSettings),
         // libcurl, wrapped (the only importer of CCurl); the Docker engine client on it.
-        .target(name: "HTTPClient", dependencies: ["ErrorCategories", "CCurl", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "HTTPClient", dependencies: ["ErrorCategories", "CCurl", "ByteStreams"], path: "Sources/4-infrastructure/HTTPClient", swiftSettings: strictSettings),
         // S3 and S3-compatible storage (and Glacier classes) on HTTPClient, SigV4 signed by us.
-        .target(name: "S3Storage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "DockerEngine", dependencies: ["ErrorCategories", "HTTPClient", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "S3Storage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], path: "Sources/4-infrastructure/S3Storage", swiftSettings: strictSettings),
+        .target(name: "DockerEngine", dependencies: ["ErrorCategories", "HTTPClient", "ByteStreams"], path: "Sources/4-infrastructure/DockerEngine", swiftSettings: strictSettings),
         // The Compose stack on the engine: project, services, labels, start order.
-        .target(name: "ComposeStack", dependencies: ["ErrorCategories", "DockerEngine", "LifeboatConfiguration"], swiftSettings: strictSettings),
+        .target(name: "ComposeStack", dependencies: ["ErrorCategories", "DockerEngine", "LifeboatConfiguration"], path: "Sources/4-infrastructure/ComposeStack", swiftSettings: strictSettings),
         // hiredis, wrapped (the only importer of CHiredis).
-        .target(name: "RedisClient", dependencies: ["CHiredis"], swiftSettings: strictSettings),
+        .target(name: "RedisClient", dependencies: ["CHiredis"], path: "Sources/4-infrastructure/RedisClient", swiftSettings: strictSettings),
         // Just enough BSON in Swift to frame archives and read replies and oplog entries.
-        .target(name: "RawBSON", swiftSettings: strictSettings),
+        .target(name: "RawBSON", path: "Sources/4-infrastructure/RawBSON", swiftSettings: strictSettings),
         // The mongo component: dump, restore, verify.
-        .target(name: "MongoSource", dependencies: ["ErrorCategories", "MongoClient", "MongoArchive", "RawBSON", "LifeboatCrypto", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "MongoSource", dependencies: ["ErrorCategories", "MongoClient", "MongoArchive", "RawBSON", "LifeboatCrypto", "ByteStreams"], path: "Sources/3-components/MongoSource", swiftSettings: strictSettings),
         // The mongodump archive format, in Swift (no C).
-        .target(name: "MongoArchive", dependencies: ["ErrorCategories", "ByteStreams", "RawBSON"], swiftSettings: strictSettings),
+        .target(name: "MongoArchive", dependencies: ["ErrorCategories", "ByteStreams", "RawBSON"], path: "Sources/4-infrastructure/MongoArchive", swiftSettings: strictSettings),
         // Swift wrappers, each the only importer of its C module.
-        .target(name: "TarArchive", dependencies: ["ErrorCategories", "CArchive", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "LifeboatCrypto", dependencies: ["ErrorCategories", "COpenSSL", "ByteStreams"], swiftSettings: strictSettings),
-        .target(name: "StreamCompression", dependencies: ["ErrorCategories", "CZstd", "CZlib", "ByteStreams"], swiftSettings: strictSettings),
+        .target(name: "TarArchive", dependencies: ["ErrorCategories", "CArchive", "ByteStreams"], path: "Sources/4-infrastructure/TarArchive", swiftSettings: strictSettings),
+        .target(name: "LifeboatCrypto", dependencies: ["ErrorCategories", "COpenSSL", "ByteStreams"], path: "Sources/4-infrastructure/LifeboatCrypto", swiftSettings: strictSettings),
+        .target(name: "StreamCompression", dependencies: ["ErrorCategories", "CZstd", "CZlib", "ByteStreams"], path: "Sources/4-infrastructure/StreamCompression", swiftSettings: strictSettings),
         // Linux calls Swift's Glibc module does not expose.
-        .target(name: "CLinuxShims"),
+        .target(name: "CLinuxShims", path: "Sources/6-c/CLinuxShims"),
         // C libraries from Debian's -dev packages.
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
-        .systemLibrary(name: "CBson", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CArchive", path: "Sources/6-c/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/6-c/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/6-c/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/6-c/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMongoc", path: "Sources/6-c/CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .systemLibrary(name: "CBson", path: "Sources/6-c/CBson", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Sources/6-c/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/6-c/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(

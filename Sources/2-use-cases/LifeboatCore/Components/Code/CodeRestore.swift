@@ -49,6 +49,9 @@ struct CodeRestore: PreparedRestore {
             }
             try restore.requireIntact(artifact, digest: hashing.finishHex(), bytes: hashing.count, tree: nil)
             try replicate(bundle.path, into: swap.resolvedStaging, summary: artifact.code)
+            if let remote = artifact.code?.remote, remote.contains(":***@") {
+                restore.console.warn("code: origin was \(remote) (its password is never stored): the restored repository has no origin; add it with `git remote add origin <url>`")
+            }
             return CodeRestore(swap: swap, summary: artifact.code, live: restore.options.destination == nil, console: restore.console)
         } catch {
             swap.discard()
