@@ -2,8 +2,8 @@
 # The main job, end to end, against embedded defaults it starts itself:
 # builds Lifeboat, starts a local MongoDB-compatible server (SecantusDB), a
 # local Redis and a local S3 (moto, signature checking on) and fills them,
-# creates an uploads tree with awkward names and config files, takes a backup
-# of all four (copied to S3), lists it, verifies it (with a test restore of the
+# creates an uploads tree with awkward names, config files and a small git
+# repository for the application's code, takes a backup of all five (copied to S3), lists it, verifies it (with a test restore of the
 # database), restores it elsewhere and compares, then loses the local copy and
 # restores from S3. Leaves the files in a scratch folder it prints; stops the servers.
 set -euo pipefail
@@ -54,6 +54,13 @@ echo "$(redis-cli -p 6511 dbsize) keys"
 export BACKUP_DIR="$work/backup"
 export UPLOADS_DIR="$work/uploads"
 export CONFIG_PATHS="$work/app/.env.production,$work/nginx/nginx.conf"
+echo "== the application's code: a small git repository"
+git init -q -b main "$work/app-code"
+printf 'print("hello")\n' > "$work/app-code/server.py"
+git -C "$work/app-code" add server.py
+git -C "$work/app-code" -c user.name=Demo -c user.email=demo@example.com commit -q -m "first version"
+git -C "$work/app-code" tag v1.0
+export APP_REPO_DIR="$work/app-code"
 export MONGO_URI="$LIFEBOAT_TEST_MONGO_URI"
 export REDIS_URL="redis://127.0.0.1:6511/"
 export BACKUP_RETENTION_DAYS=7
@@ -74,14 +81,19 @@ echo "== lifeboat status (is everything backed up right now? exit 0: all well)"
 "$LIFEBOAT" status
 echo "== lifeboat doctor (will the next backup and restore work? exit 1: only warnings here)"
 "$LIFEBOAT" doctor || [ $? -eq 1 ]
-echo "== lifeboat restore $id --components mongo,files,config --to $work/restored --ns-from '$db.*' --ns-to '${db}restored.*'"
-"$LIFEBOAT" restore "$id" --components mongo,files,config --to "$work/restored" --ns-from "$db.*" --ns-to "${db}restored.*"
+echo "== lifeboat restore $id --components mongo,files,config,code --to $work/restored --ns-from '$db.*' --ns-to '${db}restored.*'"
+"$LIFEBOAT" restore "$id" --components mongo,files,config,code --to "$work/restored" --ns-from "$db.*" --ns-to "${db}restored.*"
 echo "== lifeboat restore $id --components redis into the empty Redis (online, through replication)"
 REDIS_URL="redis://127.0.0.1:6512/" "$LIFEBOAT" restore "$id" --components redis
 echo "== compare"
 [ "$(redis-cli -p 6512 dbsize)" = "$(redis-cli -p 6511 dbsize)" ] && [ "$(redis-cli -p 6512 get config:motd)" = "مرحبا" ] \
-  && echo "redis: $(redis-cli -p 6512 dbsize) keys restored, TTL of session:1 $(redis-cli -p 6512 ttl session:1) s"
+  || { echo "demo FAILED: the restored Redis differs" >&2; exit 1; }
+echo "redis: $(redis-cli -p 6512 dbsize) keys restored, TTL of session:1 $(redis-cli -p 6512 ttl session:1) s"
 diff -r "$work/uploads" "$work/restored/files"
+# (a failed test inside an && list would not stop `set -e`: each comparison exits itself)
+[ "$(git -C "$work/restored/code" rev-parse HEAD)" = "$(git -C "$work/app-code" rev-parse HEAD)" ] && [ "$(git -C "$work/restored/code" tag)" = "v1.0" ] \
+  || { echo "demo FAILED: the restored code differs" >&2; exit 1; }
+echo "code: commit $(git -C "$work/restored/code" rev-parse --short HEAD) and tag v1.0 restored"
 diff "$work/app/.env.production" "$work/restored/config$work/app/.env.production"
 stat -c '%a %n' "$work/restored/config$work/app/.env.production"
 .test-servers/venv/bin/python - "$MONGO_URI" "$db" <<'PY'
@@ -107,7 +119,8 @@ echo "== lifeboat verify latest --from s3 (downloaded and checked)"
 "$LIFEBOAT" verify latest --from s3
 echo "== lifeboat restore latest --components files,config --to $work/from-s3 (taken from S3)"
 "$LIFEBOAT" restore latest --components files,config --to "$work/from-s3"
-diff -r "$work/uploads" "$work/from-s3/files" && echo "files restored from S3 are identical"
+diff -r "$work/uploads" "$work/from-s3/files"
+echo "files restored from S3 are identical"
 echo "== lifeboat prune --dry-run"
 "$LIFEBOAT" prune --dry-run
 echo
