@@ -1,5 +1,6 @@
 import ByteStreams
 import LifeboatConfiguration
+import LifeboatCore
 import Foundation
 import Scheduling
 import Testing
@@ -153,6 +154,15 @@ import TestSupport
 /// One table per fact: docs/configuration.md is made from the variable
 /// table, and every variable the documentation and the shipped files name
 /// is one Lifeboat reads (or another tool's).
+/// The configuration's table of component variables and the registered
+/// components name the same components in the same order.
+@Suite struct ComponentTableTests {
+    @Test func everyRegisteredComponentHasItsVariableInTheTable() {
+        #expect(Component.allCases.map(\.rawValue) == Settings.componentVariableTable.map(\.component))
+        #expect(Component.allCases.map(\.variable) == Settings.componentVariableTable.map(\.variable))
+    }
+}
+
 @Suite struct DocumentedVariablesTests {
     static let root = FileManager.default.currentDirectoryPath
 

@@ -67,6 +67,9 @@ enum RebuildRole: Sendable {
 }
 
 extension ComponentHandler {
+    /// From the configuration's one table of component variables
+    /// (`Settings.componentVariableTable`), never written a second time.
+    var variable: String { Settings.componentVariables[component.rawValue]! }
     var followsChain: Bool { false }
     var rebuildRole: RebuildRole { .restored }
     var rebuild: (any ComponentRebuild)? { nil }

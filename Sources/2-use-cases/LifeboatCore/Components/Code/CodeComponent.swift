@@ -13,7 +13,6 @@ extension Component {
 /// branches and the remote, so a restore says which code matches the data.
 struct CodeComponent: ComponentHandler {
     var component: Component { .code }
-    var variable: String { "APP_REPO_DIR" }
     var fileStem: String { "code.bundle" }
     var format: String { "git-bundle" }
     var configureHint: String { "set APP_REPO_DIR to the absolute path of the application's git repository" }

@@ -12,7 +12,6 @@ extension Component {
 /// paths, restored to the same absolute paths (or under `--to`).
 struct ConfigComponent: ComponentHandler {
     var component: Component { .config }
-    var variable: String { "CONFIG_PATHS" }
     var fileStem: String { "config.tar" }
     var format: String { "tar" }
     var configureHint: String { "set CONFIG_PATHS to a comma-separated list of absolute paths" }

@@ -13,7 +13,6 @@ extension Component {
 /// what changed.
 struct FilesComponent: ComponentHandler {
     var component: Component { .files }
-    var variable: String { "UPLOADS_DIR" }
     var fileStem: String { "files.tar" }
     var format: String { "tar" }
     var configureHint: String { "set UPLOADS_DIR to the absolute path of the uploads folder" }

@@ -14,7 +14,6 @@ extension Component {
 /// taken with it); an incremental holds the oplog since its parent's end.
 struct MongoComponent: ComponentHandler {
     var component: Component { .mongo }
-    var variable: String { "MONGO_URI" }
     var fileStem: String { "mongo.archive" }
     var format: String { "mongodump-archive" }
     var configureHint: String { "set MONGO_URI (or MONGO_URI_FILE) to the server's connection string" }

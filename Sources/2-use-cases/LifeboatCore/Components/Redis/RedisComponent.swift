@@ -15,7 +15,6 @@ extension Component {
 /// and copied out of the container when SYNC is refused.
 struct RedisComponent: ComponentHandler {
     var component: Component { .redis }
-    var variable: String { "REDIS_URL" }
     var fileStem: String { "redis.rdb" }
     var format: String { "rdb" }
     var configureHint: String { "set REDIS_URL (or REDIS_URL_FILE), e.g. redis://:password@redis:6379/" }
