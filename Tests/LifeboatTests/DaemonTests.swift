@@ -166,11 +166,11 @@ import TestSupport
     }
 
     @Test func durationsParse() {
-        #expect(DaemonSettings.parseDuration("26h") == 93_600)
-        #expect(DaemonSettings.parseDuration("90m") == 5_400)
-        #expect(DaemonSettings.parseDuration("2d") == 172_800)
-        #expect(DaemonSettings.parseDuration("3600") == 3_600)
-        #expect(DaemonSettings.parseDuration("soon") == nil)
+        #expect(ConfigurationValues.parseDuration("26h") == 93_600)
+        #expect(ConfigurationValues.parseDuration("90m") == 5_400)
+        #expect(ConfigurationValues.parseDuration("2d") == 172_800)
+        #expect(ConfigurationValues.parseDuration("3600") == 3_600)
+        #expect(ConfigurationValues.parseDuration("soon") == nil)
     }
 }
 

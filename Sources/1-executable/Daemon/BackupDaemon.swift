@@ -58,7 +58,7 @@ public final class BackupDaemon: @unchecked Sendable {
             doctor.start()
         }
         if settings.daemon.oplogStream {
-            if settings.mongoURI == nil {
+            if settings.mongo.uri == nil {
                 logger.warning("OPLOG_STREAM=true needs MONGO_URI: no oplog slices")
             } else {
                 let capture = Thread { [self] in oplogCapture() }
@@ -226,7 +226,7 @@ public final class BackupDaemon: @unchecked Sendable {
         logger[metadataKey: "schedule"] = "verify"
         do {
             let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings), console: console(logger)).resolve(nil, from: nil)
-            let uri = entry.manifest.artifact(.mongo) != nil ? (settings.verifyMongoURI ?? settings.mongoURI) : nil
+            let uri = entry.manifest.artifact(.mongo) != nil ? (settings.mongo.verifyURI ?? settings.mongo.uri) : nil
             logger.info("deep verification of \(entry.id) in \(tier.name)\(uri == nil ? "" : " with a test restore")")
             let report = try Verifier(tier: tier, console: console(logger), settings: settings).verify(entry.manifest, deepMongoURI: uri)
             if report.state != .notChecked { record(verification: report.passed) }

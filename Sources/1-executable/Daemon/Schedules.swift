@@ -38,7 +38,7 @@ public struct Schedule: Sendable {
             Schedule(kind: .snapshot, variable: "BACKUP_SNAPSHOT_SCHEDULE", cron: settings.daemon.snapshotSchedule),
             Schedule(kind: .backup, variable: "BACKUP_SCHEDULE", cron: settings.schedule),
             Schedule(kind: .verify, variable: "VERIFY_SCHEDULE", cron: settings.daemon.verifySchedule),
-        ] + (settings.mongoURI == nil ? [] : [
+        ] + (settings.mongo.uri == nil ? [] : [
             Schedule(kind: .incremental, variable: "BACKUP_INCREMENTAL_SCHEDULE", cron: settings.daemon.incrementalSchedule),
         ]) + (settings.rebuild.drillSchedule.map { [Schedule(kind: .drill, variable: "DRILL_SCHEDULE", cron: $0)] } ?? [])
     }

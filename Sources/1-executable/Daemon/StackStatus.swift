@@ -122,7 +122,7 @@ public struct StackStatus: Codable, Sendable {
 
         // Point in time, in the first tier that holds chains.
         var pointInTime: PointInTimeStatus?
-        if settings.mongoURI != nil || listing.rows.contains(where: { $0.manifest.artifact(.mongo) != nil }) {
+        if settings.mongo.uri != nil || listing.rows.contains(where: { $0.manifest.artifact(.mongo) != nil }) {
             for tier in tiers?.all ?? [] {
                 let manifests = listing.rows.filter { $0.tierNames.contains(tier.name) }.map(\.manifest)
                 let chains = PointInTime.chains(manifests)
@@ -139,7 +139,7 @@ public struct StackStatus: Codable, Sendable {
                                                 sliceLagSeconds: sliceEnd.map { now.timeIntervalSince($0) })
                 break
             }
-            if pointInTime == nil, settings.mongoURI != nil { attention.append("mongo: no set has an oplog position: nothing to restore to a moment (a replica set is needed)") }
+            if pointInTime == nil, settings.mongo.uri != nil { attention.append("mongo: no set has an oplog position: nothing to restore to a moment (a replica set is needed)") }
         }
 
         // Tiers, with what the next prune would remove.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ByteStreams
+import LifeboatConfiguration
 import LifeboatCore
 
 struct BackupCommand: ParsableCommand {
@@ -82,7 +83,7 @@ struct BackupCommand: ParsableCommand {
         let targets = try tier.map { try Tiers(settings).parseList($0) }
         let manifest: Manifest
         do {
-            let console = Console.terminal()
+            let console = Console.terminal(progress: settings.showProgress)
             manifest = try console.withProgress { try BackupJob(settings: settings, console: console).run(components: requested, label: label, mongoSelection: selection, targets: targets,
                                                                                            kind: kind == "full" ? .full : .incremental) }
         } catch let failure as BackupJob.CopyFailure {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LifeboatConfiguration
 import LifeboatCore
 
 struct CopyCommand: ParsableCommand {
@@ -35,7 +36,7 @@ struct CopyCommand: ParsableCommand {
     func run() throws {
         let settings = try global.settings()
         let targets = try Tiers(settings).parseList(tier)
-        let console = Console.terminal()
+        let console = Console.terminal(progress: settings.showProgress)
         let (id, copies) = try console.withProgress { try CopyJob(settings: settings, console: console).run(set == "latest" ? nil : set, from: from, to: targets) }
         if json {
             struct Copied: Encodable { let set: String; let tiers: [String] }

@@ -33,7 +33,7 @@ struct DrillCommand: ParsableCommand {
     func run() throws {
         let settings = try global.settings()
         do {
-            let report = try DrillJob(settings: settings, console: Console.terminal()).run()
+            let report = try DrillJob(settings: settings, console: Console.terminal(progress: settings.showProgress)).run()
             if json { try Output.json(report, schema: "drill/1") } else { Output.line(report.text()) }
         } catch let failure as RebuildJob.Failure {
             if json { try Output.json(failure.report, schema: "drill/1") } else { Output.line(failure.report.text()) }

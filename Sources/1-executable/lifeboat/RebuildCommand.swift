@@ -69,7 +69,7 @@ struct RebuildCommand: ParsableCommand {
         var options = RebuildJob.Options(set: set == "latest" ? nil : set, from: from, restoreConfig: restoreConfig, force: force, dryRun: dryRun)
         options.toTime = try toTime.map(PointInTime.parse)
         do {
-            let report = try RebuildJob(settings: settings, console: Console.terminal()).run(options)
+            let report = try RebuildJob(settings: settings, console: Console.terminal(progress: settings.showProgress)).run(options)
             try show(report)
         } catch let failure as RebuildJob.Failure {
             try show(failure.report)

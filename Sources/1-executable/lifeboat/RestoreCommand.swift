@@ -1,4 +1,5 @@
 import ArgumentParser
+import LifeboatConfiguration
 import LifeboatCore
 
 struct RestoreCommand: ParsableCommand {
@@ -132,7 +133,7 @@ struct RestoreCommand: ParsableCommand {
             options.oplogLimit = limit
             if !json { Output.line("point in time \(toTime): set \(entry.id) in \(entry.tier) and its chain, oplog replayed up to \(limit)") }
         }
-        let console = Console.terminal()
+        let console = Console.terminal(progress: settings.showProgress)
         do {
             let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
             if json { try Output.json(RestoreResult(outcome, failures: [], pointInTime: options.oplogLimit.map { "\($0)" }), schema: "restore/1") } else {

@@ -43,13 +43,13 @@ struct VerifyCommand: ParsableCommand {
         let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
         var deepURI: String?
         if deep && entry.manifest.artifact(.mongo) != nil {
-            deepURI = settings.verifyMongoURI ?? settings.mongoURI
+            deepURI = settings.mongo.verifyURI ?? settings.mongo.uri
             if deepURI == nil {
                 throw LifeboatError.usage("--deep needs a server to test-restore into", hint: "set VERIFY_MONGO_URI or MONGO_URI")
             }
         }
-        let console = Console.terminal()
-        let report = try console.withProgress { try Verifier(tier: tier, console: console, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongoParallelCollections) }
+        let console = Console.terminal(progress: settings.showProgress)
+        let report = try console.withProgress { try Verifier(tier: tier, console: console, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongo.parallelCollections) }
         if json {
             try Output.json(VerifyResult(report), schema: "verify/1")
         } else {

@@ -30,11 +30,11 @@ struct EncryptionTarget {
     /// Reads the recipients and passphrase (no identity is needed for that).
     init(_ settings: Settings) throws {
         do {
-            recipients = try settings.encryptionRecipients.map(AgeRecipient.init)
+            recipients = try settings.encryption.recipients.map(AgeRecipient.init)
         } catch {
             throw LifeboatError.usage("BACKUP_ENCRYPTION_RECIPIENTS: \(error)", hint: "give age1… public keys, comma-separated (age-keygen -y KEYFILE prints one)")
         }
-        passphrase = settings.encryptionPassphrase
+        passphrase = settings.encryption.passphrase
         if passphrase != nil && !recipients.isEmpty {
             throw LifeboatError.usage("BACKUP_ENCRYPTION_PASSPHRASE and BACKUP_ENCRYPTION_RECIPIENTS are both set",
                                       hint: "the age format allows a passphrase only alone: choose one (recipients are better for unattended backups)")
@@ -63,8 +63,8 @@ struct Encryption {
 
     /// Reads BACKUP_ENCRYPTION_IDENTITY_FILE, once per run.
     init(_ settings: Settings) throws {
-        passphrase = settings.encryptionPassphrase
-        if let path = settings.encryptionIdentityFile {
+        passphrase = settings.encryption.passphrase
+        if let path = settings.encryption.identityFile {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw LifeboatError.usage("BACKUP_ENCRYPTION_IDENTITY_FILE=\(path) cannot be read", hint: "give the path of an age identity file (age-keygen writes one)")
             }

@@ -12,12 +12,12 @@ import RedisSource
 public enum ConfigurationCheck {
     public static func problems(_ settings: Settings, checkFiles: Bool) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
-        for (name, uri) in [("MONGO_URI", settings.mongoURI), ("VERIFY_MONGO_URI", settings.verifyMongoURI)] {
+        for (name, uri) in [("MONGO_URI", settings.mongo.uri), ("VERIFY_MONGO_URI", settings.mongo.verifyURI)] {
             guard let uri, let problem = MongoServerProbe.uriProblem(uri) else { continue }
             problems.append(ConfigProblem(variable: name, value: Redaction.redactURLCredentials(in: uri),
                                           message: "\(Redaction.redactURLCredentials(in: problem)); e.g. mongodb://user:password@mongodb:27017/?authSource=admin"))
         }
-        if let url = settings.redisURL {
+        if let url = settings.redis.url {
             do { _ = try RedisEndpoint(url: url) } catch let error as RedisEndpoint.ParseError {
                 problems.append(ConfigProblem(variable: "REDIS_URL", value: Redaction.redactURLCredentials(in: url), message: error.problem))
             } catch {}

@@ -66,24 +66,24 @@ public struct DrillJob: Sendable {
                                       hint: "create one beside production with other names, ports and volumes (docker compose -p app-drill -f docker-compose.drill.yml up --no-start) and set DRILL_COMPOSE_PROJECT, DRILL_MONGO_URI, DRILL_REDIS_URL, DRILL_UPLOADS_DIR (and DRILL_HEALTHCHECK_URL)")
         }
         var problems: [String] = []
-        if project == settings.composeProject { problems.append("DRILL_COMPOSE_PROJECT is the production project \(project)") }
-        if let uri = rebuild.drillMongoURI, uri == settings.mongoURI { problems.append("DRILL_MONGO_URI is MONGO_URI") }
-        if let url = rebuild.drillRedisURL, url == settings.redisURL { problems.append("DRILL_REDIS_URL is REDIS_URL") }
+        if project == settings.docker.composeProject { problems.append("DRILL_COMPOSE_PROJECT is the production project \(project)") }
+        if let uri = rebuild.drillMongoURI, uri == settings.mongo.uri { problems.append("DRILL_MONGO_URI is MONGO_URI") }
+        if let url = rebuild.drillRedisURL, url == settings.redis.url { problems.append("DRILL_REDIS_URL is REDIS_URL") }
         if let uploads = rebuild.drillUploadsDirectory, let live = settings.uploadsDirectory,
            uploads == live || uploads.hasPrefix(live + "/") || live.hasPrefix(uploads + "/") {
             problems.append("DRILL_UPLOADS_DIR overlaps UPLOADS_DIR")
         }
-        if settings.mongoURI != nil && rebuild.drillMongoURI == nil { problems.append("DRILL_MONGO_URI is not set (MONGO_URI is)") }
-        if settings.redisURL != nil && rebuild.drillRedisURL == nil { problems.append("DRILL_REDIS_URL is not set (REDIS_URL is)") }
+        if settings.mongo.uri != nil && rebuild.drillMongoURI == nil { problems.append("DRILL_MONGO_URI is not set (MONGO_URI is)") }
+        if settings.redis.url != nil && rebuild.drillRedisURL == nil { problems.append("DRILL_REDIS_URL is not set (REDIS_URL is)") }
         if settings.uploadsDirectory != nil && rebuild.drillUploadsDirectory == nil { problems.append("DRILL_UPLOADS_DIR is not set (UPLOADS_DIR is)") }
         if !problems.isEmpty {
             throw LifeboatError.usage("the drill would not be throw-away: \(problems.joined(separator: "; "))",
                                       hint: "point every DRILL_* variable at the throw-away project, never at production")
         }
         var drill = settings
-        drill.composeProject = project
-        drill.mongoURI = rebuild.drillMongoURI
-        drill.redisURL = rebuild.drillRedisURL
+        drill.docker.composeProject = project
+        drill.mongo.uri = rebuild.drillMongoURI
+        drill.redis.url = rebuild.drillRedisURL
         drill.uploadsDirectory = rebuild.drillUploadsDirectory
         drill.rebuild.healthcheckURL = rebuild.drillHealthcheckURL
         // The config files are production's: a drill never writes them.
@@ -96,7 +96,7 @@ public struct DrillJob: Sendable {
     private func tearDown(_ drill: Settings, set: String?) throws -> String {
         var done: [String] = []
         let manifest = set.flatMap { id in try? SetCatalog(tier: LocalTier(root: settings.backupDirectory)).resolve(id).manifest }
-        if let uri = drill.mongoURI, let summary = manifest?.artifact(.mongo)?.mongo {
+        if let uri = drill.mongo.uri, let summary = manifest?.artifact(.mongo)?.mongo {
             let databases = Set(summary.namespaces.compactMap { Namespace($0.namespace)?.db }).sorted()
             do {
                 try MongoServerProbe.dropDatabases(uri: uri, databases)
@@ -105,7 +105,7 @@ public struct DrillJob: Sendable {
                 done.append("MongoDB not running")
             }
         }
-        if let url = drill.redisURL {
+        if let url = drill.redis.url {
             do {
                 try RedisServerFacts.flushAll(try RedisEndpoint(url: url))
                 done.append("Redis flushed")

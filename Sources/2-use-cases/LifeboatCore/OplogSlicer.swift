@@ -33,7 +33,7 @@ public final class OplogSlicer {
     public func step(until deadline: Date, seal: Bool) throws -> Manifest? {
         do {
             if tail == nil {
-                tail = try OplogTail(uri: settings.mongoURI!)
+                tail = try OplogTail(uri: settings.mongo.uri!)
                 joined = false
             }
             let entries = try tail!.collect(until: deadline)

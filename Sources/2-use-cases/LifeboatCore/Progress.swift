@@ -79,7 +79,7 @@ public final class ProgressDisplay: @unchecked Sendable {
     public init(meter: ProgressMeter) { self.meter = meter }
 
     /// Whether standard error is a terminal (progress is drawn only there).
-    public static var available: Bool { isatty(2) == 1 && ProcessInfo.processInfo.environment["LIFEBOAT_PROGRESS"] != "off" }
+    public static var available: Bool { isatty(2) == 1 }
 
     /// Clears the status line (before a log line, and at the end).
     public static let clearLine = "\r\u{1B}[2K"
@@ -125,9 +125,10 @@ public final class ProgressDisplay: @unchecked Sendable {
 }
 
 extension Console {
-    /// The CLI's console: standard error, with a progress line on a terminal.
-    public static func terminal() -> Console {
-        guard ProgressDisplay.available else { return .standardError }
+    /// The CLI's console: standard error, with a progress line on a
+    /// terminal unless LIFEBOAT_PROGRESS=off (`settings.showProgress`).
+    public static func terminal(progress: Bool) -> Console {
+        guard progress && ProgressDisplay.available else { return .standardError }
         var console = Console(
             info: { FileHandle.standardError.write(Data((ProgressDisplay.clearLine + $0 + "\n").utf8)) },
             warn: { FileHandle.standardError.write(Data((ProgressDisplay.clearLine + "warning: " + $0 + "\n").utf8)) })

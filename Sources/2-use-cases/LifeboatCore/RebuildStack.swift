@@ -27,7 +27,7 @@ extension RebuildRun {
         do {
             engine = try ComposeStack(settings)
             return engine
-        } catch let error as DockerError where !settings.dockerHostExplicit && error.kind == .socketMissing && options.purpose != "drill" {
+        } catch let error as DockerError where !settings.docker.hostExplicit && error.kind == .socketMissing && options.purpose != "drill" {
             engineProblem = error.message
             report.problems.append("no Docker engine (\(error.message)): containers were neither started nor checked")
             return nil
@@ -79,7 +79,7 @@ extension RebuildRun {
         // Replacing a running stack's data: what writes to it stops until the
         // application step starts it again.
         var stopped: [String] = []
-        if settings.stopDuringRestore, let guardian = try StopDuringRestore.make(settings, console: console) {
+        if settings.docker.stopDuringRestore, let guardian = try StopDuringRestore.make(settings, console: console) {
             stopped = try guardian.stopForGood()
         }
         // Set aside now, once, so each restore step only ever replaces this
@@ -97,7 +97,7 @@ extension RebuildRun {
             report.problems.append("no Compose project known: set COMPOSE_PROJECT_NAME so the rest of the stack is started")
             return "skipped: no Compose project (COMPOSE_PROJECT_NAME)"
         }
-        let containers = try stack.application(excluding: [settings.mongoService, settings.redisService])
+        let containers = try stack.application(excluding: [settings.mongo.service, settings.redis.service])
         let order = ComposeStack.startOrder(containers)
         var started: [String] = []
         for group in order.groups {

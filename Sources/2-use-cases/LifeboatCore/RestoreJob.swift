@@ -48,7 +48,7 @@ public struct RestoreJob: Sendable {
         /// decide from whether the restore writes live data (nil).
         public var stopContainers: Bool?
         /// How Redis is restored (nil: REDIS_RESTORE_METHOD).
-        public var redisMethod: Settings.RedisRestoreMethod?
+        public var redisMethod: RedisSettings.RestoreMethod?
 
         /// What happens to MongoDB collections that already hold documents.
         public enum MongoMode: Sendable { case refuseExisting, replace, merge }
@@ -174,7 +174,7 @@ public struct RestoreJob: Sendable {
         let stop = options.stopContainers ?? !live.isEmpty
         var outcome = Outcome(id: manifest.id)
         let guardian = stop ? try containerGuard() : nil
-        if !stop, settings.stopDuringRestore, options.stopContainers == nil {
+        if !stop, settings.docker.stopDuringRestore, options.stopContainers == nil {
             console.info("containers are left running: this restore writes none of the places the set was taken from; --stop-containers stops them anyway")
         }
         try guardian?.stop()

@@ -23,10 +23,10 @@ public final class StopDuringRestore: @unchecked Sendable {
     /// Nil when there is nothing to do (disabled, or no engine and DOCKER_HOST
     /// left at its default: the restore goes on, with a warning).
     public static func make(_ settings: Settings, console: Console) throws -> StopDuringRestore? {
-        guard settings.stopDuringRestore else { return nil }
+        guard settings.docker.stopDuringRestore else { return nil }
         do {
             return StopDuringRestore(stack: try ComposeStack(settings), console: console)
-        } catch let error as DockerError where !settings.dockerHostExplicit {
+        } catch let error as DockerError where !settings.docker.hostExplicit {
             console.warn("no Docker engine (\(error.message)): containers labelled \(label) are not stopped during this restore")
             return nil
         }

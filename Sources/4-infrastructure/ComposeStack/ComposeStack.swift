@@ -12,7 +12,7 @@ public struct ComposeStack {
 
     /// Connects to DOCKER_HOST and finds the project.
     public init(_ settings: Settings) throws {
-        let client = try DockerClient(host: settings.dockerHost)
+        let client = try DockerClient(host: settings.docker.host)
         try client.negotiate()
         self.init(client: client, project: Self.project(settings, client))
     }
@@ -25,7 +25,7 @@ public struct ComposeStack {
     /// COMPOSE_PROJECT_NAME, else the project of the container Lifeboat
     /// runs in (its hostname is the container id); nil outside Compose.
     public static func project(_ settings: Settings, _ client: DockerClient) -> String? {
-        if let name = settings.composeProject { return name }
+        if let name = settings.docker.composeProject { return name }
         if let own = try? client.inspect(ProcessInfo.processInfo.hostName) {
             return own.Config.Labels?[ComposeLabel.project]
         }

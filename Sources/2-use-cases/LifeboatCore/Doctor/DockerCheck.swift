@@ -12,7 +12,7 @@ enum DockerCheck {
         let stack: ComposeStack
         do {
             stack = try ComposeStack(settings)
-        } catch let error as DockerError where error.kind == .socketMissing && !settings.dockerHostExplicit {
+        } catch let error as DockerError where error.kind == .socketMissing && !settings.docker.hostExplicit {
             return [DoctorFinding("docker", "engine", .notChecked,
                                   "\(error.message): restores cannot stop the containers labelled \(StopDuringRestore.label), and rebuild, drill and the Redis BGSAVE fallback cannot run")]
         } catch {
@@ -36,8 +36,8 @@ enum DockerCheck {
                                           ? "no container carries \(StopDuringRestore.label): a restore in place stops nothing (the app keeps writing while data comes back)"
                                           : "a restore in place stops \(stopped.joined(separator: ", ")) and starts them again after"))
             var data: [String] = []
-            if settings.mongoURI != nil { data.append(settings.mongoService) }
-            if settings.redisURL != nil { data.append(settings.redisService) }
+            if settings.mongo.uri != nil { data.append(settings.mongo.service) }
+            if settings.redis.url != nil { data.append(settings.redis.service) }
             let missing = data.filter { !services.contains($0) }
             if !data.isEmpty {
                 findings.append(DoctorFinding("docker", "data services", missing.isEmpty ? .ok : .warn,

@@ -11,17 +11,17 @@ enum EncryptionCheck {
         var findings: [DoctorFinding] = []
         let recipients: [AgeRecipient]
         do {
-            recipients = try settings.encryptionRecipients.map(AgeRecipient.init)
+            recipients = try settings.encryption.recipients.map(AgeRecipient.init)
         } catch {
             return [DoctorFinding("encryption", "recipients", .fail, "BACKUP_ENCRYPTION_RECIPIENTS: \(error)", fix: "give age1… public keys (age-keygen -y IDENTITY_FILE prints one)")]
         }
-        if recipients.isEmpty && settings.encryptionPassphrase == nil {
+        if recipients.isEmpty && settings.encryption.passphrase == nil {
             findings.append(DoctorFinding("encryption", "recipients", .warn, "backups are not encrypted: whoever reads the bucket or BACKUP_DIR reads the data",
                                           fix: "set BACKUP_ENCRYPTION_RECIPIENTS to an age public key (age-keygen -o key.txt; keep key.txt offline)"))
         } else {
             findings.append(DoctorFinding("encryption", "recipients", .ok, recipients.isEmpty ? "encrypted with a passphrase (age scrypt)" : "encrypted to \(recipients.count) age recipient(s)"))
         }
-        if let path = settings.encryptionIdentityFile {
+        if let path = settings.encryption.identityFile {
             let resolved = (path as NSString).resolvingSymlinksInPath
             let backups = (settings.backupDirectory as NSString).resolvingSymlinksInPath
             if resolved.hasPrefix(backups + "/") {

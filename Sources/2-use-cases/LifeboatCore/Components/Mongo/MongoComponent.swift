@@ -21,15 +21,15 @@ struct MongoComponent: ComponentHandler {
 
     var rebuild: (any ComponentRebuild)? { MongoRebuild() }
 
-    func isConfigured(_ settings: Settings) -> Bool { settings.mongoURI != nil }
+    func isConfigured(_ settings: Settings) -> Bool { settings.mongo.uri != nil }
 
     func backUp(_ backup: ComponentBackup, into sink: any ByteSink, artifact: inout Manifest.Artifact) throws {
         let settings = backup.settings
-        var options = MongoDumper.Options(selection: backup.mongoSelection, parallelCollections: settings.mongoParallelCollections,
-                                          toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongoCaptureOplog)
-        options.includeUsersAndRoles = settings.mongoUsersAndRoles
-        let dumper = MongoDumper(uri: settings.mongoURI!, options: options, warn: backup.warn)
-        artifact.source = ServerIdentity.mongo(settings.mongoURI!)
+        var options = MongoDumper.Options(selection: backup.mongoSelection, parallelCollections: settings.mongo.parallelCollections,
+                                          toolVersion: "lifeboat \(LifeboatVersion.current)", captureOplog: settings.mongo.captureOplog)
+        options.includeUsersAndRoles = settings.mongo.usersAndRoles
+        let dumper = MongoDumper(uri: settings.mongo.uri!, options: options, warn: backup.warn)
+        artifact.source = ServerIdentity.mongo(settings.mongo.uri!)
         // An incremental's MongoDB part is the oplog since its parent ended.
         if let after = backup.parent?.artifact(.mongo)?.mongo?.oplog?.end {
             if let captured = backup.captured {
@@ -81,7 +81,7 @@ struct MongoComponent: ComponentHandler {
     }
 
     func reachability(_ settings: Settings) -> (reachable: Bool, detail: String)? {
-        guard let uri = settings.mongoURI else { return nil }
+        guard let uri = settings.mongo.uri else { return nil }
         do { return (true, "MongoDB \(try MongoHealth.ping(uri: uri)) answers") } catch { return (false, "\(error)") }
     }
 

@@ -8,7 +8,7 @@ import Scheduling
 /// interval, and a version the newest set can be restored into.
 enum MongoCheck {
     static func findings(_ context: DoctorContext) -> [DoctorFinding] {
-        guard let uri = context.settings.mongoURI else {
+        guard let uri = context.settings.mongo.uri else {
             return [DoctorFinding("mongo", "configured", .notChecked, "MONGO_URI is not set: MongoDB is not backed up")]
         }
         let health: MongoHealth

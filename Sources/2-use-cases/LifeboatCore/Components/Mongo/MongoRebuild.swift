@@ -9,16 +9,16 @@ struct MongoRebuild: ComponentRebuild {
     var stepName: String { "mongo" }
     var order: Int { 1 }
 
-    func service(_ settings: Settings) -> String? { settings.mongoService }
+    func service(_ settings: Settings) -> String? { settings.mongo.service }
 
     func waitUntilAnswering(_ settings: Settings, timeoutSeconds: Double) throws -> String? {
         let started = Date()
-        try MongoServerProbe.waitUntilAnswering(uri: settings.mongoURI!, timeoutSeconds: timeoutSeconds)
+        try MongoServerProbe.waitUntilAnswering(uri: settings.mongo.uri!, timeoutSeconds: timeoutSeconds)
         return String(format: "MongoDB answered after %.1f s", Date().timeIntervalSince(started))
     }
 
     func existingData(_ settings: Settings) throws -> String? {
-        let data = try MongoServerProbe.userData(uri: settings.mongoURI!)
+        let data = try MongoServerProbe.userData(uri: settings.mongo.uri!)
         guard !data.isEmpty else { return nil }
         let examples = data.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         return "MongoDB holds \(data.values.reduce(0, +)) documents in \(data.count) collections (\(examples))"
@@ -42,7 +42,7 @@ struct MongoRebuild: ComponentRebuild {
         guard let summary = target.manifest.artifact(.mongo)?.mongo else { return nil }
         let replayed = target.chain.count > 1 || (summary.oplog?.entries ?? 0) > 0
         let namespaces = summary.namespaces.filter { $0.type == "collection" }
-        let found = try MongoServerProbe.summary(uri: settings.mongoURI!, namespaces: namespaces.map(\.namespace))
+        let found = try MongoServerProbe.summary(uri: settings.mongo.uri!, namespaces: namespaces.map(\.namespace))
         var byName: [String: MongoSummary.NamespaceSummary] = [:]
         for namespace in found.namespaces { byName[namespace.namespace] = namespace }
         let differing = namespaces.filter { byName[$0.namespace]?.documents != $0.documents || byName[$0.namespace]?.digest != $0.digest }

@@ -17,7 +17,7 @@ struct MongoRestore: PreparedRestore {
     var component: Component { .mongo }
 
     static func prepare(_ restore: ComponentRestore) throws -> MongoRestore {
-        guard let uri = restore.settings.mongoURI else {
+        guard let uri = restore.settings.mongo.uri else {
             throw LifeboatError.usage("restoring 'mongo' needs MONGO_URI", hint: "set MONGO_URI to the server to restore into")
         }
         let options = restore.options
@@ -96,7 +96,7 @@ struct MongoRestore: PreparedRestore {
             // The full set's data as asked (replaced or merged); the incrementals only replay their oplog.
             let restorer = MongoRestorer(uri: uri, options: .init(selection: options.mongoSelection, drop: index == 0 && replace,
                                                                    replayOplog: options.replayOplog,
-                                                                   insertionWorkers: restore.settings.mongoParallelCollections,
+                                                                   insertionWorkers: restore.settings.mongo.parallelCollections,
                                                                    oplogLimit: options.oplogLimit),
                                          warn: { warn($0) })
             let outcome: MongoRestorer.Outcome

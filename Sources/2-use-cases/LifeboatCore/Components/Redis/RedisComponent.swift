@@ -21,11 +21,11 @@ struct RedisComponent: ComponentHandler {
 
     var rebuild: (any ComponentRebuild)? { RedisRebuild() }
 
-    func isConfigured(_ settings: Settings) -> Bool { settings.redisURL != nil }
+    func isConfigured(_ settings: Settings) -> Bool { settings.redis.url != nil }
 
     func backUp(_ backup: ComponentBackup, into sink: any ByteSink, artifact: inout Manifest.Artifact) throws {
         let endpoint: RedisEndpoint
-        do { endpoint = try RedisEndpoint(url: backup.settings.redisURL!) } catch {
+        do { endpoint = try RedisEndpoint(url: backup.settings.redis.url!) } catch {
             throw LifeboatError.usage("REDIS_URL is not valid: \(error)")
         }
         do {
@@ -44,7 +44,7 @@ struct RedisComponent: ComponentHandler {
         let settings = backup.settings
         let saved = try RedisBackgroundSave.run(endpoint)
         let stack = try ComposeStack(settings)
-        let container = try stack.service(settings.redisService)
+        let container = try stack.service(settings.redis.service)
         let scratch = try ScratchFile(path: settings.backupDirectory + "/.lifeboat-bgsave-\(getpid()).tar")
         try stack.client.getArchive(container.Id, path: saved.path, into: scratch.sink)
         let validating = RDBValidatingSink(sink)
@@ -77,7 +77,7 @@ struct RedisComponent: ComponentHandler {
     }
 
     func reachability(_ settings: Settings) -> (reachable: Bool, detail: String)? {
-        guard let url = settings.redisURL else { return nil }
+        guard let url = settings.redis.url else { return nil }
         do { return (true, "Redis \(try RedisHealth.ping(try RedisEndpoint(url: url))) answers") } catch { return (false, "\(error)") }
     }
 

@@ -9,7 +9,7 @@ import RedisSource
 enum RedisCheck {
     static func findings(_ context: DoctorContext) -> [DoctorFinding] {
         let settings = context.settings
-        guard let url = settings.redisURL else {
+        guard let url = settings.redis.url else {
             return [DoctorFinding("redis", "configured", .notChecked, "REDIS_URL is not set: Redis is not backed up")]
         }
         let health: RedisHealth
@@ -27,7 +27,7 @@ enum RedisCheck {
             findings.append(DoctorFinding("redis", "SYNC", .ok, "user \(health.user) may run SYNC: snapshots stream over the replication protocol"))
         case .refused(let why):
             // The fallback: BGSAVE, then the file copied out of the container.
-            let container = DockerCheck.service(settings.redisService, context)
+            let container = DockerCheck.service(settings.redis.service, context)
             switch container {
             case .success(let name):
                 findings.append(DoctorFinding("redis", "SYNC", .warn, "SYNC is refused (\(why)); backups fall back to BGSAVE and copy dump.rdb out of container \(name) through Docker",
@@ -42,7 +42,7 @@ enum RedisCheck {
 
         if let save = health.saveRule, let aof = health.appendOnly {
             let persistence = aof ? "AOF on" + (save.isEmpty ? "" : ", RDB snapshots '\(save)'") : save.isEmpty ? "no persistence (save '' and appendonly no)" : "RDB snapshots '\(save)', AOF off"
-            switch settings.redisRestoreMethod {
+            switch settings.redis.restoreMethod {
             case .replication where !aof && save.isEmpty:
                 findings.append(DoctorFinding("redis", "persistence", .warn,
                                               "\(persistence): a restore (REDIS_RESTORE_METHOD=replication) loads the keys into memory only; a Redis restart before anything saves them loses them again",

@@ -10,16 +10,16 @@ struct RedisRebuild: ComponentRebuild {
     var stepName: String { "redis" }
     var order: Int { 0 }
 
-    func service(_ settings: Settings) -> String? { settings.redisService }
+    func service(_ settings: Settings) -> String? { settings.redis.service }
 
     func waitUntilAnswering(_ settings: Settings, timeoutSeconds: Double) throws -> String? {
         let started = Date()
-        _ = try RedisServerFacts.waitUntilLoaded(try RedisEndpoint(url: settings.redisURL!), timeoutSeconds: timeoutSeconds)
+        _ = try RedisServerFacts.waitUntilLoaded(try RedisEndpoint(url: settings.redis.url!), timeoutSeconds: timeoutSeconds)
         return String(format: "Redis answered after %.1f s", Date().timeIntervalSince(started))
     }
 
     func existingData(_ settings: Settings) throws -> String? {
-        let keys = try RedisServerFacts.read(try RedisEndpoint(url: settings.redisURL!)).keys
+        let keys = try RedisServerFacts.read(try RedisEndpoint(url: settings.redis.url!)).keys
         return keys > 0 ? "Redis holds \(keys) keys" : nil
     }
 
@@ -37,7 +37,7 @@ struct RedisRebuild: ComponentRebuild {
 
     func check(_ target: RebuildRun.Located, _ settings: Settings) throws -> String? {
         guard let summary = target.manifest.artifact(.redis)?.redis else { return nil }
-        let keys = try RedisServerFacts.read(try RedisEndpoint(url: settings.redisURL!)).keys
+        let keys = try RedisServerFacts.read(try RedisEndpoint(url: settings.redis.url!)).keys
         return "Redis: \(keys) keys (the snapshot held \(summary.totalKeys)\(keys == summary.totalKeys ? "" : "; the application has written since it started"))"
     }
 }

@@ -16,7 +16,7 @@ struct RedisRestore: PreparedRestore {
     var component: Component { .redis }
 
     static func prepare(_ restore: ComponentRestore) throws -> RedisRestore {
-        guard let url = restore.settings.redisURL else {
+        guard let url = restore.settings.redis.url else {
             throw LifeboatError.usage("restoring 'redis' needs REDIS_URL", hint: "set REDIS_URL to the server to restore into")
         }
         let artifact = restore.artifact(.redis)
@@ -41,7 +41,7 @@ struct RedisRestore: PreparedRestore {
     /// and --overwrite was not given (the restore replaces all of it).
     private static func checkTarget(_ restore: ComponentRestore, overwrite: Bool) throws {
         do {
-            let endpoint = try RedisEndpoint(url: restore.settings.redisURL!)
+            let endpoint = try RedisEndpoint(url: restore.settings.redis.url!)
             let facts = try RedisServerFacts.read(endpoint)
             if facts.keys > 0 && !overwrite {
                 throw LifeboatError.usage("the Redis at \(endpoint.host):\(endpoint.port) holds \(facts.keys) keys; a restore replaces all of them",
@@ -53,11 +53,11 @@ struct RedisRestore: PreparedRestore {
     }
 
     private func restoreRedis(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws -> RedisSummary.KeyCheck {
-        if (restore.options.redisMethod ?? restore.settings.redisRestoreMethod) == .file {
+        if (restore.options.redisMethod ?? restore.settings.redis.restoreMethod) == .file {
             return try restoreRedisFile(artifact, of: id, overwrite: overwrite)
         }
         do {
-            let endpoint = try RedisEndpoint(url: restore.settings.redisURL!)
+            let endpoint = try RedisEndpoint(url: restore.settings.redis.url!)
             let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
             let source = try restore.contents(artifact, of: id)
             let outcome = try RedisReplicationRestorer(endpoint: endpoint)
@@ -75,7 +75,7 @@ struct RedisRestore: PreparedRestore {
     private func restoreRedisFile(_ artifact: Manifest.Artifact, of id: BackupSetID, overwrite: Bool) throws -> RedisSummary.KeyCheck {
         let started = Date()
         do {
-            let endpoint = try RedisEndpoint(url: restore.settings.redisURL!)
+            let endpoint = try RedisEndpoint(url: restore.settings.redis.url!)
             let summary = try artifact.redis ?? { throw LifeboatError(.dataError, "the manifest has no redis summary for \(artifact.file)") }()
             let facts = try RedisServerFacts.read(endpoint)
             if facts.appendOnly {
@@ -86,9 +86,9 @@ struct RedisRestore: PreparedRestore {
                 throw LifeboatError.usage("the Redis holds \(facts.keys) keys; a restore replaces all of them", hint: "pass --overwrite to replace them")
             }
             let stack = try ComposeStack(restore.settings)
-            let container = try stack.service(restore.settings.redisService)
+            let container = try stack.service(restore.settings.redis.service)
             let rdb = try restore.contents(artifact, of: id)
-            if let dataDirectory = restore.settings.redisDataDirectory {
+            if let dataDirectory = restore.settings.redis.dataDirectory {
                 // The data folder is mounted here: write the file beside its
                 // final name, then rename it over the old one while Redis is stopped.
                 let upload = try LocalTier(root: dataDirectory).beginUpload(key: facts.dbFilename + ".lifeboat-restore")

@@ -1,0 +1,31 @@
+import LifeboatConfiguration
+import Testing
+
+/// The table of variables is the one place each variable's type and
+/// default are written; these tests hold every entry to it.
+@Suite struct VariableTableTests {
+    /// Enough for every variable to be read (the S3 ones only are with a bucket).
+    static let base = ["AWS_S3_BUCKET": "lifeboat-test", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"]
+
+    @Test func everyDefaultIsAValidValueOfItsKind() {
+        for spec in VariableSpec.all {
+            guard let value = spec.defaultValue else { continue }
+            let loaded = LoadedConfiguration.load(environment: Self.base.merging([spec.name: value]) { $1 })
+            #expect(loaded.problems.isEmpty, "\(spec.name)=\(value) (its own default): \(loaded.problems)")
+        }
+        #expect(LoadedConfiguration.load(environment: [:]).problems.isEmpty)
+    }
+
+    /// A wrong value of any typed variable is refused, named, and said
+    /// what would be right; nothing typed is read past the table.
+    @Test func everyTypedVariableRefusesNonsenseByName() {
+        for spec in VariableSpec.all where ![.text, .list].contains(spec.kind) {
+            let loaded = LoadedConfiguration.load(environment: Self.base.merging([spec.name: "%nonsense%"]) { $1 })
+            let mine = loaded.problems.filter { $0.variable == spec.name }
+            #expect(mine.count == 1, "\(spec.name) (\(spec.kind.summary)) accepted %nonsense%: \(loaded.problems)")
+            #expect(mine.allSatisfy { $0.message.hasPrefix("must") || $0.message.contains("is not") || $0.message.contains("unknown") || $0.message.contains("step") || $0.message.contains("field") },
+                    "\(spec.name): \(mine)")
+            #expect(loaded.problems.allSatisfy { $0.variable == spec.name }, "\(spec.name)=%nonsense% blamed others: \(loaded.problems)")
+        }
+    }
+}
