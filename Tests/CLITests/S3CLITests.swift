@@ -65,8 +65,8 @@ import TestSupport
             let bytes = try tier.get(key: key, limit: 256 << 20)
             #expect(!String(decoding: bytes, as: UTF8.self).contains(setup.marker), "plaintext in s3://\(key)")
         }
-        let manifest = String(decoding: try tier.get(key: "\(id)/manifest.json"), as: UTF8.self)
-        #expect(manifest.contains("\"tier\" : \"s3\"") && manifest.contains("\"tier\" : \"local\""))
+        // The commit marker is the local one, byte for byte.
+        #expect(Data(try tier.get(key: "\(id)/manifest.json")) == (try Data(contentsOf: URL(fileURLWithPath: setup.dir.sub("backup/\(id)/manifest.json")))))
 
         // The local disk is lost: the set is still listed, from S3 only.
         try FileManager.default.removeItem(atPath: setup.dir.sub("backup"))
@@ -131,6 +131,32 @@ import TestSupport
         #expect(failed.stderr.contains("kept although BACKUP_LOCAL=false"), "\(failed.output)")
         let kept = try FileManager.default.contentsOfDirectory(atPath: setup.dir.sub("backup")).filter { $0.contains("-full-") }
         #expect(kept.count == 1)
+    }
+
+    /// The manifest is the set's commit marker: written once, then copied
+    /// byte for byte; a later copy to another tier never rewrites it.
+    @Test func theManifestIsWrittenOnceAndCopiedByteForByte() throws {
+        guard let server = try TestServers.s3() else { return }
+        let setup = try Setup(server: server)
+        let backup = try setup.run(["backup", "--components", "config"])
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let localPath = setup.dir.sub("backup/\(id)/manifest.json")
+        let local = try Data(contentsOf: URL(fileURLWithPath: localPath))
+        let written = try FileManager.default.attributesOfItem(atPath: localPath)[.modificationDate] as? Date
+        let s3 = try setup.tier()
+        #expect(Data(try s3.get(key: "\(id)/manifest.json")) == local)
+        let s3Written = try s3.stat(key: "\(id)/manifest.json")?.modified
+
+        Thread.sleep(forTimeInterval: 1.1)
+        let copy = try setup.run(["copy", id, "--tier", "glacier"])
+        #expect(copy.status == 0, "\(copy.output)")
+        #expect(copy.stdout.contains("is in: local, s3, glacier"), "every tier holding the set is named: \(copy.output)")
+        #expect(Data(try setup.tier("lifeboat/prod/glacier").get(key: "\(id)/manifest.json")) == local)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: localPath)) == local)
+        #expect(try FileManager.default.attributesOfItem(atPath: localPath)[.modificationDate] as? Date == written, "the local manifest was rewritten")
+        #expect(try s3.stat(key: "\(id)/manifest.json")?.modified == s3Written, "the S3 manifest was rewritten")
+        #expect(!String(decoding: local, as: UTF8.self).contains("\"copies\""))
     }
 
     @Test func weeklyArchivesGoToGlacierAndNeedAThaw() throws {

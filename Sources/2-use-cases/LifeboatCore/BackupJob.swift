@@ -188,29 +188,22 @@ public struct BackupJob: Sendable {
         public var description: String { error.description }
     }
 
-    /// Copies a complete local set to the remote tiers, then makes every
-    /// copy's manifest name all of them.
+    /// Copies a complete local set to the remote tiers (each copy's
+    /// manifest is the local one, byte for byte: it is never rewritten).
     func replicate(_ manifest: Manifest, to remotes: [any StorageTier], keepLocal: Bool) throws -> Manifest {
         guard !remotes.isEmpty else { return manifest }
         let copier = SetCopier(console: console)
         var copies = manifest.copies ?? []
-        // Each remote's manifest, as its copy wrote it: only those that lack
-        // copies made later need rewriting.
-        var reached: [(tier: any StorageTier, written: [Manifest.Copy])] = []
         var failures: [LifeboatError] = []
         for remote in remotes {
             do {
-                let entry = try copier.copy(manifest, from: tier, to: remote, now: now())
-                reached.append((remote, SetCopier.merged(manifest.copies, entry)))
-                copies = SetCopier.merged(copies, entry)
+                copies = SetCopier.merged(copies, try copier.copy(manifest, from: tier, to: remote, now: now()))
             } catch {
                 failures.append(LifeboatError.wrap(error, doing: "copying \(manifest.id) to \(remote.name)"))
             }
         }
         let dropLocal = !keepLocal && failures.isEmpty
         if dropLocal { copies.removeAll { $0.tier == tier.name } }
-        let stale = reached.filter { $0.written != copies }.map(\.tier)
-        copier.publish(manifest, copies: copies, in: stale + (dropLocal ? [] : [tier]))
         var final = manifest
         final.copies = copies
         if dropLocal {

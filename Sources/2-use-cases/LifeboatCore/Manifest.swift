@@ -24,11 +24,17 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var finishedAt: Date
     public var host: String
     public var artifacts: [Artifact]
-    /// Where copies of this set live, as known when this manifest was
-    /// written (each tier holds its own manifest; `list` merges them).
-    public var copies: [Copy]?
     /// BACKUP_SIZE_ANOMALY findings: components far smaller (or larger) than usual.
     public var anomalies: [SizeAnomaly.Finding]?
+    /// The copies this run made or found (never stored: the manifest is the
+    /// set's commit marker, written once and copied byte for byte; where a
+    /// set lives is what each tier's listing says). Manifests of versions
+    /// that wrote a `copies` field are read as if it were absent.
+    public var copies: [Copy]? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, tool, id, kind, label, parent, base, startedAt, finishedAt, host, artifacts, anomalies
+    }
 
     public struct Copy: Codable, Sendable, Equatable {
         /// `local`, `s3` or `glacier`.

@@ -31,11 +31,18 @@ public struct SetCopier: Sendable {
                     try copyObject(index.file, sha256: index.sha256, bytes: index.storedBytes, of: id, from: source, to: target)
                 }
             }
-            var copy = manifest
+            // The manifest last, as the source stores it (the commit marker
+            // is the same bytes in every tier), once it is the one copied.
+            let key = "\(id)/\(Manifest.fileName)"
+            let stored = try source.get(key: key)
+            let storedManifest = try Manifest.decode(stored, origin: "\(source.name) \(key)")
+            guard storedManifest.id == id, storedManifest.artifacts == manifest.artifacts else {
+                throw LifeboatError.integrity("the \(source.name) tier's \(key) changed while it was being copied",
+                                              hint: "run `lifeboat copy \(id) --tier \(target.name)` again")
+            }
+            try target.put(key: key, bytes: stored)
             let entry = Manifest.Copy(tier: target.name, location: target.location,
                                       storageClass: target.storageClass, copiedAt: now)
-            copy.copies = Self.merged(manifest.copies, entry)
-            try target.put(key: "\(id)/\(Manifest.fileName)", bytes: try copy.encoded())
             let seconds = Date().timeIntervalSince(started)
             console.info("copied \(id) to \(target.name) (\(target.location)): \(ByteCount.describe(manifest.storedBytes)) in \(String(format: "%.1f", seconds)) s")
             return entry
@@ -68,20 +75,6 @@ public struct SetCopier: Sendable {
     static func merged(_ copies: [Manifest.Copy]?, _ entry: Manifest.Copy) -> [Manifest.Copy] {
         (copies ?? []).filter { $0.tier != entry.tier } + [entry]
     }
-
-    /// Rewrites the manifest in each tier that holds the set, so every copy
-    /// names all the others.
-    public func publish(_ manifest: Manifest, copies: [Manifest.Copy], in tiers: [any StorageTier]) {
-        var final = manifest
-        final.copies = copies
-        for tier in tiers {
-            do {
-                try tier.put(key: "\(manifest.id)/\(Manifest.fileName)", bytes: try final.encoded())
-            } catch {
-                console.warn("could not update the manifest of \(manifest.id) in the \(tier.name) tier: \(LifeboatError.wrap(error, doing: "updating").message)")
-            }
-        }
-    }
 }
 
 /// `lifeboat copy`: a complete set from the tier holding it to other tiers.
@@ -99,14 +92,21 @@ public struct CopyJob: Sendable {
         let tiers = try Tiers(settings)
         let (source, entry) = try TieredCatalog(tiers: tiers, console: console).resolve(reference, from: from)
         let copier = SetCopier(console: console)
-        var copies = entry.manifest.copies ?? []
-        var reached: [any StorageTier] = [source]
+        var made: [Manifest.Copy] = []
         for name in targets where name != source.name {
-            let target = try tiers.named(name)
-            copies = SetCopier.merged(copies, try copier.copy(entry.manifest, from: source, to: target))
-            reached.append(target)
+            made.append(try copier.copy(entry.manifest, from: source, to: try tiers.named(name)))
         }
-        copier.publish(entry.manifest, copies: copies, in: reached)
+        // Where the set is now: the tiers that hold its manifest (the copies
+        // just made, and any the set already had; an unreachable tier is
+        // left out rather than guessed).
+        let key = "\(entry.id)/\(Manifest.fileName)"
+        var copies: [Manifest.Copy] = []
+        for tier in tiers.all {
+            if let copy = made.first(where: { $0.tier == tier.name }) { copies.append(copy); continue }
+            if let info = try? tier.stat(key: key) {
+                copies.append(Manifest.Copy(tier: tier.name, location: tier.location, storageClass: tier.storageClass, copiedAt: info.modified))
+            }
+        }
         return (entry.id, copies)
     }
 }
