@@ -159,6 +159,33 @@ import TestSupport
         #expect(!String(decoding: local, as: UTF8.self).contains("\"copies\""))
     }
 
+    /// A chain with a link gone from S3 (and the local disk lost): the
+    /// files, which need every link, are refused naming the missing one and
+    /// nothing is written; the config, whole in the set itself, restores.
+    @Test func aBrokenRemoteChainRefusesWhatNeedsItAndRestoresTheRest() throws {
+        guard let server = try TestServers.s3() else { return }
+        let setup = try Setup(server: server)
+        var ids: [String] = []
+        for (index, kind) in ["full", "incremental", "incremental"].enumerated() {
+            Thread.sleep(forTimeInterval: 1.1)
+            TreeBuilder.write(setup.dir.sub("uploads/day\(index).txt"), "day \(index)\n")
+            let backup = try setup.run(["backup", "--kind", kind])
+            #expect(backup.status == 0, "\(backup.output)")
+            ids.append(backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try setup.tier().deleteAll(prefix: ids[1])
+        try FileManager.default.removeItem(atPath: setup.dir.sub("backup"))
+
+        let files = try setup.run(["restore", ids[2], "--components", "files", "--to", setup.dir.sub("out-files")])
+        #expect(files.status != 0, "\(files.output)")
+        #expect(files.stderr.contains(ids[1]) && files.stderr.contains("chain is broken"), "\(files.output)")
+        #expect(!FileManager.default.fileExists(atPath: setup.dir.sub("out-files/files")), "a refused restore wrote files")
+
+        let config = try setup.run(["restore", ids[2], "--components", "config", "--to", setup.dir.sub("out-config")])
+        #expect(config.status == 0, "\(config.output)")
+        #expect(try String(contentsOfFile: setup.dir.sub("out-config/config") + setup.dir.sub("etc/.env"), encoding: .utf8).hasPrefix("TOKEN="))
+    }
+
     @Test func weeklyArchivesGoToGlacierAndNeedAThaw() throws {
         guard let server = try TestServers.s3() else { return }
         let setup = try Setup(server: server)

@@ -67,11 +67,11 @@ extension RebuildRun {
             tier = try tiers.named(entry.tier)
             manifest = entry.manifest
         }
-        var chain = [manifest]
-        let sets = SetCatalog(tier: tier)
-        while let parent = chain[0].parent {
-            chain.insert(try sets.resolve(parent.rawValue).manifest, at: 0)
-        }
+        let source = tier
+        let chain = try SetChain.links(ending: manifest, in: SetCatalog(tier: tier), next: \.parent, missing: { child, parentID in
+            LifeboatError.integrity("set \(child.id) depends on \(parentID), which is not a complete set in the \(source.name) tier: the chain is broken",
+                                    hint: "rebuild from a set whose chain is whole (`lifeboat list --tier \(source.name)` shows parents), or copy the missing set there")
+        })
         var pointInTime = manifest.finishedAt
         if let end = manifest.artifact(.mongo)?.mongo?.oplog?.end {
             pointInTime = Date(timeIntervalSince1970: TimeInterval(end.seconds))

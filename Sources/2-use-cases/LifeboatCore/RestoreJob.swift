@@ -99,19 +99,19 @@ public struct RestoreJob: Sendable {
         // components' artifacts, checked on the way. A component whose
         // artifact failed its last verification is refused by the local
         // run below, from the remote record.
-        var links = [entry.manifest]
-        let catalog = SetCatalog(tier: tier)
-        while let parent = links.last?.parent, components.contains(where: { $0.handler.followsChain }) {
-            guard let manifest = try? catalog.loadManifest(parent) else { break }
-            links.append(manifest)
-        }
+        // A missing link stops the download, not the restore: a component
+        // that stands alone needs none, and the local run refuses a broken
+        // chain for those that do, naming the link.
+        let links = components.contains(where: { $0.handler.followsChain })
+            ? try SetChain.links(ending: entry.manifest, in: SetCatalog(tier: tier), next: \.parent, missing: { _, _ in nil })
+            : [entry.manifest]
         let wanted = components.filter { entry.verification?.failed($0) != true }
         if wanted.isEmpty {
             throw Self.refusal(entry.manifest, refusals: components.compactMap { c in Self.recordedFailure(c, entry.manifest, entry.verification).map { (c, $0) } },
                                restorable: [])
         }
         console.info("downloading \(entry.id) (\(wanted.map(\.rawValue).joined(separator: ", "))\(links.count > 1 ? ", and \(links.count - 1) earlier link(s) of its chain" : "")) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
-        for link in links.reversed() {
+        for link in links {
             _ = try SetCopier(console: console).copy(link, from: tier, to: staging, components: wanted.filter { link.artifact($0) != nil })
         }
         let local = RestoreJob(settings: settings, tier: staging, console: console)

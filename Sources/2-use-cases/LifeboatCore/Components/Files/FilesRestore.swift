@@ -59,7 +59,8 @@ struct FilesRestore: PreparedRestore {
             guard let files = link.artifact(.files), files.delta == true else { return nil }
             return files.deltaOf ?? link.parent
         }, missing: { child, baseID in
-            LifeboatError.integrity("the files of set \(child.id) build on \(baseID), which is missing here: the chain is broken")
+            LifeboatError.integrity("the files of set \(child.id) build on \(baseID), which is missing here: the chain is broken",
+                                    hint: "restore a set whose chain is whole (`lifeboat list` shows parents; a full set needs none), or copy \(baseID) back from a tier that holds it (`lifeboat copy \(baseID) --from TIER --tier local`)")
         }, check: { child, base in
             guard base.artifact(.files)?.index != nil else {
                 throw LifeboatError.integrity("the files of set \(child.id) build on \(base.id), which has no files index: the chain is broken")
