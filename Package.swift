@@ -34,6 +34,7 @@ let package = Package(
                 "LifeboatCore",
                 "LifeboatConfiguration",
                 "Daemon",
+                "Notifications",
                 "ByteStreams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -48,7 +49,7 @@ let package = Package(
         // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
         .target(
             name: "Daemon",
-            dependencies: ["LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "HTTPClient", "ByteStreams",
+            dependencies: ["LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "HTTPClient", "ByteStreams", "Notifications", "ComposeStack", "DockerEngine",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -73,6 +74,8 @@ let package = Package(
         .target(name: "RedisSource", dependencies: ["ErrorCategories", "RedisClient", "ByteStreams"], path: "Sources/3-components/RedisSource", swiftSettings: strictSettings),
         // libcurl, wrapped (the only importer of CCurl); the Docker engine client on it.
         .target(name: "HTTPClient", dependencies: ["ErrorCategories", "CCurl", "ByteStreams"], path: "Sources/4-infrastructure/HTTPClient", swiftSettings: strictSettings),
+        // The ways to be told: alert channels (webhook, email over SMTP) and the heartbeat.
+        .target(name: "Notifications", dependencies: ["HTTPClient", "LifeboatConfiguration", "ByteStreams"], path: "Sources/4-infrastructure/Notifications", swiftSettings: strictSettings),
         // S3 and S3-compatible storage (and Glacier classes) on HTTPClient, SigV4 signed by us.
         .target(name: "S3Storage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], path: "Sources/4-infrastructure/S3Storage", swiftSettings: strictSettings),
         .target(name: "DockerEngine", dependencies: ["ErrorCategories", "HTTPClient", "ByteStreams"], path: "Sources/4-infrastructure/DockerEngine", swiftSettings: strictSettings),
@@ -107,7 +110,7 @@ let package = Package(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "ComposeStack", "S3Storage", "Daemon", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "ComposeStack", "S3Storage", "Daemon", "Notifications", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -42,6 +42,9 @@ schemas = {
  "prune": schema("prune", "lifeboat prune --json: each set's fate per tier", ["decisions", "incomplete"], {
     "decisions": arr(obj(["id", "tier", "action", "reason", "storedBytes"], {"id": setid, "tier": string, "action": {"enum": ["keep", "delete"]}, "reason": string, "storedBytes": integer})),
     "incomplete": arr({"type": "object"})}),
+ "alert-test": schema("alert-test", "lifeboat alert test --json: each channel's result", ["host", "channels"], {
+    "host": string, "project": nstring,
+    "channels": arr(obj(["channel", "target", "delivered"], {"channel": {"enum": ["webhook", "email", "heartbeat"]}, "target": string, "delivered": boolean, "problem": nstring}))}),
  "copy": schema("copy", "lifeboat copy --json: the tiers holding the set now", ["set", "tiers"], {"set": setid, "tiers": arr(string)}),
  "thaw": schema("thaw", "lifeboat thaw --json: each artifact's archive state", ["set", "artifacts", "readable"], {
     "set": setid, "readable": boolean, "artifacts": arr(obj(["file", "state"], {"file": string, "state": {"enum": ["readable", "archived", "restoring", "restored"]}}))}),

@@ -38,6 +38,10 @@ install_venv() {
   if [ ! -x "$venv/bin/moto_server" ]; then
     "$venv/bin/pip" install -q 'moto[server]==5.2.5'
   fi
+  # The SMTP server of the alert-email tests (Tests/tools/smtp_server.py).
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    "$venv/bin/pip" install -q 'aiosmtpd==1.4.6'
+  fi
   # The --json schema checks (Tests/tools/validate_json.py).
   if ! "$venv/bin/python" -c 'import jsonschema' 2>/dev/null; then
     "$venv/bin/pip" install -q 'jsonschema==4.26.0'

@@ -3,6 +3,7 @@ import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 import Logging
+import Notifications
 import Scheduling
 import Testing
 import TestSupport
@@ -96,10 +97,11 @@ import TestSupport
         let receiver = try WebhookReceiver(file: dir.sub("alerts.jsonl"), failing: 1)
         var settings = Self.settings(dir, uploads: false)
         settings.uploadsDirectory = dir.sub("missing-uploads")
-        settings.daemon.alertWebhookURL = receiver.url
+        settings.daemon.alerts.webhookURL = receiver.url
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
         daemon.runBackup(.backup)
         daemon.runBackup(.backup)  // the same failure again: rate-limited
+        #expect(daemon.alerts.drain(timeout: 30))
         let lines = receiver.alerts
         #expect(lines.count == 1, "\(lines)")
         let first = String(lines.first ?? "")
@@ -121,10 +123,11 @@ import TestSupport
         var settings = Self.settings(dir)
         settings.configPaths = [dir.sub("missing/nginx.conf")]
         let receiver = try WebhookReceiver(file: dir.sub("alerts.jsonl"))
-        settings.daemon.alertWebhookURL = receiver.url
+        settings.daemon.alerts.webhookURL = receiver.url
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
         try FileManager.default.createDirectory(atPath: settings.backupDirectory, withIntermediateDirectories: true)
         daemon.runDoctor()
+        #expect(daemon.alerts.drain(timeout: 30))
         let alerts = receiver.alerts.joined(separator: "\n")
         #expect(alerts.contains("\"type\":\"DOCTOR_FAILED\"") && alerts.contains("nginx.conf"), "\(alerts)")
         let run = try #require(daemon.store.current.lastDoctor)
@@ -152,11 +155,12 @@ import TestSupport
         #expect(set.next(after: Self.utc("2026-11-27T00:00:00Z"))?.time == Self.utc("2026-12-01T05:00:00Z"))
 
         let receiver = try WebhookReceiver(file: dir.sub("alerts.jsonl"))
-        settings.daemon.alertWebhookURL = receiver.url
+        settings.daemon.alerts.webhookURL = receiver.url
         settings.rebuild.drillProject = "app-drill"
         settings.rebuild.drillUploadsDirectory = settings.uploadsDirectory
         let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"))
         daemon.perform(Schedule.all(settings).filter { $0.kind == .drill }, scheduledAt: Date())
+        #expect(daemon.alerts.drain(timeout: 30))
         let lines = receiver.alerts
         let alert = try #require(try JSONSerialization.jsonObject(with: Data(String(lines.first ?? "{}").utf8)) as? [String: Any])
         #expect(alert["type"] as? String == "DRILL_FAILED")
@@ -179,9 +183,10 @@ import TestSupport
 @Suite struct AlertSecretTests {
     @Test func aFailedDeliveryNeverLogsTheWebhookURL() {
         let lines = LogLines()
-        let sender = AlertSender(url: "http://127.0.0.1:9/services/T000/SENTINELPATH?token=SENTINELQUERY", repeatInterval: 0,
+        let sender = AlertSender(channels: [WebhookChannel(url: "http://127.0.0.1:9/services/T000/SENTINELPATH?token=SENTINELQUERY")], repeatInterval: 0,
                                  log: { lines.add($0) })
-        #expect(!sender.send(Alert(type: .backupFailed, component: "backup", message: "m", at: Date())))
+        #expect(sender.send(Alert(type: .backupFailed, component: "backup", message: "m", at: Date())))
+        #expect(sender.drain(timeout: 30))
         #expect(!lines.all.isEmpty)
         for line in lines.all {
             #expect(!line.contains("SENTINEL"), "\(line)")

@@ -4,8 +4,10 @@ import Testing
 /// The table of variables is the one place each variable's type and
 /// default are written; these tests hold every entry to it.
 @Suite struct VariableTableTests {
-    /// Enough for every variable to be read (the S3 ones only are with a bucket).
-    static let base = ["AWS_S3_BUCKET": "lifeboat-test", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"]
+    /// Enough for every variable to be read (the S3 ones only are with a
+    /// bucket, the email ones with a mail server).
+    static let base = ["AWS_S3_BUCKET": "lifeboat-test", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+                       "ALERT_SMTP_URL": "smtp://mail.example.com:587", "ALERT_EMAIL_FROM": "lifeboat@example.com", "ALERT_EMAIL_TO": "ops@example.com"]
 
     @Test func everyDefaultIsAValidValueOfItsKind() {
         for spec in VariableSpec.all {

@@ -21,6 +21,11 @@ public final class WebhookReceiver {
         ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
+    /// Every request so far: `POST /path body` (heartbeat pings too).
+    public var requests: [String] {
+        ((try? String(contentsOfFile: file + ".requests", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     deinit {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -1,6 +1,8 @@
-"""Receives alert webhooks for the tests: every POST body is appended, one
-JSON document a line, to the file named by the second argument. Answers
-500 to the first N posts when a third argument N is given (to test retries)."""
+"""Receives alert webhooks (and heartbeat pings) for the tests: every POST
+body is appended, one JSON document a line, to the file named by the second
+argument, and each request's method and path (then its body, on one line)
+to that file + ".requests". Answers 500 to the first N posts when a third
+argument N is given (to test retries)."""
 import http.server
 import sys
 
@@ -12,6 +14,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         global failures_left
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(path + ".requests", "ab") as out:
+            out.write(b"POST " + self.path.encode() + b" " + body.replace(b"\n", b" ") + b"\n")
         if failures_left > 0:
             failures_left -= 1
             self.send_response(500)

@@ -3,6 +3,7 @@ import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 import Logging
+import Notifications
 import Scheduling
 import Storage
 
@@ -17,6 +18,10 @@ public final class BackupDaemon: @unchecked Sendable {
     public let settings: Settings
     public let store: DaemonStateStore
     public let alerts: AlertSender
+    /// HEARTBEAT_URL's pinger, when set.
+    public let heartbeat: Heartbeat?
+    /// The Compose project every alert names (nil outside Compose).
+    public let project: String?
     public let logger: Logger
     public let startedAt: Date
     private let now: @Sendable () -> Date
@@ -31,8 +36,9 @@ public final class BackupDaemon: @unchecked Sendable {
         self.startedAt = now()
         self.store = DaemonStateStore(path: settings.backupDirectory + "/.lifeboat-daemon.json")
         let log = logger
-        self.alerts = AlertSender(url: settings.daemon.alertWebhookURL, repeatInterval: settings.daemon.alertRepeatSeconds,
-                                  log: { log.warning("\($0)") })
+        self.alerts = AlertSender(settings: settings.daemon.alerts, log: { log.warning("\($0)") })
+        self.heartbeat = settings.daemon.alerts.heartbeatURL.map { Heartbeat(url: $0, log: { log.warning("\($0)") }) }
+        self.project = StackIdentity.project(settings)
     }
 
     var schedules: ScheduleSet { ScheduleSet(Schedule.all(settings), timeZone: settings.timeZone) }
@@ -80,6 +86,10 @@ public final class BackupDaemon: @unchecked Sendable {
         while !loopDone && condition.wait(until: deadline) {}
         let done = loopDone
         condition.unlock()
+        // What the last run had to say still goes out (briefly: the
+        // container is being stopped).
+        alerts.drain(timeout: 15)
+        heartbeat?.drain(timeout: 15)
         return done
     }
 
@@ -165,6 +175,7 @@ public final class BackupDaemon: @unchecked Sendable {
         logger[metadataKey: "schedule"] = "\(kind.rawValue)"
         let console = console(logger)
         let started = now()
+        heartbeat?.ping(.start, message: "\(kind.rawValue) backup started on \(Alert.place(host: ProcessInfo.processInfo.hostName, project: project))")
         var targets: [String]?
         var label = "scheduled \(kind.rawValue)"
         do {
@@ -181,7 +192,9 @@ public final class BackupDaemon: @unchecked Sendable {
                 break
             }
         } catch {
-            fail(kind, stage: "backup", LifeboatError.wrap(error, doing: "reading the tiers"), logger: logger)
+            let failure = LifeboatError.wrap(error, doing: "reading the tiers")
+            fail(kind, stage: "backup", failure, logger: logger)
+            heartbeat?.ping(.failure, message: failure.message)
             return
         }
         logger.info("backup started (\(label))")
@@ -196,7 +209,16 @@ public final class BackupDaemon: @unchecked Sendable {
             case (.prune, _): alert = .pruneFailed
             case (.backup, .failed), (.copy, .failed): alert = .backupFailed
             }
-            fail(kind, stage: problem.stage.rawValue, problem.error, logger: logger, alert: alert)
+            fail(kind, stage: problem.stage.rawValue, problem.error, logger: logger, alert: alert, set: outcome.manifest?.id.rawValue)
+        }
+        // The watcher hears "fail" for anything less than all that was asked.
+        if let first = outcome.problems.first {
+            heartbeat?.ping(.failure, message: "\(outcome.manifest.map { "set \($0.id): " } ?? "")\(first.stage.rawValue): \(first.error.message)"
+                            + (outcome.problems.count > 1 ? " (and \(outcome.problems.count - 1) more problem(s))" : ""))
+        } else if let manifest = outcome.manifest {
+            heartbeat?.ping(.success, message: "set \(manifest.id): \(ByteCount.describe(manifest.storedBytes)) in \(manifest.copies?.map(\.tier).joined(separator: ", ") ?? "local")")
+        } else {
+            heartbeat?.ping(.failure, message: "the \(kind.rawValue) backup made no set")
         }
         // A set that did not reach every tier is a failed run, as before: no success recorded.
         guard let manifest = outcome.manifest, let finished = outcome.finishedAt else { return }
@@ -237,7 +259,7 @@ public final class BackupDaemon: @unchecked Sendable {
                 logger.warning("deep verification of \(entry.id) incomplete, nothing found wrong; not checked: \(report.unchecked.joined(separator: "; "))")
             } else {
                 fail(.verify, stage: "verify", LifeboatError.integrity("set \(entry.id) failed deep verification: \(report.problems.joined(separator: "; "))"),
-                     logger: logger, alert: .verifyFailed)
+                     logger: logger, alert: .verifyFailed, set: entry.id.rawValue)
             }
         } catch {
             fail(.verify, stage: "verify", LifeboatError.wrap(error, doing: "deep verification"), logger: logger, alert: .verifyFailed)
@@ -257,7 +279,7 @@ public final class BackupDaemon: @unchecked Sendable {
             logger.info("drill passed: \(report.setID ?? "?") rebuilt in \(StatusReport.duration(report.rtoSeconds ?? 0))")
         } catch let failure as RebuildJob.Failure {
             store.update { $0.lastDrill = DaemonState.Drill(at: failure.report.startedAt, passed: false, rtoSeconds: nil, setID: failure.report.setID) }
-            fail(.drill, stage: "drill", failure.error, logger: logger, alert: .drillFailed)
+            fail(.drill, stage: "drill", failure.error, logger: logger, alert: .drillFailed, set: failure.report.setID)
         } catch {
             fail(.drill, stage: "drill", LifeboatError.wrap(error, doing: "drill"), logger: logger, alert: .drillFailed)
         }
@@ -272,7 +294,7 @@ public final class BackupDaemon: @unchecked Sendable {
         }
     }
 
-    private func fail(_ kind: Schedule.Kind, stage: String, _ error: LifeboatError, logger: Logger, alert: Alert.Kind = .backupFailed) {
+    private func fail(_ kind: Schedule.Kind, stage: String, _ error: LifeboatError, logger: Logger, alert: Alert.Kind = .backupFailed, set: String? = nil) {
         logger.error("\(stage) failed: \(error.message)\(error.hint.map { " (hint: \($0))" } ?? "")")
         let at = now()
         store.update { state in
@@ -280,7 +302,8 @@ public final class BackupDaemon: @unchecked Sendable {
             state.lastFailure = DaemonState.Failure(schedule: kind.rawValue, stage: stage, at: at, message: error.message)
         }
         alerts.send(Alert(type: alert, component: stage, message: error.message,
-                          details: ["schedule": kind.rawValue, "hint": error.hint ?? "", "run": "\(logger[metadataKey: "run"] ?? "")"], at: at))
+                          details: ["schedule": kind.rawValue, "hint": error.hint ?? "", "run": "\(logger[metadataKey: "run"] ?? "")"], at: at,
+                          project: project, set: set))
     }
 
     /// OPLOG_STREAM: a tail on the oplog from the newest set's end; every
@@ -345,7 +368,7 @@ public final class BackupDaemon: @unchecked Sendable {
         if !failures.isEmpty {
             alerts.send(Alert(type: .doctorFailed, severity: "warning", component: "doctor",
                               message: "\(failures.count) check(s) failed: " + failures.joined(separator: "; "),
-                              details: ["failures": String(failures.count), "summary": report.summary], at: now()))
+                              details: ["failures": String(failures.count), "summary": report.summary], at: now(), project: project))
         }
     }
 
@@ -359,7 +382,8 @@ public final class BackupDaemon: @unchecked Sendable {
             let health = report.health
             let newest = max(report.state.lastSuccess?.finishedAt ?? .distantPast, report.newestUsableSet?.manifest.finishedAt ?? .distantPast)
             if !health.healthy && report.state.lastFailure.map({ $0.at < newest }) ?? true {
-                alerts.send(Alert(type: .backupOverdue, severity: "warning", component: "backup", message: health.reason, at: now()))
+                alerts.send(Alert(type: .backupOverdue, severity: "warning", component: "backup", message: health.reason, at: now(),
+                                  project: project, set: report.newestUsableSet?.id.rawValue))
             }
             condition.lock()
             if !stopping { _ = condition.wait(until: Date().addingTimeInterval(60)) }

@@ -29,14 +29,8 @@ struct DoctorCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON (schema lifeboat.doctor/1, docs/json.md).")
     var json = false
 
-    @Flag(help: "Also post a test alert to ALERT_WEBHOOK_URL (the checklist's \"alert system functioning\").")
+    @Flag(help: "Also send a TEST alert through every alert channel (as `lifeboat alert test` does).")
     var sendTestAlert = false
-
-    func validate() throws {
-        if sendTestAlert && ProcessInfo.processInfo.environment["ALERT_WEBHOOK_URL"] == nil && ProcessInfo.processInfo.environment["ALERT_WEBHOOK_URL_FILE"] == nil {
-            throw ValidationError("--send-test-alert needs ALERT_WEBHOOK_URL (or ALERT_WEBHOOK_URL_FILE)")
-        }
-    }
 
     func run() throws {
         let settings = try global.settings()

@@ -107,7 +107,7 @@ final class TransferState {
     }
 }
 
-private func httpWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+func httpWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
     do {
@@ -119,7 +119,7 @@ private func httpWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
     }
 }
 
-private func httpReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+func httpReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
     do {
         return try state.source?.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count)) ?? 0
@@ -129,7 +129,7 @@ private func httpReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int,
     }
 }
 
-private func httpHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+func httpHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
     let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
     if let colon = line.firstIndex(of: ":") {

@@ -19,9 +19,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var httpPort: Int
     /// /healthz fails when the last scheduled backup is older than this.
     public var maxAge: TimeInterval
-    public var alertWebhookURL: String?
-    /// The same alert (type and component) is sent at most this often.
-    public var alertRepeatSeconds: TimeInterval
+    /// The ways to be told: webhook, email, heartbeat.
+    public var alerts: AlertSettings
     /// Continuous oplog capture: an oplog slice (a MongoDB-only incremental)
     /// sealed every `oplogSliceSeconds`, so the recovery point is that close.
     public var oplogStream: Bool
@@ -37,8 +36,7 @@ public struct DaemonSettings: Sendable, Equatable {
                               verifySchedule: values.cron("VERIFY_SCHEDULE")!, incrementalSchedule: values.cron("BACKUP_INCREMENTAL_SCHEDULE")!,
                               catchUp: values.flag("BACKUP_CATCH_UP"), shutdownGraceSeconds: values.number("SHUTDOWN_GRACE_SECONDS")!,
                               httpHost: address?.host, httpPort: address?.port ?? 0,
-                              maxAge: values.duration("BACKUP_MAX_AGE")!, alertWebhookURL: values.url("ALERT_WEBHOOK_URL"),
-                              alertRepeatSeconds: values.duration("ALERT_REPEAT_INTERVAL")!,
+                              maxAge: values.duration("BACKUP_MAX_AGE")!, alerts: .load(&values),
                               oplogStream: values.flag("OPLOG_STREAM"), oplogSliceSeconds: values.number("OPLOG_SLICE_SECONDS")!,
                               logFormat: values.choice("LOG_FORMAT", as: LogFormat.self)!, doctorSchedule: values.cron("DOCTOR_SCHEDULE"))
     }

@@ -1,0 +1,14 @@
+import ComposeStack
+import DockerEngine
+import LifeboatConfiguration
+
+/// The Compose project this sidecar backs up, for the messages it sends:
+/// COMPOSE_PROJECT_NAME, else the project of the container it runs in
+/// (asked of the engine once), else none (outside Compose).
+enum StackIdentity {
+    static func project(_ settings: Settings) -> String? {
+        if let name = settings.docker.composeProject { return name }
+        guard let client = try? DockerClient(host: settings.docker.host) else { return nil }
+        return ComposeStack.project(settings, client)
+    }
+}
