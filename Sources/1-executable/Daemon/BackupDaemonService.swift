@@ -2,6 +2,7 @@ import Foundation
 import LifeboatConfiguration
 import LifeboatCore
 import Logging
+import Notifications
 import ServiceLifecycle
 
 /// The scheduler as a service of the ServiceGroup. It starts once the
@@ -17,6 +18,10 @@ struct BackupDaemonService: Service {
         var waiting = ready.makeAsyncIterator()
         guard await waiting.next() != nil, !Task.isCancelled else { return }
         daemon.logger.info("lifeboat \(LifeboatVersion.current) serving; backups in \(daemon.settings.backupDirectory)")
+        let alerts = daemon.alerts.channels.map { "\($0.name) (\($0.shownTarget))" }
+        let told = (alerts.isEmpty ? "alerts go nowhere (no channel set; `lifeboat doctor` says how)" : "alerts: " + alerts.joined(separator: ", "))
+            + (daemon.heartbeat == nil ? "; no heartbeat" : "; heartbeat on")
+        if alerts.isEmpty { daemon.logger.warning("\(told)") } else { daemon.logger.info("\(told)") }
         daemon.start()
         // Until SIGTERM/SIGINT; cancellation (another service failed) stops
         // the daemon the same way.
