@@ -42,6 +42,13 @@ schemas = {
  "prune": schema("prune", "lifeboat prune --json: each set's fate per tier", ["decisions", "incomplete"], {
     "decisions": arr(obj(["id", "tier", "action", "reason", "storedBytes"], {"id": setid, "tier": string, "action": {"enum": ["keep", "delete"]}, "reason": string, "storedBytes": integer})),
     "incomplete": arr({"type": "object"})}),
+ "audit": schema("audit", "lifeboat audit --json: the audit records of every tier, merged", ["since", "records", "sources", "problems"], {
+    "since": date, "sources": {"type": "object", "additionalProperties": integer}, "problems": arr(string),
+    "records": arr(obj(["id", "time", "operation", "sets", "tiers", "components", "who", "command", "result", "exitStatus"], {
+        "id": string, "time": date, "operation": {"enum": ["restore", "verify", "copy", "prune", "thaw", "rebuild", "drill"]},
+        "sets": arr(string), "tiers": arr(string), "components": arr(string),
+        "who": obj(["uid", "host"], {"uid": integer, "user": string, "host": string, "container": string}),
+        "command": arr(string), "result": {"enum": ["ok", "failed"]}, "exitStatus": integer, "message": string}))}),
  "alert-test": schema("alert-test", "lifeboat alert test --json: each channel's result", ["host", "channels"], {
     "host": string, "project": nstring,
     "channels": arr(obj(["channel", "target", "delivered"], {"channel": {"enum": ["webhook", "email", "heartbeat"]}, "target": string, "delivered": boolean, "problem": nstring}))}),

@@ -53,9 +53,10 @@ import TestSupport
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.stdout.contains("test restore (MongoDB):"))
         #expect(verify.stdout.contains("\(db).users"))
-        // Scratch databases are gone afterwards.
+        // Its scratch databases (lbv<tag>_<db>) are gone afterwards; other
+        // tests' deep verifications may be running on the same server.
         let leftovers = try ProcessRunner.run(FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python",
-                                              ["-c", "import pymongo,sys; print([n for n in pymongo.MongoClient(sys.argv[1]).list_database_names() if n.startswith('lbv')])", uri])
+                                              ["-c", "import pymongo,sys; print([n for n in pymongo.MongoClient(sys.argv[1]).list_database_names() if n.startswith('lbv') and n.split('_', 1)[-1] == sys.argv[2]])", uri, db])
         #expect(leftovers.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
 
         let restore = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)r.*"], env)

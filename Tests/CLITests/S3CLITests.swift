@@ -186,6 +186,45 @@ import TestSupport
         #expect(try String(contentsOfFile: setup.dir.sub("out-config/config") + setup.dir.sub("etc/.env"), encoding: .utf8).hasPrefix("TOKEN="))
     }
 
+    /// Every read, restore, copy and deletion leaves a record, locally and
+    /// as new objects in every remote tier: deleting the local tier (sets
+    /// and trail) leaves the record in S3, and `audit` merges it back.
+    @Test func theAuditTrailOutlivesTheLocalTier() throws {
+        guard let server = try TestServers.s3() else { return }
+        let setup = try Setup(server: server)
+        let backup = try setup.run(["backup", "--components", "config"])
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try setup.run(["restore", "latest", "--components", "config", "--to", setup.dir.sub("out")]).status == 0)
+        #expect(try setup.run(["verify", id]).status == 0)
+        #expect(try setup.run(["prune", "--dry-run"]).status == 0)  // deletes nothing: not recorded
+        #expect(try setup.run(["copy", id, "--tier", "glacier"]).status == 0)
+        let refused = try setup.run(["restore", "20200101T000000Z-full-dead", "--to", setup.dir.sub("nothing")])
+        #expect(refused.status != 0)
+
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let local = try String(contentsOfFile: setup.dir.sub("backup/.lifeboat-audit/\(day).jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(local.count == 4, "\(local)")
+        #expect(try setup.tier().list(prefix: ".lifeboat-audit/").count == 4)
+        #expect(try setup.listed().count == 1, "the trail's objects are not sets")
+
+        try FileManager.default.removeItem(atPath: setup.dir.sub("backup"))
+        let audit = try setup.run(["audit", "--json"])
+        #expect(audit.status == 0, "\(audit.output)")
+        #expect(try JSONSchemaCheck.problem(audit.stdout, schema: "audit") == nil, "\(audit.stdout)")
+        let listing = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        let records = try #require(listing["records"] as? [[String: Any]])
+        #expect(records.map { $0["operation"] as? String } == ["restore", "verify", "copy", "restore"], "\(records)")
+        #expect(records[0]["sets"] as? [String] == [id] && records[0]["components"] as? [String] == ["config"], "\(records[0])")
+        #expect((records[0]["who"] as? [String: Any])?["uid"] as? Int == Int(getuid()))
+        #expect((records[0]["command"] as? [String])?.contains("restore") == true)
+        #expect(records[2]["tiers"] as? [String] == ["glacier", "local", "s3"] || (records[2]["tiers"] as? [String])?.contains("glacier") == true, "\(records[2])")
+        #expect(records[3]["result"] as? String == "failed" && (records[3]["exitStatus"] as? Int ?? 0) != 0, "\(records[3])")
+        #expect((listing["sources"] as? [String: Int])?["s3"] == 4, "\(listing)")
+        let text = try setup.run(["audit"])
+        #expect(text.stdout.contains("audit: 4 record(s)"), "\(text.output)")
+    }
+
     @Test func weeklyArchivesGoToGlacierAndNeedAThaw() throws {
         guard let server = try TestServers.s3() else { return }
         let setup = try Setup(server: server)

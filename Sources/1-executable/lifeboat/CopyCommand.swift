@@ -3,7 +3,8 @@ import Foundation
 import LifeboatConfiguration
 import LifeboatCore
 
-struct CopyCommand: ParsableCommand {
+struct CopyCommand: AuditedCommand {
+    var auditOperation: String? { "copy" }
     static let configuration = CommandConfiguration(
         commandName: "copy",
         abstract: "Copy a complete set to other tiers.",
@@ -37,7 +38,9 @@ struct CopyCommand: ParsableCommand {
         let settings = try global.settings()
         let targets = try Tiers(settings).parseList(tier)
         let console = Console.terminal(progress: settings.showProgress)
+        AuditNotes.shared.note(tiers: targets)
         let (id, copies) = try console.withProgress { try CopyJob(settings: settings, console: console).run(set == "latest" ? nil : set, from: from, to: targets) }
+        AuditNotes.shared.note(sets: [id.rawValue], tiers: copies.map(\.tier))
         if json {
             struct Copied: Encodable { let set: String; let tiers: [String] }
             try Output.json(Copied(set: id.rawValue, tiers: copies.map(\.tier)), schema: "copy/1")

@@ -3,7 +3,8 @@ import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 
-struct DrillCommand: ParsableCommand {
+struct DrillCommand: AuditedCommand {
+    var auditOperation: String? { "drill" }
     static let configuration = CommandConfiguration(
         commandName: "drill",
         abstract: "Rehearse a disaster: rebuild the newest set into a throw-away project, check it, tear it down.",

@@ -8,6 +8,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("backup-dir"), help: "The local tier (overrides BACKUP_DIR).")
     var backupDirectory: String?
 
+    /// The settings without a word (nil when invalid): for the audit record
+    /// of a command that has read them already.
+    func quietSettings() -> Settings? {
+        var overrides: [String: String] = [:]
+        if let backupDirectory { overrides["BACKUP_DIR"] = backupDirectory }
+        return try? LoadedConfiguration.load(environment: ProcessInfo.processInfo.environment, overrides: overrides).validSettings()
+    }
+
     /// Reads the configuration, prints its warnings, and fails with every
     /// problem at once.
     /// With `strictNames` (backup, serve), a likely misspelt variable is an

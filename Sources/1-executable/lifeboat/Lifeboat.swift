@@ -14,7 +14,7 @@ struct Lifeboat: AsyncParsableCommand {
         \(ExitStatus.allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.meaning)" }.joined(separator: "\n"))
         """,
         version: LifeboatVersion.current,
-        subcommands: [BackupCommand.self, ListCommand.self, VerifyCommand.self, RestoreCommand.self, PruneCommand.self, CopyCommand.self, ThawCommand.self, RebuildCommand.self, DrillCommand.self, ServeCommand.self, StatusCommand.self, ReportCommand.self, DoctorCommand.self, AlertCommand.self, HealthcheckCommand.self, ConfigCommand.self]
+        subcommands: [BackupCommand.self, ListCommand.self, VerifyCommand.self, RestoreCommand.self, PruneCommand.self, CopyCommand.self, ThawCommand.self, RebuildCommand.self, DrillCommand.self, ServeCommand.self, StatusCommand.self, ReportCommand.self, DoctorCommand.self, AlertCommand.self, AuditCommand.self, HealthcheckCommand.self, ConfigCommand.self]
     )
 
     /// One place turns errors into messages and exit statuses.
@@ -40,7 +40,11 @@ struct Lifeboat: AsyncParsableCommand {
                 try await service.run()
             } else {
                 SignalHandlers.install()
-                try command.run()
+                if let audited = command as? any AuditedCommand {
+                    try Audit.run(audited) { try command.run() }
+                } else {
+                    try command.run()
+                }
             }
         } catch let error as LifeboatError {
             Output.error(error.description)

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import LifeboatCore
 
-struct PruneCommand: ParsableCommand {
+struct PruneCommand: AuditedCommand {
+    var auditOperation: String? { dryRun ? nil : "prune" }
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Delete sets past each tier's retention.",
@@ -49,6 +50,7 @@ struct PruneCommand: ParsableCommand {
         let plan: Pruner.Plan
         do {
             plan = try Pruner(settings: settings, tiers: selected).run(dryRun: dryRun)
+            AuditNotes.shared.note(sets: plan.deletions.map(\.id.rawValue), tiers: plan.deletions.map(\.tier))
         } catch {
             throw LifeboatError.wrap(error, doing: "prune")
         }

@@ -3,7 +3,8 @@ import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 
-struct RebuildCommand: ParsableCommand {
+struct RebuildCommand: AuditedCommand {
+    var auditOperation: String? { dryRun ? nil : "rebuild" }
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
         abstract: "Bring the whole stack back on a fresh server from the newest verified set.",
@@ -70,8 +71,10 @@ struct RebuildCommand: ParsableCommand {
         options.toTime = try toTime.map(PointInTime.parse)
         do {
             let report = try RebuildJob(settings: settings, console: Console.terminal(progress: settings.showProgress)).run(options)
+            AuditNotes.shared.note(sets: report.setID.map { [$0] } ?? [], tiers: report.tier.map { [$0] } ?? [])
             try show(report)
         } catch let failure as RebuildJob.Failure {
+            AuditNotes.shared.note(sets: failure.report.setID.map { [$0] } ?? [], tiers: failure.report.tier.map { [$0] } ?? [])
             try show(failure.report)
             throw failure.error
         }

@@ -2,7 +2,8 @@ import ArgumentParser
 import LifeboatConfiguration
 import LifeboatCore
 
-struct RestoreCommand: ParsableCommand {
+struct RestoreCommand: AuditedCommand {
+    var auditOperation: String? { "restore" }
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore MongoDB, Redis, files and config from a set.",
@@ -128,6 +129,7 @@ struct RestoreCommand: ParsableCommand {
         // With --to-time: the first tier whose chains cover the moment (local, then S3, Glacier), or --from's.
         let (tier, entry, limit) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from, components: options.components,
                                                                                         moment: try toTime.map(PointInTime.parse))
+        AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: [entry.tier], components: (options.components ?? entry.manifest.artifacts.map(\.component)).map(\.rawValue))
         if let toTime, let limit {
             options.components = [.mongo]
             options.oplogLimit = limit

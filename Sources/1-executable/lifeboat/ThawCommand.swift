@@ -3,7 +3,8 @@ import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 
-struct ThawCommand: ParsableCommand {
+struct ThawCommand: AuditedCommand {
+    var auditOperation: String? { status ? nil : "thaw" }
     static let configuration = CommandConfiguration(
         commandName: "thaw",
         abstract: "Request a Glacier set's restore, so it can be verified or restored.",
@@ -38,6 +39,7 @@ struct ThawCommand: ParsableCommand {
         let tiers = try Tiers(settings)
         guard let glacier = tiers.glacier else { _ = try tiers.named("glacier"); return }
         let entry = try SetCatalog(tier: glacier).resolve(set == "latest" ? nil : set)
+        AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: ["glacier"])
         let states = try Thawer(settings: settings, tier: glacier).thaw(entry.manifest, request: !status)
         if json {
             struct Thawed: Encodable { let set: String; let artifacts: [Thawer.ArtifactState]; let readable: Bool }

@@ -3,7 +3,8 @@ import LifeboatConfiguration
 import Foundation
 import LifeboatCore
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AuditedCommand {
+    var auditOperation: String? { "verify" }
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a set against its manifest.",
@@ -41,6 +42,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let settings = try global.settings()
         let (tier, entry) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from)
+        AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: [entry.tier], components: entry.manifest.artifacts.map(\.component.rawValue))
         var deepURI: String?
         if deep && entry.manifest.artifact(.mongo) != nil {
             deepURI = settings.mongo.verifyURI ?? settings.mongo.uri
