@@ -42,6 +42,16 @@ schemas = {
  "prune": schema("prune", "lifeboat prune --json: each set's fate per tier", ["decisions", "incomplete"], {
     "decisions": arr(obj(["id", "tier", "action", "reason", "storedBytes"], {"id": setid, "tier": string, "action": {"enum": ["keep", "delete"]}, "reason": string, "storedBytes": integer})),
     "incomplete": arr({"type": "object"})}),
+ "costs": schema("costs", "lifeboat report --costs --json: storage costs per tier", ["currency", "pricesFrom", "tiers", "totalPerMonth", "problems"], {
+    "currency": string, "pricesFrom": string, "totalPerMonth": number, "problems": arr(string),
+    "tiers": arr(obj(["tier", "storageClass", "sets", "storedBytes", "objects", "writtenLast30DaysBytes", "writtenLast30DaysObjects", "retentionDays",
+                      "storagePerMonth", "requestsPerMonth", "steadyStateBytes", "steadyStatePerMonth", "keptOnlyByKeepRulesBytes", "keptOnlyByKeepRulesPerMonth",
+                      "halvedRetentionFreesBytes", "halvedRetentionSavesPerMonth", "minimumStorageDays", "retrievalOfNewestSet", "notes"], {
+        "tier": string, "storageClass": string, "sets": integer, "storedBytes": integer, "objects": integer,
+        "writtenLast30DaysBytes": integer, "writtenLast30DaysObjects": integer, "retentionDays": integer,
+        "storagePerMonth": number, "requestsPerMonth": number, "steadyStateBytes": integer, "steadyStatePerMonth": number,
+        "keptOnlyByKeepRulesBytes": integer, "keptOnlyByKeepRulesPerMonth": number, "halvedRetentionFreesBytes": integer, "halvedRetentionSavesPerMonth": number,
+        "minimumStorageDays": integer, "retrievalOfNewestSet": {"type": "object", "additionalProperties": number}, "notes": arr(string)}))}),
  "audit": schema("audit", "lifeboat audit --json: the audit records of every tier, merged", ["since", "records", "sources", "problems"], {
     "since": date, "sources": {"type": "object", "additionalProperties": integer}, "problems": arr(string),
     "records": arr(obj(["id", "time", "operation", "sets", "tiers", "components", "who", "command", "result", "exitStatus"], {

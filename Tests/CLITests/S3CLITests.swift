@@ -225,6 +225,40 @@ import TestSupport
         #expect(text.stdout.contains("audit: 4 record(s)"), "\(text.output)")
     }
 
+    /// `report --costs`: each tier's class, size and price, the Glacier
+    /// minimum duration against a shorter retention, and the overrides.
+    @Test func costsArePricedPerTierAndClass() throws {
+        guard let server = try TestServers.s3() else { return }
+        let setup = try Setup(server: server)
+        var ids: [String] = []
+        for _ in 0..<2 {
+            let backup = try setup.run(["backup", "--components", "files,config"])
+            #expect(backup.status == 0, "\(backup.output)")
+            ids.append(backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(try setup.run(["copy", ids[1], "--tier", "glacier"]).status == 0)
+        let extra = ["GLACIER_RETENTION_DAYS": "30", "COST_PRICES": "STANDARD=2.5"]
+        let costs = try setup.run(["report", "--costs", "--json"], extra)
+        #expect(costs.status == 0, "\(costs.output)")
+        #expect(try JSONSchemaCheck.problem(costs.stdout, schema: "costs") == nil, "\(costs.stdout)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(costs.stdout.utf8)) as? [String: Any])
+        let tiers = try #require(report["tiers"] as? [[String: Any]])
+        #expect(tiers.map { $0["tier"] as? String } == ["local", "s3", "glacier"])
+        #expect(tiers.map { $0["storageClass"] as? String } == ["local", "STANDARD", "GLACIER"])
+        #expect(tiers.map { $0["sets"] as? Int } == [2, 2, 1])
+        let s3 = tiers[1], glacier = tiers[2]
+        let s3Bytes = try #require(s3["storedBytes"] as? Int)
+        #expect(abs((s3["storagePerMonth"] as? Double ?? 0) - Double(s3Bytes) / 1e9 * 2.5) < 1e-9, "COST_PRICES priced it: \(s3)")
+        #expect((tiers[0]["storagePerMonth"] as? Double) == 0)
+        #expect((glacier["notes"] as? [String])?.first?.contains("at least 90 days") == true, "\(glacier)")
+        #expect((glacier["retrievalOfNewestSet"] as? [String: Double])?["Standard"] != nil)
+
+        let text = try setup.run(["report", "--costs"])
+        #expect(text.status == 0 && text.stdout.split(separator: "\n").last?.hasPrefix("costs: ") == true, "\(text.output)")
+        let wrong = try setup.run(["report", "--costs"], ["COST_PRICES": "STANDARD=cheap"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("COST_PRICES"), "\(wrong.output)")
+    }
+
     @Test func weeklyArchivesGoToGlacierAndNeedAThaw() throws {
         guard let server = try TestServers.s3() else { return }
         let setup = try Setup(server: server)

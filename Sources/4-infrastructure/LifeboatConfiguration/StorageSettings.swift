@@ -48,12 +48,28 @@ public struct StorageSettings: Sendable, Equatable {
     public var glacierRestoreDays: Int
     public var glacierRetrieval: String
     public var retention: [String: RetentionPolicy]
+    /// COST_PRICES: USD per GB-month by storage class, for `report --costs`.
+    public var prices: [String: Double]
 
     public func retention(for tier: String) -> RetentionPolicy { retention[tier] ?? RetentionPolicy(days: 30) }
 
     /// Each tier's own retention variable and its default when neither it
     /// nor BACKUP_RETENTION_DAYS is set (the guide's 7 d / 30 d / 90 d).
     static let tierRetention = [("local", "LOCAL_RETENTION_DAYS", 7), ("s3", "S3_RETENTION_DAYS", 30), ("glacier", "GLACIER_RETENTION_DAYS", 90)]
+
+    /// CLASS=price items, each price a non-negative number.
+    static func prices(_ values: inout ConfigurationValues) -> [String: Double] {
+        var prices: [String: Double] = [:]
+        for item in values.list("COST_PRICES") ?? [] {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let price = Double(parts[1]), price >= 0, price.isFinite else {
+                values.problem("COST_PRICES", "'\(item)' is not CLASS=price; give USD per GB-month by storage class, e.g. STANDARD=0.023,GLACIER=0.0036")
+                continue
+            }
+            prices[parts[0] == "local" ? "local" : parts[0].uppercased()] = price
+        }
+        return prices
+    }
 
     static func load(_ values: inout ConfigurationValues) -> StorageSettings {
         let keepLocal = values.flag("BACKUP_LOCAL")
@@ -90,6 +106,6 @@ public struct StorageSettings: Sendable, Equatable {
         }
         return StorageSettings(keepLocal: keepLocal, s3: s3, glacierBucket: values.bucket("GLACIER_S3_BUCKET"),
                                glacierStorageClass: values.choice("GLACIER_STORAGE_CLASS")!, glacierRestoreDays: values.number("GLACIER_RESTORE_DAYS")!,
-                               glacierRetrieval: values.choice("GLACIER_RETRIEVAL_TIER")!, retention: retention)
+                               glacierRetrieval: values.choice("GLACIER_RETRIEVAL_TIER")!, retention: retention, prices: prices(&values))
     }
 }

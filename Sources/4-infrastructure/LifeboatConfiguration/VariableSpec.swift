@@ -48,6 +48,7 @@ extension VariableSpec {
         VariableSpec("GLACIER_STORAGE_CLASS", default: "GLACIER", kind: .choice(["GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"]), help: "GLACIER, DEEP_ARCHIVE or GLACIER_IR, for the Glacier tier's artifacts"),
         VariableSpec("GLACIER_RESTORE_DAYS", default: "7", kind: .wholeNumber(1...365), help: "days a thawed Glacier copy stays readable (`lifeboat thaw`)"),
         VariableSpec("GLACIER_RETRIEVAL_TIER", default: "Standard", kind: .choice(["Standard", "Bulk", "Expedited"]), help: "Standard, Bulk or Expedited (`lifeboat thaw`)"),
+        VariableSpec("COST_PRICES", kind: .list, help: "`report --costs`: USD per GB-month by storage class, e.g. STANDARD=0.023,GLACIER=0.0036,DEEP_ARCHIVE=0.00099 (default: approximate AWS us-east-1 list prices; local is 0)"),
         VariableSpec("BACKUP_SCHEDULE", default: "0 2 * * *", kind: .cron(), help: "cron expression for the daily full backup"),
         VariableSpec("BACKUP_ARCHIVE_SCHEDULE", default: "0 1 * * 0", kind: .cron(), help: "cron for the weekly archive to the Glacier tier (`serve`)"),
         VariableSpec("BACKUP_SNAPSHOT_SCHEDULE", default: "0 3 1 * *", kind: .cron(), help: "cron for the monthly snapshot (`serve`; kept by BACKUP_KEEP_MONTHLY)"),
