@@ -205,6 +205,7 @@ public final class BackupDaemon: @unchecked Sendable {
             switch (problem.stage, problem.kind) {
             case (_, .componentMissing): alert = .componentMissing
             case (_, .sizeAnomaly): alert = .sizeAnomaly
+            case (_, .targetBehind): alert = .targetBehind
             case (.verify, _): alert = .verifyFailed
             case (.prune, _): alert = .pruneFailed
             case (.backup, .failed), (.copy, .failed): alert = .backupFailed

@@ -28,6 +28,8 @@ public struct ScheduledBackup: Sendable {
         case componentMissing
         /// The set is kept, but far from the usual size.
         case sizeAnomaly
+        /// A remote tier lacks sets taken for it for longer than BACKUP_MAX_AGE.
+        case targetBehind
     }
 
     public struct Problem: Sendable {
@@ -51,6 +53,31 @@ public struct ScheduledBackup: Sendable {
         public var verified: Bool { manifest != nil && !problems.contains { $0.stage == .verify } }
     }
 
+    /// Earlier sets whose copy failed go where they were taken for, now
+    /// that this run's own copies went through (the tiers answer).
+    func catchUp(_ outcome: inout Outcome) {
+        let result: CatchUpCopies.Result
+        do {
+            let lock = try BackupLock(directory: settings.backupDirectory, purpose: "catching up copies")
+            defer { withExtendedLifetime(lock) {} }
+            result = CatchUpCopies(settings: settings, console: console, now: now).run()
+        } catch {
+            console.warn("copies not caught up this run: \(LifeboatError.wrap(error, doing: "catching up copies").message)")
+            return
+        }
+        if !result.copied.isEmpty {
+            console.info("caught up \(result.copied.count) copie(s): " + result.copied.map { "\($0.set) to \($0.tier)" }.joined(separator: ", "))
+        }
+        for failure in result.failures { outcome.problems.append(Problem(stage: .copy, kind: .failed, error: failure)) }
+        let behind = result.missing.filter { $0.age > settings.daemon.maxAge }
+        if !behind.isEmpty {
+            let tiers = Set(behind.map(\.tier)).sorted()
+            outcome.problems.append(Problem(stage: .copy, kind: .targetBehind, error: LifeboatError(.failure,
+                "TARGET_BEHIND: \(tiers.joined(separator: ", ")) lack(s) \(behind.count) set(s) taken for them, the oldest \(Int(behind.map(\.age).max()! / 3600)) h old: " + behind.prefix(5).map { "\($0.set) (\($0.tier))" }.joined(separator: ", "),
+                hint: "the next runs copy up to 10 sets per tier each; `lifeboat copy ID --tier \(tiers[0])` copies one now")))
+        }
+    }
+
     /// - targets: the tiers of the set (nil: the default ones).
     public func run(kind: SetKind, label: String, targets: [String]?) -> Outcome {
         var outcome = Outcome()
@@ -70,6 +97,7 @@ public struct ScheduledBackup: Sendable {
             return outcome
         }
         guard let manifest = outcome.manifest else { return outcome }
+        catchUp(&outcome)
         if let anomalies = manifest.anomalies, !anomalies.isEmpty {
             outcome.problems.append(Problem(stage: .backup, kind: .sizeAnomaly, error: LifeboatError(.failure,
                 "set \(manifest.id) is far from the usual size: \(anomalies.map(\.description).joined(separator: "; "))",

@@ -9,6 +9,8 @@ public struct Alert: Codable, Sendable {
         case verifyFailed = "VERIFY_FAILED", pruneFailed = "PRUNE_FAILED"
         case drillFailed = "DRILL_FAILED"
         case componentMissing = "COMPONENT_MISSING", sizeAnomaly = "BACKUP_SIZE_ANOMALY"
+        /// A remote tier lacks sets taken for it for longer than BACKUP_MAX_AGE.
+        case targetBehind = "TARGET_BEHIND"
         /// `doctor` found a FAIL (at the service's start or its daily run).
         case doctorFailed = "DOCTOR_FAILED"
         /// `lifeboat alert test`, `doctor --send-test-alert`.
