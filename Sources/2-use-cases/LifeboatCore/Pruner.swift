@@ -63,7 +63,22 @@ public struct Pruner: Sendable {
         } catch {
             throw LifeboatError.wrap(error, doing: "listing the \(tier.name) tier (\(tier.location))")
         }
-        return plan(tier, from: listing)
+        return try heldByLocks(plan(tier, from: listing), in: tier)
+    }
+
+    /// A set the retention would delete but an Object Lock still holds is
+    /// kept, saying until when: S3 refuses to delete a locked version (a
+    /// plain DELETE would only hide the set behind a delete marker).
+    func heldByLocks(_ plan: Plan, in tier: any StorageTier) throws -> Plan {
+        var plan = plan
+        for (index, decision) in plan.decisions.enumerated() where decision.action == .delete {
+            if let until = try tier.lockedUntil(key: "\(decision.id)/\(Manifest.fileName)"), until > now() {
+                plan.decisions[index] = Decision(id: decision.id, tier: decision.tier, action: .keep,
+                                                 reason: "\(decision.reason), but its Object Lock holds it until \(until.formatted(Date.ISO8601FormatStyle())) (the prune after that deletes it)",
+                                                 storedBytes: decision.storedBytes)
+            }
+        }
+        return plan
     }
 
     /// What prune would do in `tier`, from a listing already made (`status`
@@ -129,7 +144,7 @@ public struct Pruner: Sendable {
             // The manifest goes first: from then on the set is incomplete,
             // so a crash mid-delete leaves nothing that lists as complete.
             try tier.delete(key: "\(decision.id)/\(Manifest.fileName)")
-            try tier.deleteAll(prefix: decision.id.rawValue)
+            try tier.deleteForGood(prefix: decision.id.rawValue)
             console.info("deleted \(decision.id) from \(tier.name) (\(decision.reason))")
         }
     }

@@ -29,7 +29,9 @@ public struct Tiers: Sendable {
         options.operationTimeoutSeconds = config.timeoutSeconds
         do {
             let location = try S3Location(bucketAndPrefix: config.bucket, region: config.region, endpoint: config.endpoint, pathStyle: config.pathStyle)
-            s3 = S3Tier(name: "s3", location: location, credentials: credentials, options: options)
+            var s3Options = options
+            s3Options.objectLock = settings.storage.objectLock.map { S3Options.ObjectLock(mode: $0, days: settings.storage.retention(for: "s3").days) }
+            s3 = S3Tier(name: "s3", location: location, credentials: credentials, options: s3Options)
             var glacierLocation = location
             if let bucket = settings.storage.glacierBucket {
                 glacierLocation = try S3Location(bucketAndPrefix: bucket, region: config.region, endpoint: config.endpoint, pathStyle: config.pathStyle)
@@ -38,6 +40,7 @@ public struct Tiers: Sendable {
             }
             var glacierOptions = options
             glacierOptions.storageClass = settings.storage.glacierStorageClass
+            glacierOptions.objectLock = settings.storage.objectLock.map { S3Options.ObjectLock(mode: $0, days: settings.storage.retention(for: "glacier").days) }
             glacier = S3Tier(name: "glacier", location: glacierLocation, credentials: credentials, options: glacierOptions)
         } catch {
             throw LifeboatError.wrap(error, doing: "reading AWS_S3_BUCKET / AWS_ENDPOINT_URL")

@@ -50,6 +50,8 @@ public struct StorageSettings: Sendable, Equatable {
     public var retention: [String: RetentionPolicy]
     /// COST_PRICES: USD per GB-month by storage class, for `report --costs`.
     public var prices: [String: Double]
+    /// S3_OBJECT_LOCK: `GOVERNANCE` or `COMPLIANCE` (nil: off).
+    public var objectLock: String?
 
     public func retention(for tier: String) -> RetentionPolicy { retention[tier] ?? RetentionPolicy(days: 30) }
 
@@ -106,6 +108,7 @@ public struct StorageSettings: Sendable, Equatable {
         }
         return StorageSettings(keepLocal: keepLocal, s3: s3, glacierBucket: values.bucket("GLACIER_S3_BUCKET"),
                                glacierStorageClass: values.choice("GLACIER_STORAGE_CLASS")!, glacierRestoreDays: values.number("GLACIER_RESTORE_DAYS")!,
-                               glacierRetrieval: values.choice("GLACIER_RETRIEVAL_TIER")!, retention: retention, prices: prices(&values))
+                               glacierRetrieval: values.choice("GLACIER_RETRIEVAL_TIER")!, retention: retention, prices: prices(&values),
+                               objectLock: values.choice("S3_OBJECT_LOCK").flatMap { $0 == "off" ? nil : $0.uppercased() })
     }
 }

@@ -44,6 +44,7 @@ extension VariableSpec {
         VariableSpec("S3_MAX_ATTEMPTS", default: "6", kind: .wholeNumber(1...20), help: "attempts per S3 request (backoff with jitter between them)"),
         VariableSpec("S3_STALL_SECONDS", default: "30", kind: .wholeNumber(1...3600), help: "a transfer that moves no byte for this long is dropped and retried"),
         VariableSpec("S3_TIMEOUT_SECONDS", default: "300", kind: .wholeNumber(5...86_400), help: "one S3 request's whole budget, retries included; after it the server counts as down for the rest of the run (later requests fail at once, the backup ends with its local set complete)"),
+        VariableSpec("S3_OBJECT_LOCK", default: "off", kind: .choice(["off", "governance", "compliance"]), help: "write every object of the S3 and Glacier tiers with an S3 Object Lock lasting the tier's retention (the bucket must have Object Lock on): the credentials that wrote a set cannot delete or overwrite it before then; compliance: no one can"),
         VariableSpec("GLACIER_S3_BUCKET", kind: .bucket, help: "bucket[/prefix] of the Glacier tier (default: AWS_S3_BUCKET under glacier/)"),
         VariableSpec("GLACIER_STORAGE_CLASS", default: "GLACIER", kind: .choice(["GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"]), help: "GLACIER, DEEP_ARCHIVE or GLACIER_IR, for the Glacier tier's artifacts"),
         VariableSpec("GLACIER_RESTORE_DAYS", default: "7", kind: .wholeNumber(1...365), help: "days a thawed Glacier copy stays readable (`lifeboat thaw`)"),

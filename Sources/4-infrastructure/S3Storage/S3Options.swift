@@ -20,6 +20,20 @@ public struct S3Options: Sendable, Equatable {
     /// that accepts connections and then says nothing ends the operation
     /// in bounded time instead of holding the backup lock for many minutes.
     public var operationTimeoutSeconds = 300
+    /// S3 Object Lock: every object written with this retention (the
+    /// tier's own retention), so that the credentials that wrote a set
+    /// cannot delete or overwrite it before then.
+    public var objectLock: ObjectLock?
+
+    public struct ObjectLock: Sendable, Equatable {
+        /// `GOVERNANCE` or `COMPLIANCE`.
+        public var mode: String
+        public var days: Int
+        public init(mode: String, days: Int) {
+            self.mode = mode
+            self.days = days
+        }
+    }
 
     public init() {}
 }

@@ -159,6 +159,7 @@ public struct S3Tier: StorageTier {
         let modified: Date
         let storageClass: String?
         let archive: ArchiveState
+        var lockedUntil: Date? = nil
     }
 
     func head(_ full: String) throws -> Head? {
@@ -174,7 +175,44 @@ public struct S3Tier: StorageTier {
         }
         return Head(size: Int64(response.headers["content-length"] ?? "") ?? 0, etag: response.headers["etag"],
                     modified: S3Dates.parse(response.headers["last-modified"]) ?? Date(timeIntervalSince1970: 0),
-                    storageClass: storageClass, archive: archive)
+                    storageClass: storageClass, archive: archive,
+                    lockedUntil: S3Dates.parse(response.headers["x-amz-object-lock-retain-until-date"]))
+    }
+
+    /// The Object Lock retention of the object's current version.
+    public func lockedUntil(key: String) throws -> Date? {
+        try head(try objectKey(key))?.lockedUntil
+    }
+
+    /// With Object Lock the bucket is versioned: a plain DELETE only adds a
+    /// delete marker and every version stays billed. Prune removes every
+    /// version (and marker) under the prefix, which S3 refuses for a
+    /// version whose lock has not expired.
+    public func deleteForGood(prefix: String) throws {
+        guard client.options.objectLock != nil else { return try deleteAll(prefix: prefix) }
+        let setPrefix = prefix.hasSuffix("/") || prefix.isEmpty ? prefix : prefix + "/"
+        for upload in try incompleteUploads(prefix: setPrefix) { try abortUpload(upload) }
+        var versions: [(key: String, version: String)] = []
+        var keyMarker: String?, versionMarker: String?
+        repeat {
+            var query = [("versions", ""), ("prefix", client.location.prefix + setPrefix)]
+            if let keyMarker { query.append(("key-marker", keyMarker)) }
+            if let versionMarker { query.append(("version-id-marker", versionMarker)) }
+            let response = try client.send("GET", key: nil, query: query, operation: "listing of the versions under \(location)\(setPrefix)")
+            let xml = Substring(response.text)
+            for entry in S3XML.elements("Version", in: xml) + S3XML.elements("DeleteMarker", in: xml) {
+                guard let key = S3XML.text("Key", in: entry), let version = S3XML.text("VersionId", in: entry) else { continue }
+                versions.append((key, version))
+            }
+            let truncated = S3XML.text("IsTruncated", in: xml) == "true"
+            keyMarker = truncated ? S3XML.text("NextKeyMarker", in: xml) : nil
+            versionMarker = truncated ? S3XML.text("NextVersionIdMarker", in: xml) : nil
+        } while keyMarker != nil
+        // Manifests first: a crash mid-delete leaves nothing that lists as complete.
+        for (key, version) in versions.sorted(by: { ($0.key.hasSuffix("/manifest.json") ? 0 : 1, $0.key) < ($1.key.hasSuffix("/manifest.json") ? 0 : 1, $1.key) }) {
+            _ = try client.send("DELETE", key: key, query: [("versionId", version)], accept: [200, 204, 404],
+                                operation: "delete of version \(version) of s3://\(client.location.bucket)/\(key)")
+        }
     }
 
     /// Whether an object can be read now, or must be restored from its archive class first.

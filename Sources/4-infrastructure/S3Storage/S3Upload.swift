@@ -110,6 +110,15 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         abortRemote()
     }
 
+    /// Object Lock: the mode and the date until which no one (these
+    /// credentials included) may delete or overwrite this version.
+    private func lockHeaders(_ headers: inout [String: String]) {
+        guard let lock = client.options.objectLock else { return }
+        let until = Date().addingTimeInterval(TimeInterval(lock.days) * 86_400)
+        headers["x-amz-object-lock-mode"] = lock.mode
+        headers["x-amz-object-lock-retain-until-date"] = until.formatted(Date.ISO8601FormatStyle())
+    }
+
     // MARK: single PUT
 
     private func putWhole() throws {
@@ -117,6 +126,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         let body = try S3Client.body(currentLength == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : buffer)
         var headers: [String: String] = ["content-type": "application/octet-stream", "x-amz-checksum-sha256": body.sha256Base64]
         if let storageClass { headers["x-amz-storage-class"] = storageClass }
+        lockHeaders(&headers)
         let response = try client.send("PUT", key: objectKey, headers: headers, body: body, operation: operation)
         let expected = Hex.encode(try SHA256Digest.digest(of: buffer, .md5))
         try checkETag(response.headers["etag"], expected: expected)
@@ -130,6 +140,7 @@ final class S3Upload: ObjectUpload, @unchecked Sendable {
         // CRC need not compute one).
         var headers: [String: String] = ["content-type": "application/octet-stream", "x-amz-checksum-algorithm": "SHA256"]
         if let storageClass { headers["x-amz-storage-class"] = storageClass }
+        lockHeaders(&headers)
         let response = try client.send("POST", key: objectKey, query: [("uploads", "")], headers: headers, operation: "start of the multipart \(operation)")
         guard let id = S3XML.text("UploadId", in: Substring(response.text)), !id.isEmpty else {
             throw S3Error(.server(status: response.status, code: ""), "the reply to CreateMultipartUpload has no UploadId", operation: operation)

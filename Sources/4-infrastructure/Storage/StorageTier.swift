@@ -62,6 +62,12 @@ public protocol StorageTier: Sendable {
     /// Aborts uploads begun before `date` and never finished (S3 multipart
     /// uploads); returns their keys.
     func abortUnfinishedUploads(begunBefore date: Date) throws -> [String]
+    /// Until when the object may not be deleted or overwritten (S3 Object
+    /// Lock), or nil.
+    func lockedUntil(key: String) throws -> Date?
+    /// Removes everything under the prefix so that it stops taking space
+    /// (on a versioned bucket, every version).
+    func deleteForGood(prefix: String) throws
 }
 
 extension StorageTier {
@@ -69,6 +75,8 @@ extension StorageTier {
     public var storageClass: String? { nil }
     public func setFolderNames() throws -> [String] { [] }
     public func abortUnfinishedUploads(begunBefore date: Date) throws -> [String] { [] }
+    public func lockedUntil(key: String) throws -> Date? { nil }
+    public func deleteForGood(prefix: String) throws { try deleteAll(prefix: prefix) }
 }
 
 /// The one rule for object keys, the same in every tier: relative, no

@@ -41,8 +41,11 @@ enum RemoteTierCheck {
                                           : String(format: "this machine's clock is %.0f s %@ the server's", size, offset > 0 ? "behind" : "ahead of"),
                                           fix: "synchronise the clock (NTP): SigV4 requests fail beyond 15 minutes, and set ages are computed from it"))
         }
+        let wanted = context.settings.storage.objectLock
         if report.versioningAnswered {
-            if report.versioning == "Enabled" {
+            if report.versioning == "Enabled" && wanted != nil {
+                findings.append(DoctorFinding(name, "versioning", .ok, "versioning is on, as Object Lock needs; prune deletes every version of a set once its lock expired"))
+            } else if report.versioning == "Enabled" {
                 let expires = report.rulesOverTier.contains { $0.expirationDays != nil }
                 findings.append(DoctorFinding(name, "versioning", .warn,
                                               "versioning is on: a pruned set stays as noncurrent versions, still billed" + (expires ? "" : ", and no lifecycle rule here removes them"),
@@ -52,8 +55,16 @@ enum RemoteTierCheck {
             }
         }
         if let lock = report.objectLock {
-            findings.append(DoctorFinding(name, "object lock", .ok, lock ? "Object Lock is on (default retention: \(report.objectLockDefault ?? "none"))"
-                                                                        : "Object Lock is off: the tier's credentials can delete its sets"))
+            if let wanted, !lock {
+                findings.append(DoctorFinding(name, "object lock", .fail, "S3_OBJECT_LOCK=\(wanted.lowercased()), but the bucket has no Object Lock: uploads would be refused",
+                                              fix: "create a bucket with Object Lock on (aws s3api create-bucket --object-lock-enabled-for-bucket …) and point the tier at it, or set S3_OBJECT_LOCK=off"))
+            } else if let wanted {
+                findings.append(DoctorFinding(name, "object lock", .ok, "Object Lock is on; every object is written \(wanted.lowercased()) for \(context.settings.storage.retention(for: name).days) days (this tier's retention), so these credentials cannot delete a set before then"))
+            } else {
+                findings.append(DoctorFinding(name, "object lock", .ok, lock ? "Object Lock is on (default retention: \(report.objectLockDefault ?? "none")); S3_OBJECT_LOCK=governance or compliance sets each object's own"
+                                                                                           : "Object Lock is off: the tier's credentials can delete its sets",
+                                              fix: lock ? nil : "for copies a stolen credential cannot delete: a bucket with Object Lock on and S3_OBJECT_LOCK=governance (or compliance)"))
+            }
         }
         let retention = context.settings.storage.retention(for: name).days
         if let rules = report.lifecycle {
