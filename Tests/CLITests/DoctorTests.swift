@@ -53,7 +53,7 @@ import TestSupport
         #expect(result.status == 1 && report?.exitCode == 1, "warnings (no encryption, one disk) exit 1: \(result.output)")
         let ok = Set(report?.findings.filter { $0.status == "OK" }.map { "\($0.area) \($0.check)" } ?? [])
         for expected in ["mongo reachable", "mongo topology", "mongo backup rights", "mongo restore rights", "redis reachable", "redis SYNC",
-                         "files content", "config content", "s3 access", "s3 clock", "glacier access", "local BACKUP_DIR", "alerts test alert"] {
+                         "files content", "config content", "s3 access", "s3 clock", "glacier access", "local BACKUP_DIR", "alerts test webhook"] {
             #expect(ok.contains(expected), "\(expected) is not OK: \(result.stdout)")
         }
         let alerts = (try? String(contentsOfFile: dir.sub("alerts.jsonl"), encoding: .utf8)) ?? ""
