@@ -82,6 +82,11 @@ import TestSupport
         let good = receiver.requests
         #expect(good.count == 2 && good[0].hasPrefix("POST /ping/0f1e2d/start ") && good[1].hasPrefix("POST /ping/0f1e2d "), "\(good)")
         #expect(good.last?.contains("set 20") == true, "\(good)")
+        // The service's deep verification is a read of a set: it goes into the audit trail.
+        daemon.runDeepVerify()
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let trail = (try? String(contentsOfFile: dir.sub("backup/.lifeboat-audit/\(day).jsonl"), encoding: .utf8)) ?? ""
+        #expect(trail.contains("\"operation\":\"verify\"") && trail.contains("\"serve\""), "\(trail)")
 
         settings.uploadsDirectory = dir.sub("gone")
         let failing = BackupDaemon(settings: settings, logger: Logger(label: "test"))

@@ -231,7 +231,10 @@ public final class BackupDaemon: @unchecked Sendable {
         }
         if let plan = outcome.pruned {
             store.update { $0.bytesPruned += plan.bytesFreed }
-            if !plan.deletions.isEmpty { logger.info("pruned \(plan.deletions.count) set(s), \(ByteCount.describe(plan.bytesFreed))") }
+            if !plan.deletions.isEmpty {
+                logger.info("pruned \(plan.deletions.count) set(s), \(ByteCount.describe(plan.bytesFreed))")
+                audit("prune", sets: plan.deletions.map(\.id.rawValue), tiers: plan.deletions.map(\.tier), logger: logger)
+            }
         }
         guard outcome.verified else { return }
         store.update { state in
@@ -252,6 +255,8 @@ public final class BackupDaemon: @unchecked Sendable {
             let uri = entry.manifest.artifact(.mongo) != nil ? (settings.mongo.verifyURI ?? settings.mongo.uri) : nil
             logger.info("deep verification of \(entry.id) in \(tier.name)\(uri == nil ? "" : " with a test restore")")
             let report = try Verifier(tier: tier, console: console(logger), settings: settings).verify(entry.manifest, deepMongoURI: uri)
+            audit("verify", sets: [entry.id.rawValue], tiers: [tier.name], components: entry.manifest.artifacts.map(\.component.rawValue),
+                  failure: report.failed ? "failed deep verification" : nil, logger: logger)
             if report.state != .notChecked { record(verification: report.passed) }
             if report.passed {
                 logger.info("deep verification of \(entry.id) passed")
@@ -276,14 +281,26 @@ public final class BackupDaemon: @unchecked Sendable {
         logger.info("disaster-recovery drill started")
         do {
             let report = try DrillJob(settings: settings, console: console(logger)).run()
+            audit("drill", sets: report.setID.map { [$0] } ?? [], tiers: report.tier.map { [$0] } ?? [], logger: logger)
             store.update { $0.lastDrill = DaemonState.Drill(at: report.startedAt, passed: true, rtoSeconds: report.rtoSeconds, setID: report.setID) }
             logger.info("drill passed: \(report.setID ?? "?") rebuilt in \(StatusReport.duration(report.rtoSeconds ?? 0))")
         } catch let failure as RebuildJob.Failure {
+            audit("drill", sets: failure.report.setID.map { [$0] } ?? [], tiers: failure.report.tier.map { [$0] } ?? [], failure: failure.error.message, logger: logger)
             store.update { $0.lastDrill = DaemonState.Drill(at: failure.report.startedAt, passed: false, rtoSeconds: nil, setID: failure.report.setID) }
             fail(.drill, stage: "drill", failure.error, logger: logger, alert: .drillFailed, set: failure.report.setID)
         } catch {
             fail(.drill, stage: "drill", LifeboatError.wrap(error, doing: "drill"), logger: logger, alert: .drillFailed)
         }
+    }
+
+    /// The service's own reads and deletions go into the audit trail as a
+    /// one-shot command's do (the command line is the service's).
+    private func audit(_ operation: String, sets: [String], tiers: [String], components: [String] = [], failure: String? = nil, logger: Logger) {
+        var unique: [String] = []
+        for tier in tiers where !unique.contains(tier) { unique.append(tier) }
+        let record = AuditRecord(operation: operation, sets: sets, tiers: unique, components: components, command: ["lifeboat", "serve"],
+                                 exitStatus: failure == nil ? 0 : 1, message: failure, at: now())
+        for problem in AuditTrail(settings: settings).append(record) { logger.warning("\(problem)") }
     }
 
     private func record(verification passed: Bool) {
