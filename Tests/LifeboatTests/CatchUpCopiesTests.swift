@@ -38,7 +38,7 @@ import TestSupport
         let down = ScheduledBackup(settings: try setup.settings(reachable: false, keepLocal: false), console: .silent).run(kind: .full, label: "t", targets: nil)
         #expect(down.problems.map(\.stage) == [.copy], "\(down.problems.map(\.error.message))")
         let first = try #require(down.manifest)
-        #expect(first.remoteTargets == ["s3"])
+        #expect(first.targets == ["s3"])
         #expect(FileManager.default.fileExists(atPath: setup.dir.sub("backup/\(first.id)/manifest.json")), "kept locally, the only copy")
 
         Thread.sleep(forTimeInterval: 1.1)
@@ -57,7 +57,7 @@ import TestSupport
         let reachable = try setup.settings(reachable: true)
         _ = try? BackupJob(settings: try setup.settings(reachable: false), console: .silent).run(components: nil)
         let localOnly = try BackupJob(settings: reachable, console: .silent).run(components: nil, targets: ["local"])
-        #expect(localOnly.remoteTargets == [])
+        #expect(localOnly.targets == ["local"])
 
         var catchUp = CatchUpCopies(settings: reachable, console: .silent, now: { Date().addingTimeInterval(2 * 86_400) })
         catchUp.limit = 0

@@ -145,7 +145,7 @@ public struct BackupJob: Sendable {
                 formatVersion: Manifest.currentFormatVersion, tool: .init(name: "lifeboat", version: LifeboatVersion.current),
                 id: id, kind: kind, label: label, parent: parent?.id, base: parent.map { $0.base ?? $0.id },
                 startedAt: startedAt, finishedAt: now(),
-                host: ProcessInfo.processInfo.hostName, artifacts: artifacts, remoteTargets: remotes.map(\.name),
+                host: ProcessInfo.processInfo.hostName, artifacts: artifacts, targets: (keepLocal ? ["local"] : []) + remotes.map(\.name),
                 copies: [Manifest.Copy(tier: tier.name, location: tier.location, storageClass: nil, copiedAt: now())])
             let earlier = (try? SetCatalog(tier: tier).list().complete.map(\.manifest)) ?? []
             let anomalies = SizeAnomaly.find(manifest, earlier: earlier, dropPercent: settings.sizeDropPercent)

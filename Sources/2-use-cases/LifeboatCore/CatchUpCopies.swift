@@ -3,11 +3,12 @@ import LifeboatConfiguration
 import Storage
 
 /// The service's second chance for off-site copies: every complete local
-/// set taken for a remote tier (its manifest's `remoteTargets`), still
+/// set taken for a remote tier (its manifest's `targets`), still
 /// within that tier's retention and missing there, is copied now, newest
 /// sets first chosen, oldest first copied (a chain's links before the sets
 /// on them). A tier that fails stops its own catch-up, never the others'.
-/// With BACKUP_LOCAL=false a set's local copy goes once every tier it was
+/// A set not taken for the local tier (BACKUP_LOCAL=false: it stayed only
+/// because its copy failed) loses its local copy once every tier it was
 /// taken for holds it.
 public struct CatchUpCopies: Sendable {
     public let settings: Settings
@@ -39,7 +40,7 @@ public struct CatchUpCopies: Sendable {
         for remote in tiers.remote {
             let retention = TimeInterval(settings.storage.retention(for: remote.name).days) * 86_400
             let wanted = local.filter {
-                ($0.manifest.remoteTargets ?? defaults).contains(remote.name) && now().timeIntervalSince($0.manifest.finishedAt) < retention
+                ($0.manifest.targets ?? defaults).contains(remote.name) && now().timeIntervalSince($0.manifest.finishedAt) < retention
             }
             guard !wanted.isEmpty else { continue }
             let there: Set<BackupSetID>
@@ -66,14 +67,15 @@ public struct CatchUpCopies: Sendable {
             }
             result.missing += missing.map { ($0.id, remote.name, now().timeIntervalSince($0.manifest.finishedAt)) }
         }
-        if !settings.storage.keepLocal {
-            for entry in local where !(entry.manifest.remoteTargets ?? defaults).filter({ $0 != "local" }).isEmpty {
-                let needed = Set((entry.manifest.remoteTargets ?? defaults).filter { $0 != "local" })
-                guard needed.isSubset(of: held[entry.id] ?? []) else { continue }
+        do {
+            for entry in local {
+                let targets = entry.manifest.targets ?? defaults
+                let needed = Set(targets.filter { $0 != "local" })
+                guard !targets.contains("local"), !needed.isEmpty, needed.isSubset(of: held[entry.id] ?? []) else { continue }
                 do {
                     try tiers.local.delete(key: "\(entry.id)/\(Manifest.fileName)")
                     try tiers.local.deleteAll(prefix: entry.id.rawValue)
-                    console.info("BACKUP_LOCAL=false: the local copy of \(entry.id) was removed, now that \(needed.sorted().joined(separator: ", ")) hold it")
+                    console.info("the local copy of \(entry.id) (taken without the local tier, kept while its copy was missing) was removed, now that \(needed.sorted().joined(separator: ", ")) hold it")
                 } catch {
                     result.failures.append(LifeboatError.wrap(error, doing: "removing the local copy of \(entry.id) (BACKUP_LOCAL=false)"))
                 }

@@ -26,10 +26,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var artifacts: [Artifact]
     /// BACKUP_SIZE_ANOMALY findings: components far smaller (or larger) than usual.
     public var anomalies: [SizeAnomaly.Finding]?
-    /// The remote tiers the set was taken for (known at commit): the
-    /// service copies it there later when a copy failed (nil: older sets,
-    /// taken for the default tiers).
-    public var remoteTargets: [String]? = nil
+    /// The tiers the set was taken for, `local` included when it is to be
+    /// kept there (known at commit): the service copies it to the remote
+    /// ones later when a copy failed (nil: older sets, the default tiers).
+    public var targets: [String]? = nil
     /// The copies this run made or found (never stored: the manifest is the
     /// set's commit marker, written once and copied byte for byte; where a
     /// set lives is what each tier's listing says). Manifests of versions
@@ -37,7 +37,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var copies: [Copy]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion, tool, id, kind, label, parent, base, startedAt, finishedAt, host, artifacts, anomalies, remoteTargets
+        case formatVersion, tool, id, kind, label, parent, base, startedAt, finishedAt, host, artifacts, anomalies, targets
     }
 
     public struct Copy: Codable, Sendable, Equatable {
