@@ -19,7 +19,8 @@ public struct StorageCosts: Sendable {
         public var retentionDays: Int
         public var storagePerMonth: Double
         public var requestsPerMonth: Double
-        /// written per day × retention days, at this class's price.
+        /// Written per day (over the last 30 days, or the history there is)
+        /// × retention days, at this class's price.
         public var steadyStateBytes: Int64
         public var steadyStatePerMonth: Double
         /// Bytes (and their cost) that only the BACKUP_KEEP_* rules keep today.
@@ -69,7 +70,11 @@ public struct StorageCosts: Sendable {
             let written = recent.reduce(Int64(0)) { $0 + $1.manifest.storedBytes }
             let writtenObjects = recent.reduce(0) { $0 + objectCount($1.manifest) }
             let perMonth = { (bytes: Int64) in Double(bytes) / Self.gigabyte * price.perGBMonth }
-            let steady = Int64(Double(written) / 30 * Double(policy.days))
+            // Bytes written per day over the history there is (up to 30
+            // days; a set a day counts as one day's worth).
+            let oldest = recent.map(\.manifest.finishedAt).min() ?? now
+            let span = min(30, max(1, now.timeIntervalSince(oldest) / 86_400 + 1))
+            let steady = Int64(Double(written) / span * Double(policy.days))
             let candidates = sets.map {
                 RetentionPlanner.Candidate(id: $0.id, time: $0.manifest.finishedAt, verified: $0.verificationState == .passed,
                                            parent: $0.manifest.parent, alsoNeeds: [$0.manifest.artifact(.files)?.deltaOf].compactMap { $0 },
