@@ -223,6 +223,11 @@ import TestSupport
         #expect((listing["sources"] as? [String: Int])?["s3"] == 4, "\(listing)")
         let text = try setup.run(["audit"])
         #expect(text.stdout.contains("audit: 4 record(s)"), "\(text.output)")
+
+        // A damaged record is named, the others still shown, and the exit says the list may be incomplete.
+        try setup.tier().put(key: ".lifeboat-audit/\(day)/20261201T000000.000Z-junk.json", bytes: Array("not json".utf8))
+        let damaged = try setup.run(["audit"])
+        #expect(damaged.status == 1 && damaged.stdout.contains("audit: 4 record(s)") && damaged.stderr.contains("junk.json is not an audit record"), "\(damaged.output)")
     }
 
     /// `report --costs`: each tier's class, size and price, the Glacier

@@ -167,7 +167,9 @@ public struct AuditTrail: Sendable {
         let firstDay = Self.dayFormatter.string(from: since)
         var local = 0
         for name in names.sorted() where name.hasSuffix(".jsonl") && String(name.dropLast(6)) >= firstDay {
-            for record in localRecords(on: Self.dayFormatter.date(from: String(name.dropLast(6)))!) where record.time >= since {
+            // Only the trail's own daily files (a stray file is not a day).
+            guard let day = Self.dayFormatter.date(from: String(name.dropLast(6))) else { continue }
+            for record in localRecords(on: day) where record.time >= since {
                 byID[record.id] = record
                 local += 1
             }
@@ -180,7 +182,11 @@ public struct AuditTrail: Sendable {
                     for object in try tier.list(prefix: Self.folder + "/") {
                         let parts = object.key.split(separator: "/")
                         guard parts.count == 3, String(parts[1]) >= firstDay else { continue }
-                        let record = try Self.decoder().decode(AuditRecord.self, from: Data(try tier.get(key: object.key, limit: 1 << 20)))
+                        let bytes = try tier.get(key: object.key, limit: 1 << 20)
+                        guard let record = try? Self.decoder().decode(AuditRecord.self, from: Data(bytes)) else {
+                            problems.append("the \(tier.name) tier's \(object.key) is not an audit record (damaged, or not written by Lifeboat)")
+                            continue
+                        }
                         guard record.time >= since else { continue }
                         byID[record.id] = byID[record.id] ?? record
                         count += 1
