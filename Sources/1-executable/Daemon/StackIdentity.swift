@@ -7,8 +7,7 @@ import LifeboatConfiguration
 /// (asked of the engine once), else none (outside Compose).
 enum StackIdentity {
     static func project(_ settings: Settings) -> String? {
-        if let name = settings.docker.composeProject { return name }
-        guard let client = try? DockerClient(host: settings.docker.host) else { return nil }
+        guard let client = try? DockerClient(host: settings.docker.host) else { return settings.docker.composeProject }
         return ComposeStack.project(settings, client)
     }
 }

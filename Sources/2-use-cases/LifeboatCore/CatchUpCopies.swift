@@ -67,18 +67,16 @@ public struct CatchUpCopies: Sendable {
             }
             result.missing += missing.map { ($0.id, remote.name, now().timeIntervalSince($0.manifest.finishedAt)) }
         }
-        do {
-            for entry in local {
-                let targets = entry.manifest.targets ?? defaults
-                let needed = Set(targets.filter { $0 != "local" })
-                guard !targets.contains("local"), !needed.isEmpty, needed.isSubset(of: held[entry.id] ?? []) else { continue }
-                do {
-                    try tiers.local.delete(key: "\(entry.id)/\(Manifest.fileName)")
-                    try tiers.local.deleteAll(prefix: entry.id.rawValue)
-                    console.info("the local copy of \(entry.id) (taken without the local tier, kept while its copy was missing) was removed, now that \(needed.sorted().joined(separator: ", ")) hold it")
-                } catch {
-                    result.failures.append(LifeboatError.wrap(error, doing: "removing the local copy of \(entry.id) (BACKUP_LOCAL=false)"))
-                }
+        for entry in local {
+            let targets = entry.manifest.targets ?? defaults
+            let needed = Set(targets.filter { $0 != "local" })
+            guard !targets.contains("local"), !needed.isEmpty, needed.isSubset(of: held[entry.id] ?? []) else { continue }
+            do {
+                try tiers.local.delete(key: "\(entry.id)/\(Manifest.fileName)")
+                try tiers.local.deleteAll(prefix: entry.id.rawValue)
+                console.info("the local copy of \(entry.id) (taken without the local tier, kept while its copy was missing) was removed, now that \(needed.sorted().joined(separator: ", ")) hold it")
+            } catch {
+                result.failures.append(LifeboatError.wrap(error, doing: "removing the local copy of \(entry.id) (BACKUP_LOCAL=false)"))
             }
         }
         return result

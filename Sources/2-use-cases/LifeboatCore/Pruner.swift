@@ -81,15 +81,18 @@ public struct Pruner: Sendable {
         return plan
     }
 
+    /// A set as the retention planner sees it (what it needs kept with it included).
+    static func candidate(_ entry: CatalogEntry) -> RetentionPlanner.Candidate {
+        RetentionPlanner.Candidate(id: entry.id, time: entry.manifest.finishedAt, verified: entry.verificationState == .passed,
+                                   parent: entry.manifest.parent, alsoNeeds: [entry.manifest.artifact(.files)?.deltaOf].compactMap { $0 },
+                                   storedBytes: entry.manifest.storedBytes)
+    }
+
     /// What prune would do in `tier`, from a listing already made (`status`
     /// lists every tier once, for its own screen and for this).
     public func plan(_ tier: any StorageTier, from listing: SetCatalog.Listing) -> Plan {
         let policy = settings.storage.retention(for: tier.name)
-        let candidates = listing.complete.map {
-            RetentionPlanner.Candidate(id: $0.id, time: $0.manifest.finishedAt, verified: $0.verificationState == .passed,
-                                       parent: $0.manifest.parent, alsoNeeds: [$0.manifest.artifact(.files)?.deltaOf].compactMap { $0 },
-                                       storedBytes: $0.manifest.storedBytes)
-        }
+        let candidates = listing.complete.map(Self.candidate)
         let reasons = RetentionPlanner(policy: policy, timeZone: settings.timeZone).reasons(for: candidates, now: now())
         let decisions = candidates.map { candidate -> Decision in
             if let kept = reasons[candidate.id] {

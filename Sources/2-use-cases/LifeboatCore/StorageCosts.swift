@@ -75,11 +75,7 @@ public struct StorageCosts: Sendable {
             let oldest = recent.map(\.manifest.finishedAt).min() ?? now
             let span = min(30, max(1, now.timeIntervalSince(oldest) / 86_400 + 1))
             let steady = Int64(Double(written) / span * Double(policy.days))
-            let candidates = sets.map {
-                RetentionPlanner.Candidate(id: $0.id, time: $0.manifest.finishedAt, verified: $0.verificationState == .passed,
-                                           parent: $0.manifest.parent, alsoNeeds: [$0.manifest.artifact(.files)?.deltaOf].compactMap { $0 },
-                                           storedBytes: $0.manifest.storedBytes)
-            }
+            let candidates = sets.map(Pruner.candidate)
             func keptBytes(_ policy: RetentionPolicy) -> Int64 {
                 let kept = RetentionPlanner(policy: policy, timeZone: settings.timeZone).reasons(for: candidates, now: now)
                 return candidates.filter { kept[$0.id] != nil }.reduce(0) { $0 + $1.storedBytes }

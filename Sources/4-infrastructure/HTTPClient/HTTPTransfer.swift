@@ -25,7 +25,8 @@ public final class HTTPTransfer {
     private let handle: UnsafeMutableRawPointer
     private let state = TransferState()
 
-    private static let globalInit: Bool = {
+    /// libcurl's global initialisation, once per process (MailTransfer too).
+    static let globalInit: Bool = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         return true
     }()

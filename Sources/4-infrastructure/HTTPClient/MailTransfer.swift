@@ -12,7 +12,7 @@ public final class MailTransfer {
     private let state = TransferState()
 
     public init() throws {
-        _ = try HTTPTransfer()  // libcurl's global initialisation, once
+        _ = HTTPTransfer.globalInit
         guard let handle = curl_easy_init() else { throw HTTPError(code: -1, message: "curl_easy_init failed", operation: "SMTP") }
         self.handle = handle
     }

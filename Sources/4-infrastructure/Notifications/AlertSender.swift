@@ -68,18 +68,8 @@ public final class AlertSender: @unchecked Sendable {
     public func drain(timeout: TimeInterval) -> Bool { queue.drain(timeout: timeout) }
 
     private func deliver(_ alert: Alert, through channel: any AlertChannel, attempts: Int) -> Delivery {
-        var delay = 0.5
-        var result = Delivery.failed("not tried")
-        for attempt in 1...max(1, attempts) {
-            result = channel.deliver(alert)
-            if result.ok { return result }
+        Delivery.retrying(attempts: attempts, { channel.deliver(alert) }) { result, attempt in
             log("alert \(alert.type.rawValue) by \(channel.name) to \(channel.shownTarget) failed (attempt \(attempt) of \(attempts)): \(result.problem ?? "?")")
-            if result.permanent { return result }
-            if attempt < attempts {
-                Thread.sleep(forTimeInterval: delay)
-                delay *= 2
-            }
         }
-        return result
     }
 }

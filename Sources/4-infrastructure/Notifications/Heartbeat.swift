@@ -37,15 +37,11 @@ public final class Heartbeat: Sendable {
     public func send(_ event: Event, message: String, attempts: Int) -> Delivery {
         let target = Self.url(url, for: event)
         let body = Array(message.utf8.prefix(10_000))
-        var result = Delivery.failed("not tried")
-        for attempt in 1...max(1, attempts) {
-            result = HTTPPost.send(body, to: target, contentType: "text/plain; charset=utf-8", what: "the heartbeat URL", secretURLs: [target, url])
-            if result.ok { return result }
+        return Delivery.retrying(attempts: attempts, {
+            HTTPPost.send(body, to: target, contentType: "text/plain; charset=utf-8", what: "the heartbeat URL", secretURLs: [target, url])
+        }) { result, attempt in
             log("heartbeat \(event.rawValue) to \(Redaction.secretURL(url)) failed (attempt \(attempt) of \(attempts)): \(result.problem ?? "?")")
-            if result.permanent { break }
-            if attempt < attempts { Thread.sleep(forTimeInterval: Double(attempt)) }
         }
-        return result
     }
 
     /// Waits for queued pings (at shutdown, and in tests).
