@@ -43,7 +43,7 @@ let package = Package(
         // Use cases: backup, restore, verify, list, prune.
         .target(
             name: "LifeboatCore",
-            dependencies: ["ErrorCategories", "LifeboatConfiguration", "Scheduling", "Storage", "S3Storage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "ComposeStack", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
+            dependencies: ["ErrorCategories", "LifeboatConfiguration", "Scheduling", "Storage", "S3Storage", "SFTPStorage", "FileSources", "MongoSource", "MongoArchive", "RedisSource", "DockerEngine", "ComposeStack", "StreamCompression", "LifeboatCrypto", "ByteStreams", "HTTPClient"],
             path: "Sources/2-use-cases/LifeboatCore", swiftSettings: strictSettings
         ),
         // `lifeboat serve`: schedules, the run loop, health/metrics/report HTTP, alerts, logs.
@@ -78,6 +78,8 @@ let package = Package(
         .target(name: "Notifications", dependencies: ["HTTPClient", "LifeboatConfiguration", "ByteStreams"], path: "Sources/4-infrastructure/Notifications", swiftSettings: strictSettings),
         // S3 and S3-compatible storage (and Glacier classes) on HTTPClient, SigV4 signed by us.
         .target(name: "S3Storage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "LifeboatCrypto", "ByteStreams"], path: "Sources/4-infrastructure/S3Storage", swiftSettings: strictSettings),
+        // SFTP targets (key login, known_hosts checked) on HTTPClient's libcurl.
+        .target(name: "SFTPStorage", dependencies: ["ErrorCategories", "Storage", "HTTPClient", "ByteStreams"], path: "Sources/4-infrastructure/SFTPStorage", swiftSettings: strictSettings),
         .target(name: "DockerEngine", dependencies: ["ErrorCategories", "HTTPClient", "ByteStreams"], path: "Sources/4-infrastructure/DockerEngine", swiftSettings: strictSettings),
         // The Compose stack on the engine: project, services, labels, start order.
         .target(name: "ComposeStack", dependencies: ["ErrorCategories", "DockerEngine", "LifeboatConfiguration"], path: "Sources/4-infrastructure/ComposeStack", swiftSettings: strictSettings),
@@ -110,7 +112,7 @@ let package = Package(
             name: "LifeboatTests",
             dependencies: [
                 "LifeboatCore", "LifeboatConfiguration", "Scheduling", "Storage", "FileSources",
-                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "ComposeStack", "S3Storage", "Daemon", "Notifications", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "TarArchive", "LifeboatCrypto", "StreamCompression", "ByteStreams", "MongoArchive", "RawBSON", "MongoClient", "MongoSource", "RedisClient", "RedisSource", "HTTPClient", "DockerEngine", "ComposeStack", "S3Storage", "SFTPStorage", "Daemon", "Notifications", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -15,13 +15,26 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         code == Int32(CURLE_COULDNT_CONNECT.rawValue) || code == Int32(CURLE_COULDNT_RESOLVE_HOST.rawValue)
     }
 
+    /// The server says the file or folder is not there (SFTP, FTP).
+    public var isRemoteFileMissing: Bool { code == Int32(CURLE_REMOTE_FILE_NOT_FOUND.rawValue) }
+
+    /// The server's identity was not accepted (an SSH host key not in
+    /// known_hosts, a TLS certificate not trusted): never retried.
+    public var isPeerRejected: Bool { code == Int32(CURLE_PEER_FAILED_VERIFICATION.rawValue) }
+
+    /// The server did not accept the login (an SSH key not authorized).
+    public var isLoginDenied: Bool { code == Int32(CURLE_LOGIN_DENIED.rawValue) || code == Int32(CURLE_AUTH_ERROR.rawValue) }
+
+    /// A file command (rename, rm) the server refused.
+    public var isCommandRefused: Bool { code == Int32(CURLE_QUOTE_ERROR.rawValue) }
+
     /// A failure of the network or the server that a later attempt may not
     /// meet (refused or reset connections, timeouts, an empty reply), as
     /// opposed to one of our own callbacks failing.
     public var isTransient: Bool {
         let transient: [CURLcode] = [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_OPERATION_TIMEDOUT,
                                      CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
-                                     CURLE_HTTP2, CURLE_SSL_CONNECT_ERROR]
+                                     CURLE_HTTP2, CURLE_SSL_CONNECT_ERROR, CURLE_SSH]
         return transient.contains { Int32($0.rawValue) == code }
     }
 }
