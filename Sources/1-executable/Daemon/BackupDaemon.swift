@@ -183,9 +183,10 @@ public final class BackupDaemon: @unchecked Sendable {
             switch kind {
             case .archive, .snapshot:
                 var names = tiers.defaultTargets(settings)
-                if tiers.glacier != nil { names.append("glacier") } else {
-                    logger.warning("no Glacier tier (AWS_S3_BUCKET is not set): the \(kind.rawValue) goes to \(names.joined(separator: ", "))")
+                if tiers.archiveTargets.isEmpty {
+                    logger.warning("no Glacier tier (AWS_S3_BUCKET is not set) and no target taking archives: the \(kind.rawValue) goes to \(names.joined(separator: ", "))")
                 }
+                names += tiers.archiveTargets
                 targets = names
                 label = kind == .archive ? "weekly archive" : "monthly snapshot"
             case .backup, .verify, .incremental, .drill:

@@ -17,6 +17,7 @@ struct CopyCommand: AuditedCommand {
           lifeboat copy latest --tier s3
           lifeboat copy 20260122T020000Z-full-3f9a --tier glacier
           lifeboat copy latest --from s3 --tier local     # bring a remote set home
+          lifeboat copy latest --tier offsite,vault       # named targets (TARGETS)
         """
     )
 
@@ -31,7 +32,7 @@ struct CopyCommand: AuditedCommand {
     @Option(help: "The tier to copy from (default: local, then the remote tiers).")
     var from: String?
 
-    @Option(help: "Comma-separated tiers to copy to: local, s3, glacier.")
+    @Option(help: "Comma-separated tiers to copy to: local, s3, glacier, or a target named in TARGETS (copied to at once).")
     var tier: String
 
     func run() throws {

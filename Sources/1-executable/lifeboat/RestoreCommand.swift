@@ -1,6 +1,7 @@
 import ArgumentParser
 import LifeboatConfiguration
 import LifeboatCore
+import Storage
 
 struct RestoreCommand: AuditedCommand {
     var auditOperation: String? { "restore" }
@@ -137,7 +138,17 @@ struct RestoreCommand: AuditedCommand {
         }
         let console = Console.terminal(progress: settings.showProgress)
         do {
-            let outcome = try console.withProgress { try RestoreJob(settings: settings, tier: tier, console: console).run(entry.id.rawValue, options: options) }
+            // Without --from (and --to-time, whose chain is one tier's), a
+            // copy that cannot be used gives way to the next tier's copy of
+            // the same set, in RESTORE_ORDER; the run says so.
+            let tiers = try Tiers(settings)
+            let fallback = from == nil && toTime == nil
+            let outcome = try console.withProgress {
+                try RestoreFallback(tiers: tiers, console: console, enabled: fallback).run(entry.id, first: tier) { source in
+                    AuditNotes.shared.note(tiers: [source.name])
+                    return try RestoreJob(settings: settings, tier: source, console: console).run(entry.id.rawValue, options: options)
+                }
+            }
             if json { try Output.json(RestoreResult(outcome, failures: [], pointInTime: options.oplogLimit.map { "\($0)" }), schema: "restore/1") } else {
                 Output.line("restored \(outcome.id): " + Self.describe(outcome))
             }

@@ -190,16 +190,16 @@ public struct BackupJob: Sendable {
 
     /// Copies a complete local set to the remote tiers (each copy's
     /// manifest is the local one, byte for byte: it is never rewritten).
+    /// The copies run at once, one thread each, so three targets take about
+    /// as long as the slowest; one that fails does not stop the others.
     func replicate(_ manifest: Manifest, to remotes: [any StorageTier], keepLocal: Bool) throws -> Manifest {
         guard !remotes.isEmpty else { return manifest }
-        let copier = SetCopier(console: console)
         var copies = manifest.copies ?? []
         var failures: [LifeboatError] = []
-        for remote in remotes {
-            do {
-                copies = SetCopier.merged(copies, try copier.copy(manifest, from: tier, to: remote, now: now()))
-            } catch {
-                failures.append(LifeboatError.wrap(error, doing: "copying \(manifest.id) to \(remote.name)"))
+        for (remote, result) in zip(remotes, SetCopier.copyConcurrently(manifest, from: tier, to: remotes, console: console, now: now())) {
+            switch result {
+            case .success(let entry): copies = SetCopier.merged(copies, entry)
+            case .failure(let error): failures.append(LifeboatError.wrap(error, doing: "copying \(manifest.id) to \(remote.name)"))
             }
         }
         let dropLocal = !keepLocal && failures.isEmpty

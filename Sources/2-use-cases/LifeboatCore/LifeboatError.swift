@@ -42,6 +42,8 @@ public struct LifeboatError: Error, CustomStringConvertible, Sendable {
             return error.error
         case let error as RestoreJob.PartialFailure:
             return error.error
+        case let error as RestoreJob.UnusableCopy:
+            return error.error
         case let error as BackupJob.ComponentMissing:
             return error.error
         case let error as ConfigurationError:

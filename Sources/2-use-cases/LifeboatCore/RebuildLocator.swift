@@ -62,8 +62,9 @@ extension RebuildRun {
             } else if row.id != usable.last?.id {
                 note = "; newer unverified sets passed over"
             }
-            // The closest copy: local, then S3, then Glacier.
-            let entry = row.entries[0]
+            // The first copy in RESTORE_ORDER (by default local, S3, the targets, Glacier).
+            let order = tiers.inLookupOrder.map(\.name)
+            let entry = row.entries.min { (order.firstIndex(of: $0.tier) ?? order.count) < (order.firstIndex(of: $1.tier) ?? order.count) }!
             tier = try tiers.named(entry.tier)
             manifest = entry.manifest
         }

@@ -172,6 +172,7 @@ final class RebuildRun {
         let present = Set(try SetCatalog(tier: local).list().complete.map(\.id))
         var copied = 0, checked = 0
         var bytes: Int64 = 0
+        var fellBack: [String] = []
         for manifest in target.chain {
             if target.tier.isLocal || present.contains(manifest.id) {
                 let verification = try Verifier(tier: local, console: console, settings: settings).verify(manifest, record: false)
@@ -181,21 +182,50 @@ final class RebuildRun {
                 }
                 checked += 1
             } else {
-                _ = try SetCopier(console: console).copy(manifest, from: target.tier, to: local)
+                fellBack += try downloadFirstUsable(manifest, preferring: target.tier)
                 copied += 1
                 bytes += manifest.storedBytes
             }
         }
         var parts: [String] = []
         if copied > 0 { parts.append("\(copied) set\(copied == 1 ? "" : "s") downloaded from \(target.tier.name) (\(ByteCount.describe(bytes))) and checked") }
+        parts += fellBack
         if checked > 0 { parts.append("\(checked) local set\(checked == 1 ? "" : "s") checked") }
         return parts.joined(separator: ", ")
+    }
+
+    /// Downloads one set from the chosen tier or, when that copy cannot be
+    /// read or does not match its manifest, from the next tier in
+    /// RESTORE_ORDER that holds it; returns what was passed over.
+    private func downloadFirstUsable(_ manifest: Manifest, preferring tier: any StorageTier) throws -> [String] {
+        do {
+            _ = try SetCopier(console: console).copy(manifest, from: tier, to: local)
+            return []
+        } catch {
+            let failure = LifeboatError.wrap(error, doing: "downloading \(manifest.id) from the \(tier.name) tier")
+            let others = TieredCatalog(tiers: try Tiers(settings), console: console).otherCopies(of: manifest.id, after: tier.name).filter { !$0.isLocal }
+            var passed = ["the \(tier.name) copy of \(manifest.id) could not be used (\(failure.message))"]
+            for other in others {
+                console.warn("\(passed.last!); trying the copy in \(other.name) (\(other.location))")
+                do {
+                    _ = try SetCopier(console: console).copy(manifest, from: other, to: local)
+                    return passed.map { $0 + "; \(manifest.id) came from \(other.name)" }
+                } catch {
+                    passed.append("the \(other.name) copy of \(manifest.id) could not be used (\(LifeboatError.wrap(error, doing: "downloading").message))")
+                }
+            }
+            throw others.isEmpty ? failure : LifeboatError(failure.status, "no copy of \(manifest.id) could be downloaded: " + passed.joined(separator: "; "), hint: failure.hint)
+        }
     }
 
     func restore(_ target: Located, _ components: [Component], _ restoreOptions: RestoreJob.Options) throws -> RestoreJob.Outcome {
         // The application is stopped once for the whole rebuild (see checkEmpty), not around each component.
         var restoreOptions = restoreOptions
         restoreOptions.stopContainers = false
-        return try RestoreJob(settings: settings, tier: local, console: console).run(target.manifest.id.rawValue, options: restoreOptions)
+        do {
+            return try RestoreJob(settings: settings, tier: local, console: console).run(target.manifest.id.rawValue, options: restoreOptions)
+        } catch let unusable as RestoreJob.UnusableCopy {
+            throw unusable.error
+        }
     }
 }

@@ -111,12 +111,30 @@ public struct RestoreJob: Sendable {
                                restorable: [])
         }
         console.info("downloading \(entry.id) (\(wanted.map(\.rawValue).joined(separator: ", "))\(links.count > 1 ? ", and \(links.count - 1) earlier link(s) of its chain" : "")) from \(tier.name) (\(tier.location)) and checking it before anything is restored…")
-        for link in links {
-            _ = try SetCopier(console: console).copy(link, from: tier, to: staging, components: wanted.filter { link.artifact($0) != nil })
+        do {
+            for link in links {
+                _ = try SetCopier(console: console).copy(link, from: tier, to: staging, components: wanted.filter { link.artifact($0) != nil })
+            }
+        } catch {
+            // Unreachable, or bytes that do not match: nothing was restored.
+            throw UnusableCopy(tier: tier.name, error: LifeboatError.wrap(error, doing: "downloading \(entry.id) from the \(tier.name) tier"))
         }
         let local = RestoreJob(settings: settings, tier: staging, console: console)
         let staged = try SetCatalog(tier: staging).resolve(entry.id.rawValue)
-        return try local.run(CatalogEntry(id: staged.id, tier: staged.tier, manifest: staged.manifest, verification: entry.verification), options: options)
+        do {
+            return try local.run(CatalogEntry(id: staged.id, tier: staged.tier, manifest: staged.manifest, verification: entry.verification), options: options)
+        } catch let unusable as UnusableCopy {
+            throw UnusableCopy(tier: tier.name, error: unusable.error)
+        }
+    }
+
+    /// The copy in this tier cannot be restored from (the tier could not
+    /// be read, an artifact does not match its manifest, or its last
+    /// verification failed), and nothing was changed: another tier's copy
+    /// of the same set may be used instead.
+    public struct UnusableCopy: Error, Sendable {
+        public let tier: String
+        public let error: LifeboatError
     }
 
     /// A restore of several components in which some failed: what was
@@ -166,7 +184,9 @@ public struct RestoreJob: Sendable {
             }
         }
         if !refusals.isEmpty {
-            throw Self.refusal(manifest, refusals: refusals, restorable: plans.map(\.component))
+            let refusal = Self.refusal(manifest, refusals: refusals, restorable: plans.map(\.component))
+            if refusals.contains(where: { $0.1.status == .verificationFailed }) { throw UnusableCopy(tier: tier.name, error: refusal) }
+            throw refusal
         }
 
         // Only a restore into the live data stops what writes to it.

@@ -104,7 +104,12 @@ public struct SetCatalog: Sendable {
     /// a fault of one of those (a damaged files artifact does not hide the
     /// newest good MongoDB dump).
     public func resolve(_ reference: String?, components: [Component]? = nil) throws -> CatalogEntry {
-        let listing = try list()
+        try resolve(reference, in: try list(), components: components)
+    }
+
+    /// The same, in a listing already made (a caller that must tell a tier
+    /// it cannot read from one that lacks the set).
+    public func resolve(_ reference: String?, in listing: Listing, components: [Component]? = nil) throws -> CatalogEntry {
         let wanted = reference ?? "latest"
         if wanted == "latest" {
             let usable = { (entry: CatalogEntry) -> Bool in

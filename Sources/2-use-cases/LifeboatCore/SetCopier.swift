@@ -4,6 +4,7 @@ import Foundation
 import LifeboatCrypto
 import S3Storage
 import Storage
+import Synchronization
 
 /// Copies a complete set from one tier to another in the set's own write
 /// order: every artifact streamed across and checked against the manifest
@@ -72,6 +73,37 @@ public struct SetCopier: Sendable {
         }
     }
 
+    /// Copies one set to several tiers at once, one thread per target (the
+    /// copies are network-bound: together they take about as long as the
+    /// slowest). Each reads the source on its own; memory is each
+    /// target's upload buffers. The progress line follows the first target
+    /// only (one line cannot show several).
+    static func copyConcurrently(_ manifest: Manifest, from source: any StorageTier, to targets: [any StorageTier],
+                                 console: Console, now: Date) -> [Result<Manifest.Copy, any Error>] {
+        guard targets.count > 1 else {
+            return targets.map { target in Result { try SetCopier(console: console).copy(manifest, from: source, to: target, now: now) } }
+        }
+        // Threads of their own, not a pool sized to the cores: a copy
+        // mostly waits on the network, and every target must start now.
+        let results = Mutex<[Int: Result<Manifest.Copy, any Error>]>([:])
+        let done = DispatchGroup()
+        for index in targets.indices {
+            done.enter()
+            var quiet = console
+            if index > 0 { quiet.meter = nil }
+            let copier = SetCopier(console: quiet)
+            let thread = Thread {
+                let result = Result { try copier.copy(manifest, from: source, to: targets[index], now: now) }
+                results.withLock { $0[index] = result }
+                done.leave()
+            }
+            thread.name = "lifeboat-copy-\(targets[index].name)"
+            thread.start()
+        }
+        done.wait()
+        return results.withLock { stored in targets.indices.map { stored[$0]! } }
+    }
+
     static func merged(_ copies: [Manifest.Copy]?, _ entry: Manifest.Copy) -> [Manifest.Copy] {
         (copies ?? []).filter { $0.tier != entry.tier } + [entry]
     }
@@ -91,10 +123,20 @@ public struct CopyJob: Sendable {
     public func run(_ reference: String?, from: String?, to targets: [String]) throws -> (BackupSetID, [Manifest.Copy]) {
         let tiers = try Tiers(settings)
         let (source, entry) = try TieredCatalog(tiers: tiers, console: console).resolve(reference, from: from)
-        let copier = SetCopier(console: console)
+        let destinations = try targets.filter { $0 != source.name }.map { try tiers.named($0) }
         var made: [Manifest.Copy] = []
-        for name in targets where name != source.name {
-            made.append(try copier.copy(entry.manifest, from: source, to: try tiers.named(name)))
+        var failures: [LifeboatError] = []
+        for (target, result) in zip(destinations, SetCopier.copyConcurrently(entry.manifest, from: source, to: destinations, console: console, now: Date())) {
+            switch result {
+            case .success(let copy): made.append(copy)
+            case .failure(let error): failures.append(LifeboatError.wrap(error, doing: "copying \(entry.id) to \(target.name)"))
+            }
+        }
+        if !failures.isEmpty {
+            let done = made.map(\.tier)
+            throw LifeboatError(failures.first!.status,
+                                "copy of \(entry.id) incomplete: " + (done.isEmpty ? "" : "copied to \(done.joined(separator: ", ")); ") + "NOT copied: " + failures.map(\.message).joined(separator: "; "),
+                                hint: "fix the tier and run `lifeboat copy \(entry.id) --tier \(destinations.map(\.name).filter { !done.contains($0) }.joined(separator: ","))`")
         }
         // Where the set is now: the tiers that hold its manifest (the copies
         // just made, and any the set already had; an unreachable tier is

@@ -61,7 +61,7 @@ public struct StorageCosts: Sendable {
         var costs: [TierCost] = []
         for tier in tiers.all {
             guard let sets = listing.byTier[tier.name]?.complete else { continue }
-            let storageClass = tier.isLocal ? "local" : (tier.storageClass ?? "STANDARD")
+            let storageClass = tier.pricingClass
             let price = prices.price(storageClass)
             let policy = settings.storage.retention(for: tier.name)
             let bytes = sets.reduce(Int64(0)) { $0 + $1.manifest.storedBytes }

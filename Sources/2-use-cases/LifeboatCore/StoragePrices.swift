@@ -18,6 +18,8 @@ public struct StoragePrices: Sendable {
 
     public static let defaults: [String: ClassPrice] = [
         "local": ClassPrice(perGBMonth: 0, perThousandPuts: 0, minimumDays: 0, retrievalPerGB: [:]),
+        // An SFTP target is a server of one's own: its disk is paid for already (COST_PRICES=SFTP=… to count it).
+        "SFTP": ClassPrice(perGBMonth: 0, perThousandPuts: 0, minimumDays: 0, retrievalPerGB: [:]),
         "STANDARD": ClassPrice(perGBMonth: 0.023, perThousandPuts: 0.005, minimumDays: 0, retrievalPerGB: [:]),
         "STANDARD_IA": ClassPrice(perGBMonth: 0.0125, perThousandPuts: 0.01, minimumDays: 30, retrievalPerGB: ["Standard": 0.01]),
         "GLACIER_IR": ClassPrice(perGBMonth: 0.004, perThousandPuts: 0.02, minimumDays: 90, retrievalPerGB: ["Standard": 0.03]),

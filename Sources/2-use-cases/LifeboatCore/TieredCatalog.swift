@@ -62,44 +62,77 @@ public struct TieredCatalog: Sendable {
         return listing
     }
 
-    /// Resolves `latest` or an id in the named tier; without one, in the
-    /// local tier first and then, when the set is not there, in S3 and Glacier.
-    /// When no tier has it, the error says what each tier holds and the
-    /// command that works with this configuration.
+    /// Resolves `latest` or an id in the named tier; without one, in each
+    /// tier in the lookup order (RESTORE_ORDER; by default local, s3, the
+    /// named targets, glacier): the first that holds it, a tier that
+    /// cannot be read skipped and said. When no tier has it, the error says
+    /// what each tier holds and the command that works with this configuration.
     public func resolve(_ reference: String?, from name: String?, components: [Component]? = nil) throws -> (tier: any StorageTier, entry: CatalogEntry) {
         if let name {
             let tier = try tiers.named(name)
             return (tier, try SetCatalog(tier: tier).resolve(reference, components: components))
         }
-        do {
-            return (tiers.local, try SetCatalog(tier: tiers.local).resolve(reference, components: components))
-        } catch let localError as LifeboatError where localError.status == .failure {
-            var found: [String] = [Self.describeLocal(tiers.local)]
-            var alternatives: [String] = []
-            for tier in tiers.remote {
-                do {
-                    let entry = try SetCatalog(tier: tier).resolve(reference, components: components)
-                    console.info("\(reference ?? "latest") is not in the local tier; using the copy in \(tier.name) (\(tier.location))")
-                    return (tier, entry)
-                } catch {
-                    let listing = try? SetCatalog(tier: tier).list()
-                    if let listing {
-                        found.append("\(tier.name) (\(tier.location)) holds \(listing.complete.count) complete set(s)\(listing.complete.isEmpty ? "" : ", none matching")")
-                        if !listing.complete.isEmpty { alternatives.append("lifeboat list --tier \(tier.name)") }
-                    } else {
-                        found.append("\(tier.name) (\(tier.location)) could not be read: \(LifeboatError.wrap(error, doing: "listing").message)")
-                    }
+        var found: [String] = []
+        var alternatives: [String] = []
+        var firstError: LifeboatError?
+        var passed: [String] = []
+        for tier in tiers.inLookupOrder {
+            let catalog = SetCatalog(tier: tier)
+            let listing: SetCatalog.Listing
+            do {
+                listing = try catalog.list()
+            } catch {
+                // The tier could not be read (a server down, a key refused).
+                let failure = LifeboatError.wrap(error, doing: "listing the \(tier.name) tier")
+                found.append("\(tier.name) (\(tier.location)) could not be read: \(failure.message)")
+                console.warn("the \(tier.name) tier could not be read (\(failure.message)); looking in the next one")
+                passed.append(tier.name)
+                continue
+            }
+            do {
+                let entry = try catalog.resolve(reference, in: listing, components: components)
+                if !passed.isEmpty {
+                    console.info("\(reference ?? "latest") is not in the \(passed.joined(separator: ", ")) tier\(passed.count == 1 ? "" : "s"); using the copy in \(tier.name) (\(tier.location))")
+                }
+                return (tier, entry)
+            } catch let error as LifeboatError {
+                // Not there (the catalog's own answer): look further. A wrong
+                // reference or a damaged manifest is the answer itself.
+                guard error.status == .failure else { throw error }
+                firstError = firstError ?? error
+                passed.append(tier.name)
+                if tier.isLocal {
+                    found.append(Self.describeLocal(tier))
+                } else {
+                    found.append("\(tier.name) (\(tier.location)) holds \(listing.complete.count) complete set(s)\(listing.complete.isEmpty ? "" : ", none matching")")
+                    if !listing.complete.isEmpty { alternatives.append("lifeboat list --tier \(tier.name)") }
                 }
             }
-            let hint: String
-            if tiers.remote.isEmpty && !FileManager.default.fileExists(atPath: tiers.local.location) {
-                hint = "\(tiers.local.location) does not exist and AWS_S3_BUCKET is not set: mount the backup volume at BACKUP_DIR, or set AWS_S3_BUCKET (and its credentials) to restore from S3"
-            } else if let alternative = alternatives.first {
-                hint = "see what is there: \(alternative)"
-            } else {
-                hint = localError.hint ?? "`lifeboat list` shows the complete sets"
+        }
+        let hint: String
+        if tiers.remote.isEmpty && !FileManager.default.fileExists(atPath: tiers.local.location) {
+            hint = "\(tiers.local.location) does not exist and AWS_S3_BUCKET is not set: mount the backup volume at BACKUP_DIR, or set AWS_S3_BUCKET (and its credentials) to restore from S3"
+        } else if let alternative = alternatives.first {
+            hint = "see what is there: \(alternative)"
+        } else {
+            hint = firstError?.hint ?? "`lifeboat list` shows the complete sets"
+        }
+        throw LifeboatError(.failure, (reference.map { "set \($0) not found" } ?? "no usable complete set") + ": " + found.joined(separator: "; "), hint: hint)
+    }
+
+    /// The tiers after `tier` in the lookup order that hold a complete copy
+    /// of the set: where a restore turns when a copy cannot be used. A tier
+    /// that cannot be read is left out, and said.
+    public func otherCopies(of id: BackupSetID, after tier: String) -> [any StorageTier] {
+        let order = tiers.inLookupOrder
+        let later = order.drop { $0.name != tier }.dropFirst()
+        return later.filter { candidate in
+            do {
+                return try SetCatalog(tier: candidate).list().complete.contains { $0.id == id }
+            } catch {
+                console.warn("the \(candidate.name) tier could not be read (\(LifeboatError.wrap(error, doing: "listing").message)); its copy of \(id) is not tried")
+                return false
             }
-            throw LifeboatError(.failure, (reference.map { "set \($0) not found" } ?? "no usable complete set") + ": " + found.joined(separator: "; "), hint: hint)
         }
     }
 

@@ -24,6 +24,8 @@ public struct ConfigurationValues {
     /// could not be read: that is reported already, and the rest of the
     /// configuration is still checked).
     public func text(_ name: String) -> String? { variable(name).value ?? variable(name).spec.defaultValue }
+    /// The file it was read from, when given as NAME_FILE.
+    public func file(_ name: String) -> String? { variable(name).origin == .file ? variable(name).file : nil }
     /// What may be shown of it (secrets and URL passwords hidden).
     public func shown(_ name: String) -> String { variable(name).displayValue }
     /// Whether the operator gave it (not its default).

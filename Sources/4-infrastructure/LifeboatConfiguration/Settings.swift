@@ -140,13 +140,17 @@ public struct LoadedConfiguration: Sendable {
 
     public static func load(environment: [String: String], overrides: [String: String] = [:],
                             specs: [VariableSpec] = VariableSpec.all) -> LoadedConfiguration {
+        // The named targets' variables join the table once TARGETS says
+        // which names there are.
+        let targets = TargetSettings.names(in: EnvironmentReader(environment: environment, overrides: overrides), specs: specs)
+        let specs = specs + targets.flatMap(VariableSpec.forTarget)
         let (resolved, ordered, problems) = resolve(environment: environment, overrides: overrides, specs: specs)
         var values = ConfigurationValues(resolved: resolved, problems: problems)
         let settings = Settings.load(&values)
-        let unknown = UnknownVariables.find(environment: environment, specs: specs)
+        let unknown = UnknownVariables.find(environment: environment, specs: specs, targets: targets)
         return LoadedConfiguration(settings: settings, problems: values.problems,
                                    warnings: unknown.filter { !$0.isLikelyTypo }.map(\.message),
-                                   typos: unknown.filter(\.isLikelyTypo).map { ConfigProblem(variable: $0.name, value: nil, message: "is not read by Lifeboat; did you mean \($0.nearest!)? (rename it, or unset it)") },
+                                   typos: unknown.filter(\.isLikelyTypo).map { ConfigProblem(variable: $0.name, value: nil, message: $0.problem) },
                                    variables: ordered)
     }
 

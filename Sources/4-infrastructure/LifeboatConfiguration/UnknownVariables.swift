@@ -1,3 +1,5 @@
+import Foundation
+
 /// Environment variables that look like Lifeboat's but are not: a
 /// misspelt `MONGO_URL` must not silently drop the database from the
 /// backups. A name with one of the prefixes Lifeboat reads that is within
@@ -10,11 +12,22 @@ public enum UnknownVariables {
         public let name: String
         /// The known name it is probably a misspelling of.
         public let nearest: String?
-        public var isLikelyTypo: Bool { nearest != nil }
+        /// A target's variable whose target is not in TARGETS: that copy
+        /// would silently not be made.
+        public var unlistedTarget: String? = nil
+        public var isLikelyTypo: Bool { nearest != nil || unlistedTarget != nil }
 
         public var message: String {
-            if let nearest { return "\(name) is not read by Lifeboat; did you mean \(nearest)?" }
+            if unlistedTarget != nil || nearest != nil { return "\(name) \(problem)" }
             return "\(name) is set but is not a Lifeboat setting (`lifeboat config` lists them); it is ignored"
+        }
+
+        /// The message after the variable's name, as a configuration problem.
+        public var problem: String {
+            if let unlistedTarget {
+                return "belongs to a target '\(unlistedTarget)' that TARGETS does not list, so no copy would be made there; add \(unlistedTarget) to TARGETS, or unset it"
+            }
+            return "is not read by Lifeboat; did you mean \(nearest ?? "?")? (rename it, or unset it)"
         }
     }
 
@@ -44,14 +57,30 @@ public enum UnknownVariables {
         "DOCKER_CONFIG", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_CONTEXT", "DOCKER_API_VERSION", "DOCKER_BUILDKIT",
     ]
 
-    public static func find(environment: [String: String], specs: [VariableSpec]) -> [Finding] {
+    public static func find(environment: [String: String], specs: [VariableSpec], targets: [String] = []) -> [Finding] {
         let known = Set(specs.flatMap { [$0.name, $0.name + "_FILE"] })
-        let ours = prefixes(specs)
+        let ours = prefixes(specs + VariableSpec.perTarget)
         return environment.keys.sorted().compactMap { name -> Finding? in
             guard !known.contains(name), !foreign.contains(name), !name.hasPrefix("LIFEBOAT_TEST_"),
                   ours.contains(where: { name.hasPrefix($0) }) else { return nil }
+            if let target = unlistedTarget(name, targets: targets) {
+                return Finding(name: name, nearest: nil, unlistedTarget: target)
+            }
             return Finding(name: name, nearest: nearest(to: name, in: known.sorted()))
         }
+    }
+
+    /// `vault` for `TARGET_VAULT_URL` when `vault` is not a target: the
+    /// name fits a per-target variable, for a name TARGETS lacks.
+    static func unlistedTarget(_ name: String, targets: [String]) -> String? {
+        let bare = name.hasSuffix("_FILE") ? String(name.dropLast(5)) : name
+        for template in VariableSpec.perTarget.map(\.name) {
+            let parts = template.components(separatedBy: VariableSpec.targetPlaceholder)
+            guard parts.count == 2, bare.hasPrefix(parts[0]), bare.hasSuffix(parts[1]), bare.count > parts[0].count + parts[1].count else { continue }
+            let target = String(bare.dropFirst(parts[0].count).dropLast(parts[1].count)).lowercased()
+            if !targets.contains(target), TargetSettings.isValidName(target) { return target }
+        }
+        return nil
     }
 
     /// The known name within two edits (and no more than a third of its

@@ -49,6 +49,8 @@ extension VariableSpec {
         VariableSpec("GLACIER_STORAGE_CLASS", default: "GLACIER", kind: .choice(["GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"]), help: "GLACIER, DEEP_ARCHIVE or GLACIER_IR, for the Glacier tier's artifacts"),
         VariableSpec("GLACIER_RESTORE_DAYS", default: "7", kind: .wholeNumber(1...365), help: "days a thawed Glacier copy stays readable (`lifeboat thaw`)"),
         VariableSpec("GLACIER_RETRIEVAL_TIER", default: "Standard", kind: .choice(["Standard", "Bulk", "Expedited"]), help: "Standard, Bulk or Expedited (`lifeboat thaw`)"),
+        VariableSpec("TARGETS", kind: .list, help: "more places sets are copied to, by name (lowercase letters and digits, e.g. offsite,vault), each configured by its TARGET_<NAME>_* variables below; in this order after s3"),
+        VariableSpec("RESTORE_ORDER", kind: .list, help: "the tiers restore, verify and rebuild look in for a set, in order, falling back to the next when one is unreachable or its copy is damaged (default: local, s3, the TARGETS, glacier)"),
         VariableSpec("COST_PRICES", kind: .list, help: "`report --costs`: USD per GB-month by storage class, e.g. STANDARD=0.023,GLACIER=0.0036,DEEP_ARCHIVE=0.00099 (default: approximate AWS us-east-1 list prices; local is 0)"),
         VariableSpec("BACKUP_SCHEDULE", default: "0 2 * * *", kind: .cron(), help: "cron expression for the daily full backup"),
         VariableSpec("BACKUP_ARCHIVE_SCHEDULE", default: "0 1 * * 0", kind: .cron(), help: "cron for the weekly archive to the Glacier tier (`serve`)"),
@@ -112,6 +114,44 @@ extension VariableSpec {
 }
 
 extension VariableSpec {
+    /// Stands for a target's name, in capitals, in the per-target names.
+    public static let targetPlaceholder = "<NAME>"
+
+    /// The variables of each target named in TARGETS, written once:
+    /// `TARGET_OFFSITE_URL` for the target `offsite`. Why names in the
+    /// variable and not one URL with everything in it: each part is then
+    /// a variable of its own, so secrets have their `_FILE` form (Docker
+    /// secrets), are never printed, and each value is checked by its kind
+    /// and reported by its own name, as every other setting is.
+    public static let perTarget: [VariableSpec] = [
+        VariableSpec("TARGET_<NAME>_URL", kind: .url(schemes: ["s3://", "sftp://"], example: "s3://bucket/prefix or sftp://backup@host:22/srv/lifeboat"), help: "where the target is: s3://bucket[/prefix] (any S3-compatible server) or sftp://user@host[:port]/folder (required)"),
+        VariableSpec("TARGET_<NAME>_SETS", default: "every", kind: .choice(["every", "archive"]), help: "every: each backup is copied there (as to s3); archive: the weekly archive and monthly snapshot only (as to glacier: an offline or cold copy)"),
+        VariableSpec("TARGET_<NAME>_RETENTION_DAYS", kind: .wholeNumber(1...36_500), help: "days the target keeps sets (default: BACKUP_RETENTION_DAYS, else 30); the BACKUP_KEEP_* rules apply too"),
+        VariableSpec("TARGET_<NAME>_ENDPOINT", kind: .url(schemes: ["http://", "https://"], example: "https://s3.eu-central-003.backblazeb2.com"), help: "S3: the server (default: AWS in the target's region)"),
+        VariableSpec("TARGET_<NAME>_REGION", default: "us-east-1", kind: .region, help: "S3: the bucket's region"),
+        VariableSpec("TARGET_<NAME>_ACCESS_KEY_ID", help: "S3: the access key id (required for s3://)"),
+        VariableSpec("TARGET_<NAME>_SECRET_ACCESS_KEY", secret: true, help: "S3: the secret access key (required for s3://)"),
+        VariableSpec("TARGET_<NAME>_SESSION_TOKEN", secret: true, help: "S3: a session token, for temporary credentials"),
+        VariableSpec("TARGET_<NAME>_PATH_STYLE", default: "false", kind: .flag, help: "S3: true for https://host/bucket/key addressing (automatic for IP addresses)"),
+        VariableSpec("TARGET_<NAME>_STORAGE_CLASS", default: "STANDARD", kind: .choice(["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]), help: "S3: the storage class of artifacts (manifests stay STANDARD)"),
+        VariableSpec("TARGET_<NAME>_OBJECT_LOCK", default: "off", kind: .choice(["off", "governance", "compliance"]), help: "S3: write every object with an Object Lock lasting the target's retention (as S3_OBJECT_LOCK)"),
+        VariableSpec("TARGET_<NAME>_SSH_KEY", secret: true, help: "SFTP: the private key to log in with (OpenSSH or PEM text; usually given as TARGET_<NAME>_SSH_KEY_FILE, a Docker secret); no password login exists"),
+        VariableSpec("TARGET_<NAME>_SSH_KEY_PASSPHRASE", secret: true, help: "SFTP: the private key's passphrase, when it has one"),
+        VariableSpec("TARGET_<NAME>_KNOWN_HOSTS", help: "SFTP: the server's known_hosts line(s) (what `ssh-keyscan -p PORT HOST` prints, checked out of band; usually given as TARGET_<NAME>_KNOWN_HOSTS_FILE); a server whose key is not there is refused (required for sftp://)"),
+    ]
+
+    /// The per-target variables of one target (`offsite` → `TARGET_OFFSITE_*`).
+    public static func forTarget(_ name: String) -> [VariableSpec] {
+        perTarget.map { VariableSpec(targetVariable($0.name, name), default: $0.defaultValue, secret: $0.isSecret, kind: $0.kind, help: $0.help) }
+    }
+
+    /// `TARGET_<NAME>_URL` for `offsite`: `TARGET_OFFSITE_URL`.
+    public static func targetVariable(_ template: String, _ target: String) -> String {
+        template.replacingOccurrences(of: targetPlaceholder, with: target.uppercased())
+    }
+}
+
+extension VariableSpec {
     /// docs/configuration.md: the table of every variable, made from `all`
     /// (`lifeboat config --markdown`), so the documentation cannot drift.
     public static func markdownTable(_ specs: [VariableSpec] = all) -> String {
@@ -128,10 +168,25 @@ extension VariableSpec {
             "| variable | type | default | secret | meaning |",
             "|---|---|---|---|---|",
         ]
-        for spec in specs {
+        let row = { (spec: VariableSpec) -> String in
             let cell = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|") }
-            lines.append("| `\(spec.name)` | \(cell(spec.kind.summary)) | \(spec.defaultValue.map { "`\(cell($0))`" } ?? "—") | \(spec.isSecret ? "yes" : "") | \(cell(spec.help)) |")
+            return "| `\(spec.name)` | \(cell(spec.kind.summary)) | \(spec.defaultValue.map { "`\(cell($0))`" } ?? "—") | \(spec.isSecret ? "yes" : "") | \(cell(spec.help)) |"
         }
+        lines += specs.map(row)
+        lines += [
+            "",
+            "## Named targets",
+            "",
+            "Each name in `TARGETS` (lowercase letters and digits; not `local`, `s3` or `glacier`)",
+            "is one more place sets are copied to, configured by these variables with the",
+            "name in capitals in place of `<NAME>` (`TARGETS=offsite` reads `TARGET_OFFSITE_URL`…).",
+            "A `TARGET_*` variable of a name that is not in `TARGETS` is an error, as is a",
+            "variable that does not fit the target's kind (an `SSH_KEY` on an `s3://` target).",
+            "Multipart part size, parallel parts, attempts, stall and timeout are the `S3_*` ones.",
+            "",
+            "| variable | type | default | secret | meaning |",
+            "|---|---|---|---|---|",
+        ] + perTarget.map(row)
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -15,6 +15,7 @@ public struct SFTPTier: StorageTier {
     let connections: SFTPConnections
 
     public var location: String { place.display }
+    public var pricingClass: String { "SFTP" }
 
     public init(name: String, location: SFTPLocation, login: SFTPLogin, maxAttempts: Int = 3) {
         self.name = name

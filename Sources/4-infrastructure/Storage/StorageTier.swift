@@ -56,6 +56,9 @@ public protocol StorageTier: Sendable {
     /// The storage class artifacts are written with (an archive class for
     /// Glacier), recorded in the manifests' `copies`.
     var storageClass: String? { get }
+    /// The price list entry its bytes are billed by (`report --costs`):
+    /// `local`, the storage class, or the kind of server (`SFTP`).
+    var pricingClass: String { get }
     /// Top-level names that may be sets without listing any object (a
     /// local folder holding only temporary files).
     func setFolderNames() throws -> [String]
@@ -73,6 +76,7 @@ public protocol StorageTier: Sendable {
 extension StorageTier {
     public var isLocal: Bool { false }
     public var storageClass: String? { nil }
+    public var pricingClass: String { isLocal ? "local" : storageClass ?? "STANDARD" }
     public func setFolderNames() throws -> [String] { [] }
     public func abortUnfinishedUploads(begunBefore date: Date) throws -> [String] { [] }
     public func lockedUntil(key: String) throws -> Date? { nil }

@@ -1,6 +1,7 @@
 import LifeboatConfiguration
 import Foundation
 import S3Storage
+import Storage
 
 /// S3 and Glacier: the bucket and every operation the tier needs with its
 /// credentials, the clock (SigV4 refuses beyond 15 minutes), and bucket
@@ -8,17 +9,46 @@ import S3Storage
 enum RemoteTierCheck {
     static func findings(_ context: DoctorContext) -> [DoctorFinding] {
         guard let tiers = context.tiers else { return [] }
-        guard tiers.s3 != nil || tiers.glacier != nil else {
-            return [DoctorFinding("s3", "configured", .notChecked, "AWS_S3_BUCKET is not set: no off-site copy (the guide asks for one)")]
+        guard !tiers.remote.isEmpty else {
+            return [DoctorFinding("s3", "configured", .notChecked, "AWS_S3_BUCKET is not set and TARGETS names none: no off-site copy (the guide asks for one)")]
         }
         var findings: [DoctorFinding] = []
-        for tier in [tiers.s3, tiers.glacier].compactMap({ $0 }) {
-            findings += check(tier, context)
+        for tier in tiers.remote {
+            if let s3 = tier as? S3Tier {
+                let lock = context.settings.storage.targets.first { $0.name == tier.name }.map { target -> String? in
+                    if case .s3(_, _, let lock) = target.place { return lock }
+                    return nil
+                } ?? context.settings.storage.objectLock
+                findings += check(s3, context, objectLock: lock)
+            } else {
+                findings += checkByRoundTrip(tier)
+            }
         }
         return findings
     }
 
-    static func check(_ tier: S3Tier, _ context: DoctorContext) -> [DoctorFinding] {
+    /// A target that is not S3 (SFTP): a small object written, listed,
+    /// read back and deleted, as a set's copy and prune would.
+    static func checkByRoundTrip(_ tier: any StorageTier) -> [DoctorFinding] {
+        let key = ".lifeboat-probe-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))/probe"
+        let bytes = Array("lifeboat doctor probe".utf8)
+        var done: [String] = []
+        do {
+            try tier.put(key: key, bytes: bytes); done.append("write")
+            guard try tier.list(prefix: String(key.split(separator: "/")[0])).contains(where: { $0.key == key }) else { throw LifeboatError(.failure, "the written object is not listed") }
+            done.append("list")
+            guard try tier.get(key: key) == bytes else { throw LifeboatError(.failure, "the object read back differs from what was written") }
+            done.append("read")
+            try tier.deleteAll(prefix: String(key.split(separator: "/")[0])); done.append("delete")
+            return [DoctorFinding(tier.name, "access", .ok, "\(tier.location): write, list, read and delete all work (probe \(key), removed)")]
+        } catch {
+            let failure = LifeboatError.wrap(error, doing: done.count < 4 ? ["write", "list", "read", "delete"][done.count] : "probe")
+            return [DoctorFinding(tier.name, "access", .fail, "\(tier.location): \(failure.message)" + (done.isEmpty ? "" : "; \(done.joined(separator: ", ")) worked"),
+                                  fix: failure.hint ?? "check the target's URL, key and the folder's permissions")]
+        }
+    }
+
+    static func check(_ tier: S3Tier, _ context: DoctorContext, objectLock wanted: String?) -> [DoctorFinding] {
         let name = tier.name
         let report = tier.probe()
         var findings: [DoctorFinding] = []
@@ -41,7 +71,6 @@ enum RemoteTierCheck {
                                           : String(format: "this machine's clock is %.0f s %@ the server's", size, offset > 0 ? "behind" : "ahead of"),
                                           fix: "synchronise the clock (NTP): SigV4 requests fail beyond 15 minutes, and set ages are computed from it"))
         }
-        let wanted = context.settings.storage.objectLock
         if report.versioningAnswered {
             if report.versioning == "Enabled" && wanted != nil {
                 findings.append(DoctorFinding(name, "versioning", .ok, "versioning is on, as Object Lock needs; prune deletes every version of a set once its lock expired"))
@@ -56,7 +85,7 @@ enum RemoteTierCheck {
         }
         if let lock = report.objectLock {
             if let wanted, !lock {
-                findings.append(DoctorFinding(name, "object lock", .fail, "S3_OBJECT_LOCK=\(wanted.lowercased()), but the bucket has no Object Lock: uploads would be refused",
+                findings.append(DoctorFinding(name, "object lock", .fail, "object lock \(wanted.lowercased()) is asked for, but the bucket has no Object Lock: uploads would be refused",
                                               fix: "create a bucket with Object Lock on (aws s3api create-bucket --object-lock-enabled-for-bucket …) and point the tier at it, or set S3_OBJECT_LOCK=off"))
             } else if let wanted {
                 findings.append(DoctorFinding(name, "object lock", .ok, "Object Lock is on; every object is written \(wanted.lowercased()) for \(context.settings.storage.retention(for: name).days) days (this tier's retention), so these credentials cannot delete a set before then"))
