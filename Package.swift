@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["lifeboat", "TestSupport", "S3Storage", "Storage"],
+            dependencies: ["lifeboat", "TestSupport", "S3Storage", "SFTPStorage", "HTTPClient", "Storage"],
             exclude: ["Stack", "ProdCompose"],
             swiftSettings: strictSettings
         ),

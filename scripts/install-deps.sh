@@ -21,6 +21,7 @@ packages=(
   debootstrap docker-compose  # the image's Debian runtime base, and the compose file check
   time             # /usr/bin/time for the benchmarks' peak memory
   chromium         # headless: the tests open and screenshot the report page
+  openssh-server openssh-client  # sshd on a private port, the SFTP target's tests (and ssh-keygen for their keys)
 )
 
 missing=()

@@ -4,7 +4,8 @@
 #   and a second one requiring authentication on 127.0.0.1:27918;
 #   redis-server (Debian) on 127.0.0.1:6399; a Docker engine (docker.io) on
 #   .test-servers/docker.sock with the lifeboat-test/redis image; moto's S3
-#   server (PyPI) on 127.0.0.1:5055 with signature checking on
+#   server (PyPI) on 127.0.0.1:5055 with signature checking on, and a second
+#   one on 5056 with keys of its own (the second provider of named targets)
 # Usage: scripts/test-servers.sh install|start [SERVICE...]|stop|env
 #   (SERVICE: mongo mongo-auth redis s3 docker; all of them by default)
 # `start` prints the environment the tests read (eval it or source the file
@@ -17,6 +18,7 @@ mongo_port="${LIFEBOAT_TEST_MONGO_PORT:-27917}"
 auth_port="${LIFEBOAT_TEST_MONGO_AUTH_PORT:-27918}"
 redis_port="${LIFEBOAT_TEST_REDIS_PORT:-6399}"
 s3_port="${LIFEBOAT_TEST_S3_PORT:-5055}"
+s3b_port="${LIFEBOAT_TEST_S3B_PORT:-$((s3_port + 1))}"
 
 wait_port() {
   for _ in $(seq 150); do
@@ -92,11 +94,17 @@ start_redis() {
 # moto's S3 server; an IAM user's key is created and then signatures are
 # checked (a wrong secret gets 403 SignatureDoesNotMatch), as with AWS.
 start_s3() {
-  if [ -f "$state/s3.pid" ] && kill -0 "$(cat "$state/s3.pid")" 2>/dev/null; then return; fi
-  "$venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" > "$state/s3.log" 2>&1 &
-  echo $! > "$state/s3.pid"
-  wait_port "$s3_port" || { echo "moto_server did not start:" >&2; cat "$state/s3.log" >&2; exit 1; }
-  "$venv/bin/python" scripts/moto-auth.py "http://127.0.0.1:$s3_port" > "$state/s3.key"
+  start_moto s3 "$s3_port"
+  start_moto s3b "$s3b_port"
+}
+
+start_moto() {
+  local name="$1" port="$2"
+  if [ -f "$state/$name.pid" ] && kill -0 "$(cat "$state/$name.pid")" 2>/dev/null; then return; fi
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$state/$name.log" 2>&1 &
+  echo $! > "$state/$name.pid"
+  wait_port "$port" || { echo "moto_server ($name) did not start:" >&2; cat "$state/$name.log" >&2; exit 1; }
+  "$venv/bin/python" scripts/moto-auth.py "http://127.0.0.1:$port" > "$state/$name.key"
 }
 
 # A Docker engine (Debian's docker.io) on a socket of our own, no bridge or
@@ -164,6 +172,9 @@ case "${1:-}" in
         echo "export LIFEBOAT_TEST_S3_ENDPOINT='http://127.0.0.1:$s3_port'"
         echo "export LIFEBOAT_TEST_S3_ACCESS_KEY_ID='$(cut -d' ' -f1 "$state/s3.key")'"
         echo "export LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY='$(cut -d' ' -f2 "$state/s3.key")'"
+        echo "export LIFEBOAT_TEST_S3B_ENDPOINT='http://127.0.0.1:$s3b_port'"
+        echo "export LIFEBOAT_TEST_S3B_ACCESS_KEY_ID='$(cut -d' ' -f1 "$state/s3b.key")'"
+        echo "export LIFEBOAT_TEST_S3B_SECRET_ACCESS_KEY='$(cut -d' ' -f2 "$state/s3b.key")'"
       fi
       if has mongo-auth; then echo "export LIFEBOAT_TEST_MONGO_AUTH_URI='mongodb://lifeboat:s3cret@127.0.0.1:$auth_port/?directConnection=true&authSource=admin'"; fi
     } > "$state/env"
@@ -174,6 +185,7 @@ case "${1:-}" in
     stop_one mongo-auth
     stop_one redis
     stop_one s3
+    stop_one s3b
     stop_docker
     ;;
   env)

@@ -182,10 +182,13 @@ import TestSupport
             let environment = Dictionary(uniqueKeysWithValues: names.map { ($0, "x") })
             // Alert codes and tokens that are not variables.
             let notVariables: Set<String> = ["BACKUP_FAILED", "BACKUP_OVERDUE", "VERIFY_FAILED", "PRUNE_FAILED", "DRILL_FAILED", "COMPONENT_MISSING",
-                                             "BACKUP_SIZE_ANOMALY", "DOCTOR_FAILED",
+                                             "BACKUP_SIZE_ANOMALY", "DOCTOR_FAILED", "TARGET_BEHIND",
                                              // the compose file's own substitution, bench arguments, and a typo shown as one
                                              "DOCKER_GID", "UPLOADS_MB", "REDIS_KEYS", "MONGO_URL"]
-            for finding in UnknownVariables.find(environment: environment, specs: VariableSpec.all) where !notVariables.contains(finding.name) {
+            // The examples' targets are called offsite and vault.
+            let examples = ["offsite", "vault"]
+            for finding in UnknownVariables.find(environment: environment, specs: VariableSpec.all + examples.flatMap(VariableSpec.forTarget), targets: examples)
+            where !notVariables.contains(finding.name) {
                 unknown.append("\(file): \(finding.name)")
             }
         }

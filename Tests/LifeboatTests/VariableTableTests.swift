@@ -30,4 +30,24 @@ import Testing
             #expect(loaded.problems.allSatisfy { $0.variable == spec.name }, "\(spec.name)=%nonsense% blamed others: \(loaded.problems)")
         }
     }
+
+    /// The same for the per-target variables, on an s3:// target (the
+    /// typed ones are S3's and the common ones).
+    @Test func everyTypedTargetVariableRefusesNonsenseByName() {
+        let target = Self.base.merging(["TARGETS": "offsite", "TARGET_OFFSITE_URL": "s3://bucket-two/x",
+                                        "TARGET_OFFSITE_ACCESS_KEY_ID": "k2", "TARGET_OFFSITE_SECRET_ACCESS_KEY": "s2"]) { $1 }
+        #expect(LoadedConfiguration.load(environment: target).problems.isEmpty, "\(LoadedConfiguration.load(environment: target).problems)")
+        for spec in VariableSpec.forTarget("offsite") where ![.text, .list].contains(spec.kind) {
+            if let value = spec.defaultValue {
+                #expect(LoadedConfiguration.load(environment: target.merging([spec.name: value]) { $1 }).problems.isEmpty, "\(spec.name)=\(value)")
+            }
+            let loaded = LoadedConfiguration.load(environment: target.merging([spec.name: "%nonsense%"]) { $1 })
+            let mine = loaded.problems.filter { $0.variable == spec.name }
+            #expect(mine.count == 1, "\(spec.name) (\(spec.kind.summary)) accepted %nonsense%: \(loaded.problems)")
+            #expect(loaded.problems.allSatisfy { $0.variable == spec.name }, "\(spec.name)=%nonsense% blamed others: \(loaded.problems)")
+        }
+        // Known by name: a target's variable is not an unknown one; a stranger's is an error naming TARGETS.
+        let loaded = LoadedConfiguration.load(environment: target.merging(["TARGET_VAULT_URL": "s3://b-three"]) { $1 })
+        #expect(loaded.warnings.isEmpty && loaded.typos.map(\.variable) == ["TARGET_VAULT_URL"], "\(loaded.typos) \(loaded.warnings)")
+    }
 }

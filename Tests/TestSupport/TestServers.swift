@@ -51,6 +51,16 @@ extension TestServers {
                         secretAccessKey: environment["LIFEBOAT_TEST_S3_SECRET_ACCESS_KEY"] ?? "")
     }
 
+    /// The second S3 provider (another moto, with keys of its own): named targets' tests.
+    public static func secondS3() throws -> S3Server? {
+        let environment = ProcessInfo.processInfo.environment
+        guard try Skips.require(environment["LIFEBOAT_TEST_S3B_ENDPOINT"] != nil,
+                                "a second S3 server (LIFEBOAT_TEST_S3B_ENDPOINT; scripts/test-servers.sh start)") else { return nil }
+        return S3Server(endpoint: environment["LIFEBOAT_TEST_S3B_ENDPOINT"]!,
+                        accessKeyID: environment["LIFEBOAT_TEST_S3B_ACCESS_KEY_ID"] ?? "",
+                        secretAccessKey: environment["LIFEBOAT_TEST_S3B_SECRET_ACCESS_KEY"] ?? "")
+    }
+
     /// A bucket name no other test uses.
     public static func uniqueBucket(_ label: String) -> String {
         "lb-\(label.lowercased())-\(getpid() % 100000)-\(UInt32.random(in: 0...UInt32.max))"

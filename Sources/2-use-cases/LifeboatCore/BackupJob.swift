@@ -212,10 +212,11 @@ public struct BackupJob: Sendable {
             console.info("BACKUP_LOCAL=false: the local copy of \(manifest.id) was removed after its remote copies")
         }
         if !failures.isEmpty {
+            let missed = remotes.map(\.name).filter { name in !copies.contains { $0.tier == name } }
             let kept = keepLocal ? "" : " (kept although BACKUP_LOCAL=false, as the only complete copy)"
             throw CopyFailure(manifest: final, error: LifeboatError(.failure,
                 "set \(manifest.id) is complete in the local tier\(kept), but " + failures.map(\.message).joined(separator: "; "),
-                hint: failures.first?.hint ?? "fix the tier and run `lifeboat copy \(manifest.id) --tier \(remotes.map(\.name).joined(separator: ","))`"))
+                hint: (failures.first?.hint.map { $0 + "; then " } ?? "fix the tier and ") + "run `lifeboat copy \(manifest.id) --tier \(missed.joined(separator: ","))` (the service retries it at its next run)"))
         }
         return final
     }

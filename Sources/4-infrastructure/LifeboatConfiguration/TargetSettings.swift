@@ -85,7 +85,6 @@ public struct TargetSettings: Sendable, Equatable {
     private static func load(_ name: String, _ values: inout ConfigurationValues, tuning: S3Settings) -> TargetSettings? {
         let variable = { (template: String) in VariableSpec.targetVariable(template, name) }
         let takes = Takes(rawValue: values.choice(variable("TARGET_<NAME>_SETS")) ?? "every") ?? .every
-        _ = values.number(variable("TARGET_<NAME>_RETENTION_DAYS"))
         guard let url = values.url(variable("TARGET_<NAME>_URL")) else {
             if values.text(variable("TARGET_<NAME>_URL")) == nil {
                 values.problem(variable("TARGET_<NAME>_URL"), "is required for the target '\(name)' (TARGETS): s3://bucket/prefix or sftp://user@host/folder")
