@@ -92,10 +92,16 @@ import TestSupport
 
         // Back up: copy --tier NAME makes the missing copy; status and metrics name every target.
         try setup.ssh.restart()
-        let copy = try setup.run(["copy", secondID, "--tier", "vault"])
+        // The key and known_hosts given as text (not as files): written to a private file for the run, gone after it.
+        let keyText = try String(contentsOfFile: setup.ssh.clientKeyFile, encoding: .utf8)
+        let inline = ["TARGET_VAULT_SSH_KEY_FILE": "", "TARGET_VAULT_KNOWN_HOSTS_FILE": "", "TARGET_VAULT_SSH_KEY": keyText,
+                      "TARGET_VAULT_KNOWN_HOSTS": try String(contentsOfFile: setup.ssh.knownHostsFile, encoding: .utf8)]
+        let copy = try setup.run(["copy", secondID, "--tier", "vault"], inline)
         #expect(copy.status == 0, "\(copy.output)")
         #expect(copy.stdout.contains("vault"), "\(copy.output)")
         #expect(FileManager.default.fileExists(atPath: setup.dir.sub("vault/sets/\(secondID)/manifest.json")))
+        let leftKeys = try ProcessRunner.shell("grep -rl 'OPENSSH PRIVATE KEY' \(NSTemporaryDirectory())lifeboat-\(getuid())-* 2>/dev/null || true").stdout
+        #expect(leftKeys.isEmpty, "the key's private copy outlived the run: \(leftKeys)")
         let status = try setup.run(["status"])
         #expect(status.output.contains("vault") && status.output.contains("offsite"), "\(status.output)")
     }
