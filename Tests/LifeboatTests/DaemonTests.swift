@@ -7,6 +7,7 @@ import Notifications
 import Scheduling
 import Testing
 import TestSupport
+import SFTPStorage
 
 /// The service's pieces with an injected clock: what is due when, catch-up,
 /// health, metrics, the report, and alerts to a real webhook receiver.
@@ -89,6 +90,42 @@ import TestSupport
         #expect(String(decoding: stale.body, as: UTF8.self).contains("more than BACKUP_MAX_AGE"))
         let text = ReportPage.text(StatusReport.gather(settings: settings, state: daemon.store.current, startedAt: nil))
         #expect(text.contains("Tier local") && text.contains("BACKUP_SCHEDULE"))
+    }
+
+    /// A named target that is down: the set stays local and the run is a
+    /// failed copy; once it is back, the next run's catch-up copies the
+    /// earlier set there, on the audit trail, and /metrics counts the target.
+    @Test func aTargetThatWasDownIsCaughtUpOnTheRecord() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.sub("ssh-keys"), withIntermediateDirectories: true)
+        guard let ssh = try SSHServer.start(in: dir.sub("ssh-keys")) else { return }
+        TreeBuilder.write(dir.sub("uploads/a.txt"), "hello\n")
+        var settings = try LoadedConfiguration.load(environment: [
+            "BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads"), "LIFEBOAT_HTTP_ADDR": "off",
+            "TARGETS": "vault", "TARGET_VAULT_URL": ssh.url(folder: dir.sub("vault")),
+            "TARGET_VAULT_SSH_KEY_FILE": ssh.clientKeyFile, "TARGET_VAULT_KNOWN_HOSTS_FILE": ssh.knownHostsFile,
+        ]).validSettings()
+        settings.daemon.httpHost = nil
+        let clock = Clock(Date())
+        let daemon = BackupDaemon(settings: settings, logger: Logger(label: "test"), now: { clock.now })
+        ssh.kill()
+        daemon.runBackup(.backup)
+        #expect(daemon.store.current.lastSuccess == nil, "a set missing from a target is not a success")
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.sub("backup")).first { $0.hasPrefix("2") })
+
+        SFTPTier.forgetUnreachableServers()
+        try ssh.restart()
+        clock.now = clock.now.addingTimeInterval(3600)
+        daemon.runBackup(.backup)
+        #expect(daemon.store.current.lastSuccess != nil)
+        #expect(FileManager.default.fileExists(atPath: dir.sub("vault/\(first)/manifest.json")), "the earlier set was caught up")
+        let day = ISO8601DateFormatter.string(from: clock.now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let trail = (try? String(contentsOfFile: dir.sub("backup/.lifeboat-audit/\(day).jsonl"), encoding: .utf8)) ?? ""
+        let copies = trail.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["operation"] as? String == "copy" }
+        #expect(copies.contains { ($0["sets"] as? [String])?.contains(first) == true && ($0["tiers"] as? [String]) == ["local", "vault"] }, "\(trail)")
+        let text = ReportPage.text(StatusReport.gather(settings: settings, state: daemon.store.current, startedAt: nil))
+        #expect(text.contains("vault"), "\(text)")
     }
 
     @Test func failuresAlertTheWebhookOnceAndRetryItsErrors() throws {

@@ -201,6 +201,10 @@ public final class BackupDaemon: @unchecked Sendable {
         logger.info("backup started (\(label))")
         let outcome = ScheduledBackup(settings: settings, console: console, now: now)
             .run(kind: kind == .incremental ? .incremental : .full, label: label, targets: targets)
+        // The catch-up copies read sets and write them elsewhere: on the record, one line per target.
+        for tier in Set(outcome.caughtUp.map(\.tier)).sorted() {
+            audit("copy", sets: outcome.caughtUp.filter { $0.tier == tier }.map(\.set.rawValue), tiers: ["local", tier], logger: logger)
+        }
         for problem in outcome.problems {
             let alert: Alert.Kind
             switch (problem.stage, problem.kind) {

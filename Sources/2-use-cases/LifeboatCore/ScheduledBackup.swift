@@ -49,6 +49,8 @@ public struct ScheduledBackup: Sendable {
         /// What was checked, when the verification ran but could not check everything.
         public var unchecked: [String] = []
         public var pruned: Pruner.Plan?
+        /// Earlier sets copied to the tiers they were missing from (the catch-up).
+        public var caughtUp: [(set: BackupSetID, tier: String)] = []
         /// A set was taken and the copy this host keeps did not fail its check.
         public var verified: Bool { manifest != nil && !problems.contains { $0.stage == .verify } }
     }
@@ -65,6 +67,7 @@ public struct ScheduledBackup: Sendable {
             console.warn("copies not caught up this run: \(LifeboatError.wrap(error, doing: "catching up copies").message)")
             return
         }
+        outcome.caughtUp = result.copied
         if !result.copied.isEmpty {
             console.info("caught up \(result.copied.count) copie(s): " + result.copied.map { "\($0.set) to \($0.tier)" }.joined(separator: ", "))
         }
