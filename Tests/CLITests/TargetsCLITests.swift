@@ -104,6 +104,9 @@ import TestSupport
         #expect(leftKeys.isEmpty, "the key's private copy outlived the run: \(leftKeys)")
         let status = try setup.run(["status"])
         #expect(status.output.contains("vault") && status.output.contains("offsite"), "\(status.output)")
+        #expect(status.output.contains("a month as STANDARD") && status.output.contains("a month as SFTP"), "\(status.output)")
+        let costs = try setup.run(["report", "--costs"])
+        #expect(costs.status == 0 && costs.output.contains("vault") && costs.output.contains("offsite"), "\(costs.output)")
     }
 
     @Test func restoreFallsBackToTheNextCopyWhenOneIsDamagedAndSaysSo() throws {

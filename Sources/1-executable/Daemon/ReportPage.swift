@@ -42,6 +42,10 @@ public enum ReportPage {
             } else {
                 let total = rows.reduce(Int64(0)) { $0 + $1.manifest.storedBytes }
                 section.lines.append("\(rows.count) set(s), \(bytes(total))")
+                if let price = report.tierPrices[tier.name], price.pricingClass != "local" {
+                    section.lines.append(String(format: "storage: ~$%.2f a month as %@ (at $%.4f per GB-month; `lifeboat report --costs` for growth and savings)",
+                                                Double(total) / 1_000_000_000 * price.perGBMonth, price.pricingClass, price.perGBMonth))
+                }
                 section.table = (["SET", "CREATED (UTC)", "SIZE", "COMPONENTS", "VERIFIED"], rows.reversed().map { row in
                     let entry = row.entries.first { $0.tier == tier.name }
                     return [row.id.rawValue, StatusReport.iso(row.manifest.startedAt), bytes(row.manifest.storedBytes),

@@ -66,6 +66,10 @@ public struct StackStatus: Codable, Sendable {
         /// What `prune` would delete now (a dry run), nil when it could not plan.
         public var nextPruneRemoves: [String]?
         public var nextPruneFreesBytes: Int64?
+        /// The price list entry (`local`, a storage class, `SFTP`) and what
+        /// the stored bytes cost a month at it (`report --costs` has the rest).
+        public var pricingClass: String?
+        public var storagePerMonthUSD: Double?
     }
     public struct RunningWork: Codable, Sendable {
         public var lockHolder: String?
@@ -145,6 +149,7 @@ public struct StackStatus: Codable, Sendable {
         // Tiers, with what the next prune would remove.
         let pruner = try? Pruner(settings: settings, tiers: tiers?.all ?? [], console: .silent, now: { now })
         var tierStatuses: [TierStatus] = []
+        let prices = StoragePrices(overrides: settings.storage.prices)
         for tier in tiers?.all ?? [] {
             let failure = listing.failures.first { $0.tier == tier.name }
             if let failure { attention.append("tier \(tier.name) cannot be listed: \(failure.error.message)") }
@@ -153,7 +158,9 @@ public struct StackStatus: Codable, Sendable {
             tierStatuses.append(TierStatus(name: tier.name, location: tier.location, reachable: failure == nil, problem: failure?.error.message,
                                            sets: rows.count, storedBytes: rows.reduce(0) { $0 + $1.manifest.storedBytes },
                                            oldest: rows.first?.id.rawValue, newest: rows.last?.id.rawValue,
-                                           nextPruneRemoves: deletions?.map(\.id.rawValue), nextPruneFreesBytes: deletions?.reduce(0) { $0 + $1.storedBytes }))
+                                           nextPruneRemoves: deletions?.map(\.id.rawValue), nextPruneFreesBytes: deletions?.reduce(0) { $0 + $1.storedBytes },
+                                           pricingClass: tier.pricingClass,
+                                           storagePerMonthUSD: prices.monthlyStorage(bytes: rows.reduce(0) { $0 + $1.manifest.storedBytes }, pricingClass: tier.pricingClass)))
         }
 
         let holder = BackupLock.holder(of: settings.backupDirectory)
@@ -216,6 +223,9 @@ public struct StackStatus: Codable, Sendable {
             if let oldest = tier.oldest, let newest = tier.newest { line += ", \(oldest) … \(newest)" }
             if let removes = tier.nextPruneRemoves {
                 line += removes.isEmpty ? "; next prune removes nothing" : "; next prune removes \(removes.count) (\(ByteCount.describe(tier.nextPruneFreesBytes ?? 0)))"
+            }
+            if let cost = tier.storagePerMonthUSD, let pricing = tier.pricingClass, pricing != "local" {
+                line += String(format: "; ~$%.2f a month as %@", cost, pricing)
             }
             lines.append(line)
         }

@@ -65,7 +65,7 @@ public struct StatusEndpoints: Sendable {
         let report = cache.report(for: state) {
             StatusReport.gather(settings: settings, state: state, startedAt: startedAt, now: now())
         }
-        return StatusReport(generatedAt: now(), state: state, rows: report.rows, tierLocations: report.tierLocations, tierProblems: report.tierProblems,
+        return StatusReport(generatedAt: now(), state: state, rows: report.rows, tierLocations: report.tierLocations, tierPrices: report.tierPrices, tierProblems: report.tierProblems,
                             nextRuns: StatusReport.gather(settings: settings, state: state, startedAt: startedAt, now: now(), listTiers: false).nextRuns,
                             maxAge: settings.daemon.maxAge, startedAt: startedAt)
     }

@@ -11,6 +11,8 @@ public struct StatusReport: Sendable {
     public let state: DaemonState
     public let rows: [TieredCatalog.Row]
     public let tierLocations: [(name: String, location: String)]
+    /// Each tier's price list entry and its USD per GB-month (COST_PRICES or the defaults).
+    public var tierPrices: [String: (pricingClass: String, perGBMonth: Double)] = [:]
     public let tierProblems: [(tier: String, message: String)]
     public let nextRuns: [(variable: String, cron: String, runs: [Date])]
     public let maxAge: TimeInterval
@@ -20,8 +22,11 @@ public struct StatusReport: Sendable {
         var rows: [TieredCatalog.Row] = []
         var problems: [(String, String)] = []
         var locations: [(String, String)] = []
+        var pricing: [String: (pricingClass: String, perGBMonth: Double)] = [:]
         if listTiers, let tiers = try? Tiers(settings) {
             locations = tiers.all.map { ($0.name, $0.location) }
+            let prices = StoragePrices(overrides: settings.storage.prices)
+            for tier in tiers.all { pricing[tier.name] = (tier.pricingClass, prices.price(tier.pricingClass).perGBMonth) }
             if let listing = try? TieredCatalog(tiers: tiers, console: .silent).list() {
                 rows = listing.rows
                 problems = listing.failures.map { ($0.tier, $0.error.message) }
@@ -30,7 +35,7 @@ public struct StatusReport: Sendable {
         let runs = Schedule.all(settings).map { schedule in
             (schedule.variable, schedule.cron.source, schedule.cron.nextRuns(after: now, count: 5, in: settings.timeZone))
         }
-        return StatusReport(generatedAt: now, state: state, rows: rows, tierLocations: locations, tierProblems: problems,
+        return StatusReport(generatedAt: now, state: state, rows: rows, tierLocations: locations, tierPrices: pricing, tierProblems: problems,
                             nextRuns: runs, maxAge: settings.daemon.maxAge, startedAt: startedAt)
     }
 

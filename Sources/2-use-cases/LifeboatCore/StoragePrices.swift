@@ -37,6 +37,11 @@ public struct StoragePrices: Sendable {
         self.classes = classes
     }
 
+    /// What these bytes cost a month to keep at this price list entry.
+    public func monthlyStorage(bytes: Int64, pricingClass: String) -> Double {
+        Double(bytes) / 1_000_000_000 * price(pricingClass).perGBMonth
+    }
+
     public func price(_ storageClass: String) -> ClassPrice {
         classes[storageClass] ?? classes["STANDARD"]!
     }
