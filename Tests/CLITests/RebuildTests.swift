@@ -1,5 +1,6 @@
 import Foundation
 import S3Storage
+import Storage
 import Testing
 import TestSupport
 
@@ -142,6 +143,42 @@ import TestSupport
 
     /// The fresh-server path as the README gives it: after `up --no-start`,
     /// `docker-compose run --rm backup rebuild` (the image, through the socket).
+    /// The S3 copy is damaged and a second provider holds the set too: the
+    /// rebuild downloads from the next tier in RESTORE_ORDER and says so.
+    @Test func aRebuildTakesTheNextCopyWhenTheFirstIsDamaged() throws {
+        guard let host = try TestServers.dockerHost(), let server = try TestServers.s3(), let second = try TestServers.secondS3() else { return }
+        var setup = try Setup("rbf", dockerHost: host, server: server)
+        let otherBucket = TestServers.uniqueBucket("rebuild2")
+        let offsite = S3Tier(name: "offsite", location: try S3Location(bucketAndPrefix: otherBucket, region: "us-east-1", endpoint: second.endpoint),
+                             credentials: S3Credentials(accessKeyID: second.accessKeyID, secretAccessKey: second.secretAccessKey))
+        try offsite.createBucket()
+        let targets = ["TARGETS": "offsite", "TARGET_OFFSITE_URL": "s3://\(otherBucket)", "TARGET_OFFSITE_ENDPOINT": second.endpoint,
+                       "TARGET_OFFSITE_ACCESS_KEY_ID": second.accessKeyID, "TARGET_OFFSITE_SECRET_ACCESS_KEY": second.secretAccessKey,
+                       "RESTORE_ORDER": "s3,offsite"]
+        try setup.stack.up()
+        try setup.stack.fill(documents: 500, keys: 300, files: 10)
+        let backup = try setup.lifeboat(["backup"], targets)
+        #expect(backup.status == 0, "\(backup.output)")
+        let before = try setup.snapshot()
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try setup.loseEverything()
+        // One byte of the S3 copy's Redis artifact flipped.
+        let s3 = S3Tier(name: "s3", location: try S3Location(bucketAndPrefix: setup.bucket, region: "us-east-1", endpoint: server.endpoint),
+                        credentials: S3Credentials(accessKeyID: server.accessKeyID, secretAccessKey: server.secretAccessKey))
+        let redisKey = try #require(try s3.list(prefix: id + "/").map(\.key).first { $0.contains("/redis") })
+        var bytes = try s3.get(key: redisKey, limit: 64 << 20)
+        bytes[bytes.count / 2] ^= 0x01
+        try s3.put(key: redisKey, bytes: bytes)
+
+        let rebuild = try setup.lifeboat(["rebuild", "--json"], targets)
+        #expect(rebuild.status == 0, "\(rebuild.output)")
+        #expect(rebuild.stderr.contains("the s3 copy of \(id) could not be used") && rebuild.stderr.contains("trying the copy in offsite"), "\(rebuild.output)")
+        let steps = Self.report(rebuild)["steps"] as? [[String: Any]] ?? []
+        #expect(steps.contains { ($0["detail"] as? String)?.contains("came from offsite") == true }, "\(steps)")
+        let after = try setup.snapshot()
+        #expect(after.redis == before.redis && after.mongo == before.mongo, "the rebuilt data differs")
+    }
+
     @Test func theBackupServiceRebuildsTheStackAsAOneShotRun() throws {
         guard let host = try TestServers.dockerHost(), let server = try TestServers.s3() else { return }
         let socket = String(host.dropFirst("unix://".count))

@@ -146,7 +146,7 @@ struct RestoreCommand: AuditedCommand {
             let outcome = try console.withProgress {
                 try RestoreFallback(tiers: tiers, console: console, enabled: fallback).run(entry.id, first: tier) { source in
                     AuditNotes.shared.note(tiers: [source.name])
-                    return try RestoreJob(settings: settings, tier: source, console: console).run(entry.id.rawValue, options: options)
+                    return try RestoreJob(settings: settings, tier: source, console: console).runOrReportUnusable(entry.id.rawValue, options: options)
                 }
             }
             if json { try Output.json(RestoreResult(outcome, failures: [], pointInTime: options.oplogLimit.map { "\($0)" }), schema: "restore/1") } else {

@@ -222,10 +222,6 @@ final class RebuildRun {
         // The application is stopped once for the whole rebuild (see checkEmpty), not around each component.
         var restoreOptions = restoreOptions
         restoreOptions.stopContainers = false
-        do {
-            return try RestoreJob(settings: settings, tier: local, console: console).run(target.manifest.id.rawValue, options: restoreOptions)
-        } catch let unusable as RestoreJob.UnusableCopy {
-            throw unusable.error
-        }
+        return try RestoreJob(settings: settings, tier: local, console: console).run(target.manifest.id.rawValue, options: restoreOptions)
     }
 }

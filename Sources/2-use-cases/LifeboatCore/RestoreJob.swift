@@ -76,6 +76,17 @@ public struct RestoreJob: Sendable {
     }
 
     public func run(_ reference: String?, options: Options) throws -> Outcome {
+        do {
+            return try runOrReportUnusable(reference, options: options)
+        } catch let unusable as UnusableCopy {
+            throw unusable.error
+        }
+    }
+
+    /// The same, but a copy that cannot be used (and changed nothing) is
+    /// thrown as `UnusableCopy`, for a caller that has another copy to try
+    /// (`RestoreFallback`).
+    public func runOrReportUnusable(_ reference: String?, options: Options) throws -> Outcome {
         let entry = try SetCatalog(tier: tier).resolve(reference)
         guard tier.isLocal else { return try runFromRemote(entry, options: options) }
         return try run(entry, options: options)
@@ -122,7 +133,7 @@ public struct RestoreJob: Sendable {
         let local = RestoreJob(settings: settings, tier: staging, console: console)
         let staged = try SetCatalog(tier: staging).resolve(entry.id.rawValue)
         do {
-            return try local.run(CatalogEntry(id: staged.id, tier: staged.tier, manifest: staged.manifest, verification: entry.verification), options: options)
+            return try local.run(CatalogEntry(id: staged.id, tier: staged.tier, manifest: staged.manifest, verification: entry.verification), options: options) as Outcome
         } catch let unusable as UnusableCopy {
             throw UnusableCopy(tier: tier.name, error: unusable.error)
         }
