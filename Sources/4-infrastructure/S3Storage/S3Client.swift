@@ -1,6 +1,7 @@
 import ByteStreams
 import Foundation
 import HTTPClient
+import Storage
 import LifeboatCrypto
 import Synchronization
 
@@ -47,7 +48,7 @@ final class S3Client: @unchecked Sendable {
               body: Body? = nil, accept: Set<Int> = [200], expectedBodySize: Int = 0, operation: String) throws -> HTTPResponse {
         let path = location.path(objectKey: key)
         let url = location.url(path: path, query: SigV4Signer.canonicalQuery(query))
-        if let earlier = Self.unreachable(location.endpointKey) {
+        if let earlier = UnreachableServers.reason(location.endpointKey) {
             throw S3Error(.transport, "not tried: \(location.endpointKey) did not answer earlier in this run (\(earlier))", operation: operation)
         }
         let started = Date()
@@ -70,7 +71,7 @@ final class S3Client: @unchecked Sendable {
                     let spent = Int(Date().timeIntervalSince(started))
                     let why = attempt < options.maxAttempts ? "\(error.message); gave up after \(spent) s (S3_TIMEOUT_SECONDS=\(options.operationTimeoutSeconds))" : error.message
                     // Later requests of this run to the same server fail at once.
-                    Self.markUnreachable(location.endpointKey, reason: error.message)
+                    UnreachableServers.mark(location.endpointKey, reason: error.message)
                     throw S3Error(.transport, why, operation: operation, attempts: attempt)
                 }
                 Thread.sleep(forTimeInterval: pause)
@@ -80,26 +81,6 @@ final class S3Client: @unchecked Sendable {
         }
     }
 
-    /// Servers that failed every attempt of a request, with why and when:
-    /// a run does not wait for each of its requests in turn on a dead
-    /// server. An entry lapses after five minutes (the service's next run
-    /// tries again).
-    private static let failedServers = Mutex<[String: (reason: String, at: Date)]>([:])
-
-    static func unreachable(_ key: String) -> String? {
-        failedServers.withLock { servers in
-            guard let entry = servers[key] else { return nil }
-            if Date().timeIntervalSince(entry.at) > 300 {
-                servers[key] = nil
-                return nil
-            }
-            return entry.reason
-        }
-    }
-
-    static func markUnreachable(_ key: String, reason: String) {
-        failedServers.withLock { $0[key] = (reason, Date()) }
-    }
 
     func backoff(attempt: Int) -> Double {
         let ceiling = min(options.maxDelay, options.baseDelay * pow(2, Double(attempt - 1)))

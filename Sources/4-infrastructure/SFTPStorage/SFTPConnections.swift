@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import Storage
 import Synchronization
 
 /// The SSH sessions of one SFTP target: a few kept open between
@@ -14,7 +15,6 @@ final class SFTPConnections: Sendable {
     let server: String
     let maxAttempts: Int
     private let idle = Mutex<[SFTPTransferBox]>([])
-    private static let downServers = Mutex<[String: (reason: String, at: Date)]>([:])
 
     init(login: SFTPLogin, server: String, maxAttempts: Int) {
         self.login = login
@@ -26,7 +26,7 @@ final class SFTPConnections: Sendable {
     /// `retryable` says another attempt is safe; the session goes back to
     /// the pool only after a success.
     func with<T>(retryable: () -> Bool = { true }, _ body: (SFTPTransfer) throws -> T) throws -> T {
-        if let reason = Self.unreachable(server) {
+        if let reason = UnreachableServers.reason(server) {
             throw SFTPError(kind: .transport, message: "the server did not answer earlier in this run (\(reason)); not tried again", operation: "SFTP to \(server)", attempts: 0)
         }
         var attempt = 0
@@ -40,7 +40,7 @@ final class SFTPConnections: Sendable {
             } catch let error as HTTPError {
                 let failure = SFTPError.from(error, attempts: attempt)
                 guard failure.kind == .transport, attempt < maxAttempts, retryable() else {
-                    if failure.kind == .transport { Self.downServers.withLock { $0[server] = (error.message, Date()) } }
+                    if failure.kind == .transport { UnreachableServers.mark(server, reason: error.message) }
                     throw failure
                 }
                 Thread.sleep(forTimeInterval: min(4, 0.5 * pow(2, Double(attempt - 1))) * Double.random(in: 0.8...1.2))
@@ -48,19 +48,6 @@ final class SFTPConnections: Sendable {
         }
     }
 
-    static func unreachable(_ server: String) -> String? {
-        downServers.withLock { servers in
-            guard let entry = servers[server] else { return nil }
-            if Date().timeIntervalSince(entry.at) > 300 {
-                servers[server] = nil
-                return nil
-            }
-            return entry.reason
-        }
-    }
-
-    /// Forgets which servers were down (a test that brings one back).
-    static func forgetFailures() { downServers.withLock { $0 = [:] } }
 
     private func take() throws -> SFTPTransfer {
         if let box = idle.withLock({ $0.popLast() }) { return box.transfer }

@@ -26,7 +26,7 @@ public struct SFTPTier: StorageTier {
     static let temporaryMarker = LocalTier.temporaryMarker
 
     /// Forgets which servers were found down (a test that brings one back up).
-    public static func forgetUnreachableServers() { SFTPConnections.forgetFailures() }
+    public static func forgetUnreachableServers() { UnreachableServers.forgetAll() }
 
     func path(_ key: String) throws -> String {
         try StorageKey.validate(key)
