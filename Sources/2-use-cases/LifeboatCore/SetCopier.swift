@@ -75,9 +75,10 @@ public struct SetCopier: Sendable {
 
     /// Copies one set to several tiers at once, one thread per target (the
     /// copies are network-bound: together they take about as long as the
-    /// slowest). Each reads the source on its own; memory is each
-    /// target's upload buffers. The progress line follows the first target
-    /// only (one line cannot show several).
+    /// slowest). Each reads the source on its own; each target keeps a
+    /// share of the transfer buffers (`sharingTransfers`), so memory stays
+    /// near one copy's. The progress line follows the first target only
+    /// (one line cannot show several).
     static func copyConcurrently(_ manifest: Manifest, from source: any StorageTier, to targets: [any StorageTier],
                                  console: Console, now: Date) -> [Result<Manifest.Copy, any Error>] {
         guard targets.count > 1 else {
@@ -92,8 +93,9 @@ public struct SetCopier: Sendable {
             var quiet = console
             if index > 0 { quiet.meter = nil }
             let copier = SetCopier(console: quiet)
+            let target = targets[index].sharingTransfers(among: targets.count)
             let thread = Thread {
-                let result = Result { try copier.copy(manifest, from: source, to: targets[index], now: now) }
+                let result = Result { try copier.copy(manifest, from: source, to: target, now: now) }
                 results.withLock { $0[index] = result }
                 done.leave()
             }

@@ -22,6 +22,13 @@ final class S3Client: @unchecked Sendable {
         self.signer = SigV4Signer(credentials: credentials, region: location.region)
     }
 
+    /// The same server and credentials with other transfer options.
+    init(_ other: S3Client, options: S3Options) {
+        self.location = other.location
+        self.options = options
+        self.signer = other.signer
+    }
+
     /// A request body held in memory, so every retry can send it again.
     struct Body {
         let bytes: UnsafeRawBufferPointer

@@ -20,6 +20,21 @@ public struct S3Tier: StorageTier {
         self.client = S3Client(location: location, credentials: credentials, options: options)
     }
 
+    init(name: String, client: S3Client) {
+        self.name = name
+        self.client = client
+    }
+
+    /// With several copies at once, each keeps fewer parts in flight (at
+    /// least one, and one being filled): together they send about as many
+    /// parts as one copy alone, and hold about as much memory.
+    public func sharingTransfers(among copies: Int) -> any StorageTier {
+        guard copies > 1, client.options.parallelParts > 1 else { return self }
+        var options = client.options
+        options.parallelParts = max(1, options.parallelParts / copies)
+        return S3Tier(name: name, client: S3Client(client, options: options))
+    }
+
     func objectKey(_ key: String) throws -> String {
         try StorageKey.validate(key)
         return client.location.prefix + key

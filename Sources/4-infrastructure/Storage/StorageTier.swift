@@ -71,6 +71,10 @@ public protocol StorageTier: Sendable {
     /// Removes everything under the prefix so that it stops taking space
     /// (on a versioned bucket, every version).
     func deleteForGood(prefix: String) throws
+    /// The tier as one of `copies` copies made at once: with its transfer
+    /// buffers shared out so that the copies together use about what one
+    /// alone would (S3: fewer parts in flight each).
+    func sharingTransfers(among copies: Int) -> any StorageTier
 }
 
 extension StorageTier {
@@ -81,6 +85,7 @@ extension StorageTier {
     public func abortUnfinishedUploads(begunBefore date: Date) throws -> [String] { [] }
     public func lockedUntil(key: String) throws -> Date? { nil }
     public func deleteForGood(prefix: String) throws { try deleteAll(prefix: prefix) }
+    public func sharingTransfers(among copies: Int) -> any StorageTier { self }
 }
 
 /// The one rule for object keys, the same in every tier: relative, no
