@@ -1,6 +1,8 @@
 import ByteStreams
 import Foundation
 import HTTPClient
+import LifeboatConfiguration
+import LifeboatCore
 import SFTPStorage
 import Storage
 import Testing
@@ -95,5 +97,41 @@ import TestSupport
         defer { buffer.deallocate() }
         _ = try partial.read(into: buffer)
         #expect(try tier.stat(key: "s/big.bin")?.size == UInt64(payload.count))
+    }
+
+    /// An SFTP target's retention with the GFS rules, and its incomplete
+    /// sets, through the same Pruner as every tier: the old set goes
+    /// (folder and all), the newest and the kept-monthly one stay, and a
+    /// set left without its manifest by a lost connection is cleaned up.
+    @Test func pruneAppliesTheTargetsRetentionAndRemovesIncompleteSets() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.sub("keys"), withIntermediateDirectories: true)
+        guard let server = try SSHServer.start(in: dir.sub("keys")) else { return }
+        TreeBuilder.write(dir.sub("etc/app.conf"), "setting=1\n")
+        let settings = try LoadedConfiguration.load(environment: [
+            "BACKUP_DIR": dir.sub("backup"), "CONFIG_PATHS": dir.sub("etc/app.conf"),
+            "TARGETS": "vault", "TARGET_VAULT_URL": server.url(folder: dir.sub("vault")), "TARGET_VAULT_RETENTION_DAYS": "1",
+            "TARGET_VAULT_SSH_KEY_FILE": server.clientKeyFile, "TARGET_VAULT_KNOWN_HOSTS_FILE": server.knownHostsFile,
+        ]).validSettings()
+        var ids: [String] = []
+        for _ in 0..<3 {
+            ids.append(try BackupJob(settings: settings, console: .silent).run(components: nil).id.rawValue)
+            Thread.sleep(forTimeInterval: 1.1)
+        }
+        let vault = try Tiers(settings).named("vault")
+        #expect(try SetCatalog(tier: vault).list().complete.map(\.id.rawValue) == ids)
+        // An interrupted copy: an artifact and a temporary file, no manifest.
+        try vault.put(key: "20200101T000000Z-full-dead/config.tar.zst", bytes: [1, 2, 3])
+        let stray = try vault.beginUpload(key: "20200101T000000Z-full-dead/files.tar.zst")
+        try stray.write([4, 5, 6])
+        defer { stray.abort() }  // never committed: as when the connection is lost
+        var keepOne = settings
+        keepOne.storage.retention["vault"]?.keepLast = 1
+        let later = Date().addingTimeInterval(3 * 86_400)
+        let plan = try Pruner(settings: keepOne, tiers: [vault], console: .silent, now: { later }).run(dryRun: false)
+        #expect(Set(plan.deletions.map(\.id.rawValue)) == Set(ids.dropLast()), "\(plan.decisions)")
+        #expect(try SetCatalog(tier: vault).list().complete.map(\.id.rawValue) == [ids.last!])
+        for id in ids.dropLast() { #expect(!FileManager.default.fileExists(atPath: dir.sub("vault/\(id)")), "\(id) left a folder") }
+        #expect(!FileManager.default.fileExists(atPath: dir.sub("vault/20200101T000000Z-full-dead/config.tar.zst")), "the incomplete set stayed")
     }
 }
