@@ -143,6 +143,25 @@ import TestSupport
         #expect(none.output.contains("s3") && none.output.contains("offsite"), "\(none.output)")
     }
 
+    /// A named S3 target in an archive class (the cold copy of another
+    /// provider): its copy needs a thaw before it is read, as Glacier's does.
+    @Test func anArchiveClassTargetIsThawedByName() throws {
+        guard var setup = try Self.setup() else { return }
+        setup.env["TARGET_OFFSITE_STORAGE_CLASS"] = "GLACIER"
+        setup.env["TARGET_OFFSITE_SETS"] = "archive"
+        let backup = try setup.run(["backup", "--tier", "local,offsite"])
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try setup.offsite.archiveState(key: "\(id)/files.tar.zst") == .archived)
+        let frozen = try setup.run(["restore", id, "--from", "offsite", "--to", setup.dir.sub("out")])
+        #expect(frozen.status != 0 && frozen.stderr.contains("thaw"), "\(frozen.output)")
+        #expect(!FileManager.default.fileExists(atPath: setup.dir.sub("out/files")))
+        let thaw = try setup.run(["thaw", id, "--tier", "offsite"])
+        #expect([0, 75].contains(thaw.status), "\(thaw.output)")
+        let vault = try setup.run(["thaw", id, "--tier", "vault"])
+        #expect(vault.status == 64 && vault.stderr.contains("not kept in S3"), "\(vault.output)")
+    }
+
     @Test func targetSettingsAreCheckedByName() throws {
         let dir = TemporaryDirectory()
         let base = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.path]

@@ -20,6 +20,7 @@ struct ThawCommand: AuditedCommand {
           lifeboat thaw latest
           lifeboat thaw 20260118T010000Z-full-9c2e --status
           lifeboat restore 20260118T010000Z-full-9c2e --from glacier --overwrite   # once thawed
+          lifeboat thaw latest --tier coldstore     # an s3:// target with TARGET_COLDSTORE_STORAGE_CLASS=DEEP_ARCHIVE
         """
     )
 
@@ -34,13 +35,17 @@ struct ThawCommand: AuditedCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Option(help: "The tier whose archived copy to thaw: glacier (the default), or an s3:// target of TARGETS with an archive storage class.")
+    var tier: String = "glacier"
+
     func run() throws {
         let settings = try global.settings()
         let tiers = try Tiers(settings)
-        guard let glacier = tiers.glacier else { _ = try tiers.named("glacier"); return }
-        let entry = try SetCatalog(tier: glacier).resolve(set == "latest" ? nil : set)
-        AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: ["glacier"])
-        let states = try Thawer(settings: settings, tier: glacier).thaw(entry.manifest, request: !status)
+        let archive = try tiers.s3Tier(named: tier)
+        let entry = try SetCatalog(tier: archive).resolve(set == "latest" ? nil : set)
+        AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: [tier])
+        let thawer = Thawer(settings: settings, tier: archive)
+        let states = try thawer.thaw(entry.manifest, request: !status)
         if json {
             struct Thawed: Encodable { let set: String; let artifacts: [Thawer.ArtifactState]; let readable: Bool }
             try Output.json(Thawed(set: entry.id.rawValue, artifacts: states, readable: states.allSatisfy { $0.state == "readable" || $0.state == "restored" }), schema: "thaw/1")
@@ -48,10 +53,10 @@ struct ThawCommand: AuditedCommand {
             Output.table(["ARTIFACT", "STATE"], states.map { [$0.file, $0.state] })
         }
         if states.allSatisfy({ $0.state == "readable" || $0.state == "restored" }) {
-            if !json { Output.line("\(entry.id) is readable: `lifeboat restore \(entry.id) --from glacier`") }
+            if !json { Output.line("\(entry.id) is readable: `lifeboat restore \(entry.id) --from \(tier)`") }
         } else {
-            throw LifeboatError(.busy, "\(entry.id) is being restored from \(settings.storage.glacierStorageClass) (\(settings.storage.glacierRetrieval) retrieval)",
-                                hint: "run `lifeboat thaw \(entry.id) --status` later; the restored copy stays readable for \(settings.storage.glacierRestoreDays) days")
+            throw LifeboatError(.busy, "\(entry.id) is being restored from \(thawer.storageClass) (\(settings.storage.glacierRetrieval) retrieval)",
+                                hint: "run `lifeboat thaw \(entry.id)\(tier == "glacier" ? "" : " --tier \(tier)") --status` later; the restored copy stays readable for \(settings.storage.glacierRestoreDays) days")
         }
     }
 }

@@ -15,6 +15,9 @@ public struct Thawer: Sendable {
         self.tier = tier
     }
 
+    /// The archive class its artifacts are in, for messages.
+    public var storageClass: String { tier.storageClass ?? settings.storage.glacierStorageClass }
+
     public struct ArtifactState: Sendable, Codable {
         public let file: String
         public let state: String

@@ -15,6 +15,8 @@ public struct Tiers: Sendable {
     public let glacier: S3Tier?
     /// TARGETS, in their order.
     public let targets: [any StorageTier]
+    /// The targets that are S3 buckets (those an archive class can thaw).
+    let s3Targets: [String: S3Tier]
     /// Which sets each named target takes.
     let takes: [String: TargetSettings.Takes]
     /// RESTORE_ORDER and the rest: where a set is looked for.
@@ -24,7 +26,9 @@ public struct Tiers: Sendable {
         local = LocalTier(root: settings.backupDirectory)
         takes = Dictionary(uniqueKeysWithValues: settings.storage.targets.map { ($0.name, $0.takes) })
         lookupOrder = settings.storage.lookupOrder
-        targets = try settings.storage.targets.map { try Self.tier(for: $0, settings) }
+        let made = try settings.storage.targets.map { ($0.name, try Self.tier(for: $0, settings)) }
+        targets = made.map(\.1)
+        s3Targets = Dictionary(uniqueKeysWithValues: made.compactMap { name, tier in (tier as? S3Tier).map { (name, $0) } })
         guard let config = settings.storage.s3 else {
             s3 = nil
             glacier = nil
@@ -99,6 +103,17 @@ public struct Tiers: Sendable {
     /// The tiers in the order a set is looked for (RESTORE_ORDER, then the rest).
     public var inLookupOrder: [any StorageTier] {
         lookupOrder.compactMap { name in all.first { $0.name == name } } + all.filter { !lookupOrder.contains($0.name) }
+    }
+
+    /// A tier kept in S3 by name (glacier, s3, or an s3:// target): what
+    /// `thaw` asks to restore archived objects from.
+    public func s3Tier(named name: String) throws -> S3Tier {
+        if name == "glacier", let glacier { return glacier }
+        if name == "s3", let s3 { return s3 }
+        if let target = s3Targets[name] { return target }
+        let tier = try named(name)
+        throw LifeboatError.usage("the \(tier.name) tier (\(tier.location)) is not kept in S3: nothing there needs a thaw",
+                                  hint: "thaw reads glacier, s3 or an s3:// target of TARGETS")
     }
 
     /// Every configured tier's name.

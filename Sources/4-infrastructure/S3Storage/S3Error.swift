@@ -55,7 +55,7 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
         case "InvalidObjectState": return "the object is in an archive storage class: `lifeboat thaw` requests its restore"
         default:
             if kind == .transport { return "check AWS_ENDPOINT_URL and the network; the request was retried with backoff" }
-            if kind == .archived { return "`lifeboat thaw ID` requests a restore from the archive class; then try again when it is done" }
+            if kind == .archived { return "`lifeboat thaw ID` (with `--tier NAME` for a tier other than glacier) requests a restore from the archive class; then try again when it is done" }
             return nil
         }
     }
