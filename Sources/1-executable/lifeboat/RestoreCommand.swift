@@ -128,7 +128,9 @@ struct RestoreCommand: AuditedCommand {
         options.merge = merge
         options.stopContainers = stopContainers
         // With --to-time: the first tier whose chains cover the moment (local, then S3, Glacier), or --from's.
-        let (tier, entry, limit) = try TieredCatalog(tiers: try Tiers(settings)).resolve(set == "latest" ? nil : set, from: from, components: options.components,
+        // One set of tiers for the lookup and the restore (an SFTP target's session is reused).
+        let tiers = try Tiers(settings)
+        let (tier, entry, limit) = try TieredCatalog(tiers: tiers).resolve(set == "latest" ? nil : set, from: from, components: options.components,
                                                                                         moment: try toTime.map(PointInTime.parse))
         AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: [entry.tier], components: (options.components ?? entry.manifest.artifacts.map(\.component)).map(\.rawValue))
         if let toTime, let limit {
@@ -141,7 +143,6 @@ struct RestoreCommand: AuditedCommand {
             // Without --from (and --to-time, whose chain is one tier's), a
             // copy that cannot be used gives way to the next tier's copy of
             // the same set, in RESTORE_ORDER; the run says so.
-            let tiers = try Tiers(settings)
             let fallback = from == nil && toTime == nil
             let outcome = try console.withProgress {
                 try RestoreFallback(tiers: tiers, console: console, enabled: fallback).run(entry.id, first: tier) { source in

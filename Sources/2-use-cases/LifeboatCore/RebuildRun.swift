@@ -209,7 +209,7 @@ final class RebuildRun {
                 console.warn("\(passed.last!); trying the copy in \(other.name) (\(other.location))")
                 do {
                     _ = try SetCopier(console: console).copy(manifest, from: other, to: local)
-                    return passed.map { $0 + "; \(manifest.id) came from \(other.name)" }
+                    return passed + ["\(manifest.id) came from \(other.name)"]
                 } catch {
                     passed.append("the \(other.name) copy of \(manifest.id) could not be used (\(LifeboatError.wrap(error, doing: "downloading").message))")
                 }

@@ -102,7 +102,7 @@ public struct TieredCatalog: Sendable {
                 firstError = firstError ?? error
                 passed.append(tier.name)
                 if tier.isLocal {
-                    found.append(Self.describeLocal(tier))
+                    found.append(Self.describeLocal(tier, holding: listing.complete.count))
                 } else {
                     found.append("\(tier.name) (\(tier.location)) holds \(listing.complete.count) complete set(s)\(listing.complete.isEmpty ? "" : ", none matching")")
                     if !listing.complete.isEmpty { alternatives.append("lifeboat list --tier \(tier.name)") }
@@ -137,11 +137,10 @@ public struct TieredCatalog: Sendable {
     }
 
     /// What the local tier holds, for messages: a missing folder is said.
-    static func describeLocal(_ tier: any StorageTier) -> String {
+    static func describeLocal(_ tier: any StorageTier, holding count: Int) -> String {
         guard FileManager.default.fileExists(atPath: tier.location) else {
             return "the local tier \(tier.location) does not exist (no backup was taken here, or the volume is not mounted)"
         }
-        let count = (try? SetCatalog(tier: tier).list().complete.count) ?? 0
         return "the local tier \(tier.location) holds \(count) complete set(s)\(count == 0 ? "" : ", none matching")"
     }
 }
