@@ -37,8 +37,16 @@ struct RestoreCommand: AuditedCommand {
         the server and databases the set came from); --stop-containers and
         --no-stop-containers decide otherwise.
 
+        --include GLOB (repeatable) restores only the files and config entries
+        it selects (a folder with everything below it), to their place or under
+        --to DIR; an entry that exists is refused without --overwrite, and
+        nothing else is touched. From S3 only the frames holding them are
+        downloaded. `lifeboat find` tells which set has a file.
+
         Examples:
           lifeboat restore --to /tmp/check
+          lifeboat restore latest --include 'invoices/2026/invoice-0042.pdf'
+          lifeboat restore 20260122T020000Z-full-3f9a --include 'invoices/2026' --to /tmp/old
           lifeboat restore latest --from s3 --overwrite
           lifeboat restore latest --components config --overwrite
           lifeboat restore 20260122T020000Z-full-3f9a --components files --overwrite
@@ -93,6 +101,9 @@ struct RestoreCommand: AuditedCommand {
     @Option(name: .customLong("to-time"), help: "Point-in-time recovery of MongoDB: a UTC time (2026-01-22T10:15:00Z) or an oplog position (seconds:ordinal); the newest full set before it is restored and the chain's oplog replayed up to and including it.")
     var toTime: String?
 
+    @Option(help: "Restore only the files and config entries matching this glob (repeatable): a name (*.pdf), a path from the uploads folder (invoices/2026), or an absolute config path.")
+    var include: [String] = []
+
     @Flag(help: "Print the outcome as JSON (schema lifeboat.restore/1, docs/json.md).")
     var json = false
 
@@ -115,12 +126,19 @@ struct RestoreCommand: AuditedCommand {
         if merge && (overwrite || drop) {
             throw ValidationError("--merge keeps what MongoDB holds, --overwrite/--drop replace it: give one")
         }
+        if !include.isEmpty {
+            if toTime != nil { throw ValidationError("--include takes files and config entries; --to-time restores MongoDB: give one") }
+            if merge || drop || !namespaces.isEmpty || !excludedNamespaces.isEmpty || !renameFrom.isEmpty {
+                throw ValidationError("--include takes files and config entries; the MongoDB options (--merge, --drop, --ns…) do not apply to it")
+            }
+        }
         if let redisMethod, !["replication", "file"].contains(redisMethod) {
             throw ValidationError("--redis-method must be replication or file")
         }
     }
 
     func run() throws {
+        if !include.isEmpty { return try runSelective() }
         let settings = try global.settings(redisMethod.map { ["REDIS_RESTORE_METHOD": $0] } ?? [:])
         let selection = try NamespaceOptions.selection(include: namespaces, exclude: excludedNamespaces, from: renameFrom, to: renameTo)
         var options = RestoreJob.Options(components: try components.map(Component.parseList), destination: destination, overwrite: overwrite,
@@ -162,6 +180,29 @@ struct RestoreCommand: AuditedCommand {
             }
             throw partial.error
         }
+    }
+
+    /// --include: only the chosen entries, checked, then placed.
+    private func runSelective() throws {
+        let settings = try global.settings()
+        let tiers = try Tiers(settings)
+        let chosen = try components.map(Component.parseList)
+        let (tier, entry) = try TieredCatalog(tiers: tiers).resolve(set == "latest" ? nil : set, from: from, components: chosen)
+        AuditNotes.shared.note(sets: [entry.id.rawValue], tiers: [entry.tier], components: (chosen ?? SelectiveRestore.components).map(\.rawValue))
+        let options = SelectiveRestore.Options(patterns: try include.map(PathPattern.init), components: chosen, destination: destination, overwrite: overwrite)
+        let outcome = try SelectiveRestore(settings: settings, tier: tier, console: Console.terminal(progress: settings.showProgress)).run(entry.manifest, options: options)
+        let checked = outcome.wholeArtifactsChecked ? "artifacts' SHA-256 checked" : "frames, tags and sizes checked; `lifeboat verify \(outcome.id)` checks the whole set"
+        let notes = ["read \(Output.bytes(outcome.transferred)) from \(outcome.tier)", checked]
+        if json {
+            let restored = outcome.placed.map { RestoreResult.Restored(component: $0.component.rawValue, to: $0.root) }
+            try Output.json(RestoreResult(set: outcome.id.rawValue, restored: restored, notRestored: [], keptPrevious: [], notes: notes, pointInTime: nil), schema: "restore/1")
+            return
+        }
+        Output.line("restored \(outcome.id): " + outcome.placed.map { placed in
+            "\(placed.component.rawValue): \(placed.files) files (\(Output.bytes(placed.bytes)))"
+                + (placed.links > 0 ? ", \(placed.links) symlinks" : "") + (placed.folders > 0 ? ", \(placed.folders) folders" : "")
+                + (placed.replaced > 0 ? " (\(placed.replaced) replaced)" : "") + " → \(placed.root)"
+        }.joined(separator: ", ") + " (" + notes.joined(separator: "; ") + ")")
     }
 
     static func describe(_ outcome: RestoreJob.Outcome) -> String {

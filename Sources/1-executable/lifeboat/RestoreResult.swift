@@ -14,6 +14,15 @@ struct RestoreResult: Encodable {
     /// The oplog position replayed up to (--to-time).
     let pointInTime: String?
 
+    init(set: String, restored: [Restored], notRestored: [NotRestored], keptPrevious: [String], notes: [String], pointInTime: String?) {
+        self.set = set
+        self.restored = restored
+        self.notRestored = notRestored
+        self.keptPrevious = keptPrevious
+        self.notes = notes
+        self.pointInTime = pointInTime
+    }
+
     init(_ outcome: RestoreJob.Outcome, failures: [(Component, String)], pointInTime: String?) {
         set = outcome.id.rawValue
         restored = outcome.restored.map { Restored(component: $0.0.rawValue, to: $0.1) }

@@ -81,18 +81,20 @@ struct Encryption {
     /// The stored bytes of an artifact, decrypted (when encrypted) and
     /// decompressed: what its reader consumes.
     func contents(of artifact: Manifest.Artifact, from stored: any ByteSource) throws -> any ByteSource {
-        var source = stored
-        if artifact.encryption != nil {
-            guard canDecrypt else {
-                throw LifeboatError.usage("\(artifact.file) is encrypted", hint: Self.keyHint(artifact))
-            }
-            do {
-                source = try AgeDecryptingSource(identities: identities ?? [], passphrase: passphrase, upstream: stored)
-            } catch let error as AgeError {
-                throw LifeboatError.usage("\(artifact.file) cannot be decrypted: \(error.message)", hint: "check BACKUP_ENCRYPTION_IDENTITY_FILE or BACKUP_ENCRYPTION_PASSPHRASE; nothing was restored")
-            }
-        }
+        let source: any ByteSource = artifact.encryption != nil ? try decryptor(of: artifact, from: stored) : stored
         return try Decompressors.make(artifact.compression, from: source)
+    }
+
+    /// The age stream of an encrypted artifact, its header read and checked.
+    func decryptor(of artifact: Manifest.Artifact, from stored: any ByteSource) throws -> AgeDecryptingSource {
+        guard canDecrypt else {
+            throw LifeboatError.usage("\(artifact.file) is encrypted", hint: Self.keyHint(artifact))
+        }
+        do {
+            return try AgeDecryptingSource(identities: identities ?? [], passphrase: passphrase, upstream: stored)
+        } catch let error as AgeError {
+            throw LifeboatError.usage("\(artifact.file) cannot be decrypted: \(error.message)", hint: "check BACKUP_ENCRYPTION_IDENTITY_FILE or BACKUP_ENCRYPTION_PASSPHRASE; nothing was restored")
+        }
     }
 
     static func keyHint(_ artifact: Manifest.Artifact) -> String {

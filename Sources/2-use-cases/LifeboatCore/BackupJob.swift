@@ -259,9 +259,12 @@ public struct BackupJob: Sendable {
                 // Encryption sits between compression and the hand-off, so
                 // no plaintext byte reaches the tier.
                 let encryptor = try encryption.sink(into: handoff)
-                let compressor = try Compressors.make(compression, into: encryptor ?? handoff)
+                let compressed = CountingSink(encryptor ?? handoff)
+                let compressor = try Compressors.make(compression, into: compressed)
                 console.meter?.begin(component.rawValue)
                 let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
+                var backup = backup
+                backup.frames = FrameCutter(compressor, counting: compressed)
                 try component.handler.backUp(backup, into: raw, artifact: &artifact)
                 try compressor.finish()
                 try encryptor?.finish()

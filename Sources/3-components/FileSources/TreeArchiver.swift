@@ -21,6 +21,19 @@ public final class TreeArchiver {
     public private(set) var summary: TreeSummary
     /// Incrementals: entries found that the parent had too (the rest of the parent's were deleted).
     public private(set) var matchedParent = 0
+    /// Cuts the compressed artifact into independent frames, so one entry
+    /// can be read without what comes before it (nil: one frame).
+    private let frames: (any IndependentFrames)?
+    /// The uncompressed tar bytes written so far (where the next header goes).
+    private let written: CountingSink?
+    private var frameStartCompressed: Int64 = 0
+    private var frameStartRaw: UInt64 = 0
+
+    /// A frame ends before the entry that would take it past this many
+    /// uncompressed bytes; an entry larger than this gets a frame of its
+    /// own. Reading one file back then reads at most this much besides it
+    /// (docs/format.md: independent frames).
+    public static let frameTarget: UInt64 = 8 << 20
 
     /// Top-level names a restore may leave inside a mounted uploads folder;
     /// they are never backed up.
@@ -32,8 +45,11 @@ public final class TreeArchiver {
     }
 
     public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in },
-                index: (any ByteSink)? = nil, changes: TreeChangeFilter? = nil) {
+                index: (any ByteSink)? = nil, changes: TreeChangeFilter? = nil,
+                frames: (any IndependentFrames)? = nil, written: CountingSink? = nil) {
         self.index = index
+        self.frames = frames
+        self.written = written
         self.changes = changes
         self.writer = writer
         self.skipUnreadable = skipUnreadable
@@ -96,29 +112,55 @@ public final class TreeArchiver {
         var header = TarEntryHeader(path: name, kind: .file, permissions: UInt32(st.st_mode) & 0o7777, size: 0,
                                     uid: Int64(st.st_uid), gid: Int64(st.st_gid),
                                     mtimeSeconds: Int64(st.st_mtim.tv_sec), mtimeNanoseconds: Int(st.st_mtim.tv_nsec))
+        let fileType = st.st_mode & S_IFMT
+        var symlinkTarget: String?
+        if fileType == S_IFLNK {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(path, &target, target.count - 1)
+            if n < 0 {
+                try unreadable(path, reason: String(cString: strerror(errno)))
+                return
+            }
+            symlinkTarget = String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        var entry: TreeIndexEntry?
         if index != nil || changes != nil {
             let type: TreeIndexEntry.EntryType
-            switch st.st_mode & S_IFMT {
+            switch fileType {
             case S_IFDIR: type = .directory
             case S_IFREG: type = .file
             case S_IFLNK: type = .symlink
             default: type = .other
             }
-            let entry = TreeIndexEntry(path: name, type: type, size: Int64(st.st_size),
+            var found = TreeIndexEntry(path: name, type: type, size: Int64(st.st_size),
                                        mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
                                        inode: UInt64(st.st_ino), mode: UInt32(st.st_mode), uid: st.st_uid, gid: st.st_gid)
-            try index?.write(TreeIndex.encode(entry))
+            found.linkTarget = symlinkTarget
             if changes?.parent[name] != nil { matchedParent += 1 }
             // Hard-linked files always go in whole: their link targets may be elsewhere in the chain.
-            if let changes, st.st_nlink <= 1 || type != .file, changes.unchanged(entry) {
+            if let changes, st.st_nlink <= 1 || type != .file, changes.unchanged(found) {
+                try index?.write(TreeIndex.encode(found))
                 summary.unchanged = (summary.unchanged ?? 0) + 1
                 return
             }
+            entry = found
+        }
+        var hardlinkTarget: String?
+        if fileType == S_IFREG && st.st_nlink > 1 {
+            let key = HardlinkKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            if let first = hardlinkNames[key] { hardlinkTarget = first } else { hardlinkNames[key] = name }
+        }
+        let readableFolder = fileType != S_IFDIR || access(path, R_OK | X_OK) == 0
+        if var entry {
+            entry.linkTarget = hardlinkTarget ?? symlinkTarget
+            // Where the tar header is about to go (an unreadable folder is not written).
+            entry.location = readableFolder ? try nextLocation(size: fileType == S_IFREG && hardlinkTarget == nil ? Int64(st.st_size) : 0) : nil
+            try index?.write(TreeIndex.encode(entry))
         }
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             header.kind = .directory
-            if access(path, R_OK | X_OK) != 0 {
+            if !readableFolder {
                 try unreadable(path, reason: "permission denied")
                 return
             }
@@ -127,26 +169,16 @@ public final class TreeArchiver {
             summary.directories += 1
             try addChildren(of: path, storedAs: name)
         case S_IFREG:
-            if st.st_nlink > 1 {
-                let key = HardlinkKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-                if let first = hardlinkNames[key] {
-                    header.kind = .hardlink(target: first)
-                    try writer.writeHeader(header)
-                    try writer.finishEntry()
-                    summary.hardlinks += 1
-                    return
-                }
-                hardlinkNames[key] = name
+            if let hardlinkTarget {
+                header.kind = .hardlink(target: hardlinkTarget)
+                try writer.writeHeader(header)
+                try writer.finishEntry()
+                summary.hardlinks += 1
+                return
             }
             try addFile(path: path, header: header)
         case S_IFLNK:
-            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let n = readlink(path, &target, target.count - 1)
-            if n < 0 {
-                try unreadable(path, reason: String(cString: strerror(errno)))
-                return
-            }
-            header.kind = .symlink(target: String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            header.kind = .symlink(target: symlinkTarget ?? "")
             try writer.writeHeader(header)
             try writer.finishEntry()
             summary.symlinks += 1
@@ -158,6 +190,18 @@ public final class TreeArchiver {
             try writer.finishEntry()
             summary.others += 1
         }
+    }
+
+    /// The place of the next tar header, after ending the frame when this
+    /// entry (of `size` data bytes) would make it larger than the target.
+    private func nextLocation(size: Int64) throws -> TreeIndexEntry.Location? {
+        guard let written else { return nil }
+        let inFrame = written.count - frameStartRaw
+        if let frames, inFrame > 0, inFrame + UInt64(max(size, 0)) > Self.frameTarget {
+            frameStartCompressed = try frames.startNewFrame()
+            frameStartRaw = written.count
+        }
+        return .init(frameOffset: frameStartCompressed, offsetInFrame: Int64(written.count - frameStartRaw))
     }
 
     private func addFile(path: String, header: TarEntryHeader) throws {

@@ -4,6 +4,14 @@ import TarArchive
 import Glibc
 #endif
 
+/// What a selective extraction does with the entry it is shown.
+public enum EntryChoice: Sendable {
+    case extract, skip, stop
+    /// Extract this one and read no further (not even the next header: a
+    /// ranged read may end right after it).
+    case extractLast
+}
+
 /// The files and config artifacts: a standard tar stream, compressed, as
 /// GNU tar writes and reads it. This is the only door to libarchive for the
 /// rest of Lifeboat.
@@ -25,10 +33,12 @@ public enum TreeArtifact {
     /// Writes the uncompressed tar stream into `sink` (the caller compresses).
     public static func write(_ contents: Contents, to sink: any ByteSink, skipUnreadable: Bool,
                              warn: @escaping (String) -> Void = { _ in }, index: (any ByteSink)? = nil,
-                             changes: TreeChangeFilter? = nil) throws -> WriteResult {
+                             changes: TreeChangeFilter? = nil, frames: (any IndependentFrames)? = nil) throws -> WriteResult {
         let raw = CountingSink(sink)
         let writer = try TarWriter(sink: raw)
-        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, index: index, changes: changes)
+        try index?.write(TreeIndex.header)
+        let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, index: index, changes: changes,
+                                    frames: frames, written: raw)
         switch contents {
         case .folderContents(let root):
             try archiver.addContents(of: root)
@@ -99,10 +109,46 @@ public enum TreeArtifact {
         return summary
     }
 
-    /// Extracts an artifact under `root` and nowhere else.
-    public static func extract(_ source: any ByteSource, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
+    /// Every entry of a tar stream as an index entry without a location
+    /// (the listing of an artifact that has no index: config, or a set of
+    /// an older Lifeboat). Reads the stream to its end.
+    public static func entries(_ source: any ByteSource, visit: (TreeIndexEntry) throws -> Void) throws {
         let reader = try TarReader(source: source)
-        let counts = try SafeExtractor.extract(reader, into: root, restoreOwners: geteuid() == 0, replaceAtomically: replaceAtomically)
+        while let header = try reader.nextHeader() {
+            let name = try SafeExtractor.validatedRelativePath(header.path)
+            _ = try reader.skimData()
+            guard !name.isEmpty else { continue }
+            var entry = TreeIndexEntry(path: name, type: .file, size: header.size,
+                                       mtimeNanoseconds: header.mtimeSeconds * 1_000_000_000 + Int64(header.mtimeNanoseconds),
+                                       inode: 0, mode: header.permissions, uid: UInt32(truncatingIfNeeded: header.uid), gid: UInt32(truncatingIfNeeded: header.gid))
+            switch header.kind {
+            case .file: break
+            case .directory: entry.type = .directory; entry.mode |= UInt32(S_IFDIR); entry.size = 0
+            case .symlink(let target): entry.type = .symlink; entry.linkTarget = target; entry.mode |= UInt32(S_IFLNK); entry.size = Int64(target.utf8.count)
+            case .hardlink(let target): entry.linkTarget = target; entry.mode |= UInt32(S_IFREG)
+            case .other(let mode): entry.type = .other; entry.mode = mode; entry.size = 0
+            }
+            if case .file = header.kind { entry.mode |= UInt32(S_IFREG) }
+            try visit(entry)
+        }
+    }
+
+    /// Extracts an artifact under `root` and nowhere else; with `select`,
+    /// only the entries it chooses (and it may stop the read early).
+    public static func extract(_ source: any ByteSource, into root: String, replaceAtomically: Bool,
+                               select: ((_ relativePath: String) throws -> EntryChoice)? = nil) throws -> TreeSummary {
+        let reader = try TarReader(source: source)
+        let choose = select.map { select in
+            { (path: String, _: TarEntryHeader) throws -> SafeExtractor.Selection in
+                switch try select(path) {
+                case .extract: return .extract
+                case .skip: return .skip
+                case .stop: return .stop
+                case .extractLast: return .extractLast
+                }
+            }
+        }
+        let counts = try SafeExtractor.extract(reader, into: root, restoreOwners: geteuid() == 0, replaceAtomically: replaceAtomically, select: choose)
         var summary = TreeSummary(sourcePaths: [root])
         summary.files = counts.files
         summary.directories = counts.directories

@@ -8,9 +8,25 @@ import Foundation
 ///
 /// Binary records, little-endian: type (1 byte), size, mtime in
 /// nanoseconds, inode (8 bytes each), mode, uid, gid (4 each), the path's
-/// length (4) and its UTF-8 bytes.
+/// length (4) and its UTF-8 bytes. Version 2 (a header record `I`, then
+/// the version, 4 bytes) adds to each record: the link target's length
+/// (4) and bytes, then where the entry's tar header is in the artifact:
+/// the compressed offset of its frame (8, -1 when the entry is not in this
+/// artifact) and its offset in the frame's decompressed bytes (8).
+/// Version 1 indexes (no header) are still read; docs/format.md.
 public struct TreeIndexEntry: Sendable, Equatable {
     public enum EntryType: UInt8, Sendable { case file = 0x66, directory = 0x64, symlink = 0x6C, other = 0x6F }
+    /// Where an entry's tar header begins in the artifact.
+    public struct Location: Sendable, Equatable {
+        /// Compressed (and unencrypted) offset of the independent frame holding it.
+        public var frameOffset: Int64
+        /// Decompressed offset of the header in that frame.
+        public var offsetInFrame: Int64
+        public init(frameOffset: Int64, offsetInFrame: Int64) {
+            self.frameOffset = frameOffset
+            self.offsetInFrame = offsetInFrame
+        }
+    }
     public var path: String
     public var type: EntryType
     public var size: Int64
@@ -19,6 +35,14 @@ public struct TreeIndexEntry: Sendable, Equatable {
     public var mode: UInt32
     public var uid: UInt32
     public var gid: UInt32
+    /// A symlink's target, or for a file stored as a hard link, the path
+    /// of the first name (whose entry holds the bytes). Version 2 only.
+    public var linkTarget: String? = nil
+    /// nil: not in this artifact (an incremental's unchanged entry), or a
+    /// version 1 index.
+    public var location: Location? = nil
+    /// Whether the file is stored as a tar hard link to `linkTarget`.
+    public var isHardlink: Bool { type == .file && linkTarget != nil }
 
     /// Whether the entry's contents or attributes may differ from `other`'s.
     public func differs(from other: TreeIndexEntry) -> Bool {
@@ -28,6 +52,12 @@ public struct TreeIndexEntry: Sendable, Equatable {
 }
 
 public enum TreeIndex {
+    public static let version: UInt32 = 2
+    private static let headerType: UInt8 = 0x49
+    /// The first record of a version 2 index.
+    public static var header: [UInt8] { [headerType] + withUnsafeBytes(of: version.littleEndian) { Array($0) } }
+
+    /// One record of a version 2 index.
     public static func encode(_ entry: TreeIndexEntry) -> [UInt8] {
         var out: [UInt8] = [entry.type.rawValue]
         func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
@@ -40,6 +70,11 @@ public enum TreeIndex {
         let path = Array(entry.path.utf8)
         put(UInt32(path.count))
         out.append(contentsOf: path)
+        let target = Array((entry.linkTarget ?? "").utf8)
+        put(UInt32(target.count))
+        out.append(contentsOf: target)
+        put(entry.location?.frameOffset ?? -1)
+        put(entry.location?.offsetInFrame ?? 0)
         return out
     }
 
@@ -65,6 +100,19 @@ public enum TreeIndex {
             offset += MemoryLayout<T>.size
             return T(littleEndian: value)
         }
+        var version: UInt32 = 1
+        if try need(5), buffer[offset] == headerType {
+            offset += 1
+            version = get(UInt32.self)
+            guard version == 2 else {
+                throw FileSourceError(path: "files index", problem: "has version \(version); this Lifeboat reads versions 1 and 2", hint: "use a newer Lifeboat to read this set")
+            }
+        }
+        func text(_ length: Int, _ what: String) throws -> String {
+            guard try need(length) else { throw FileSourceError(path: "files index", problem: "is damaged (\(what) is cut off)") }
+            defer { offset += length }
+            return String(decoding: buffer[offset..<(offset + length)], as: UTF8.self)
+        }
         while try need(1) {
             guard try need(41), let type = TreeIndexEntry.EntryType(rawValue: buffer[offset]) else {
                 throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off or of unknown type)")
@@ -72,10 +120,18 @@ public enum TreeIndex {
             offset += 1
             let size = get(Int64.self), mtime = get(Int64.self), inode = get(UInt64.self)
             let mode = get(UInt32.self), uid = get(UInt32.self), gid = get(UInt32.self), length = Int(get(UInt32.self))
-            guard try need(length) else { throw FileSourceError(path: "files index", problem: "is damaged (a path is cut off)") }
-            let path = String(decoding: buffer[offset..<(offset + length)], as: UTF8.self)
-            offset += length
-            try visit(TreeIndexEntry(path: path, type: type, size: size, mtimeNanoseconds: mtime, inode: inode, mode: mode, uid: uid, gid: gid))
+            var entry = TreeIndexEntry(path: try text(length, "a path"), type: type, size: size, mtimeNanoseconds: mtime, inode: inode,
+                                       mode: mode, uid: uid, gid: gid)
+            if version >= 2 {
+                guard try need(4) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)") }
+                let targetLength = Int(get(UInt32.self))
+                let target = try text(targetLength, "a link target")
+                guard try need(16) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)") }
+                let frame = get(Int64.self), inFrame = get(Int64.self)
+                entry.linkTarget = targetLength > 0 ? target : nil
+                entry.location = frame >= 0 ? .init(frameOffset: frame, offsetInFrame: inFrame) : nil
+            }
+            try visit(entry)
         }
     }
 

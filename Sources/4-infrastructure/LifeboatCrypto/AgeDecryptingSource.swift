@@ -3,7 +3,7 @@ import ByteStreams
 /// Decrypts an age v1 stream with X25519 identities, checking the header
 /// MAC and every chunk's tag; a truncated stream (no last chunk) is an error.
 public final class AgeDecryptingSource: ByteSource {
-    private let upstream: any ByteSource
+    private var upstream: any ByteSource
     private var buffered: [UInt8] = []
     private var upstreamEnded = false
     private let payloadKey: [UInt8]
@@ -16,7 +16,12 @@ public final class AgeDecryptingSource: ByteSource {
     /// hostile file cannot make us spend more than 1 GiB and a few seconds.
     public static let maxWorkFactor = 22
 
+    /// The stored bytes before the first payload chunk (header and nonce).
+    public private(set) var headerLength: Int64 = 0
+
     public init(identities: [AgeIdentity], passphrase: String? = nil, upstream: any ByteSource) throws {
+        let counted = ReadCounter(upstream)
+        let upstream: any ByteSource = counted
         self.upstream = upstream
         var header = ""
         var lines: [String] = []
@@ -85,7 +90,28 @@ public final class AgeDecryptingSource: ByteSource {
         let nonce = try Self.readExactly(16, from: upstream, buffer: &buffered)
         guard nonce.count == 16 else { throw AgeError("the age payload nonce is missing (truncated)") }
         payloadKey = try Primitives.hkdf(key: fileKey, salt: nonce, info: "payload")
+        headerLength = counted.count - Int64(buffered.count)
     }
+
+    /// Goes on from payload chunk `chunk` (0-based), read from `source`,
+    /// which starts at that chunk's first stored byte
+    /// (`headerLength + chunk * (chunkSize + 16)`): a reader of one part of
+    /// a large artifact decrypts only the chunks that hold it. Every chunk
+    /// is still authenticated (its tag binds its number and whether it is
+    /// the last).
+    public func resume(atChunk chunk: UInt64, from source: any ByteSource) {
+        upstream = source
+        buffered = []
+        upstreamEnded = false
+        counter = chunk
+        plaintext = []
+        plaintextOffset = 0
+        sawLast = false
+    }
+
+    /// Stored bytes of one sealed chunk.
+    public static var sealedChunkSize: Int64 { Int64(AgeEncryptingSink.chunkSize + 16) }
+    public static var chunkSize: Int64 { Int64(AgeEncryptingSink.chunkSize) }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while plaintextOffset == plaintext.count {
@@ -148,5 +174,17 @@ public final class AgeDecryptingSource: ByteSource {
             if buffer.count == before { return nil }
             if buffer.count > 1 << 20 { return nil }
         }
+    }
+}
+
+/// Counts what the header parser takes from upstream.
+private final class ReadCounter: ByteSource {
+    let upstream: any ByteSource
+    var count: Int64 = 0
+    init(_ upstream: any ByteSource) { self.upstream = upstream }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try upstream.read(into: buffer)
+        count += Int64(n)
+        return n
     }
 }

@@ -12,7 +12,9 @@ final class S3ObjectSource: ByteSource, @unchecked Sendable {
     // fetch work item before it signals, and read only after waiting on it.
     private let client: S3Client
     private let objectKey: String
+    /// Where the read ends (the object's size, or the range's end).
     private let size: Int64
+    private let objectSize: Int64
     private let etag: String?
     private let rangeSize: Int
     private var nextOffset: Int64 = 0
@@ -33,11 +35,16 @@ final class S3ObjectSource: ByteSource, @unchecked Sendable {
         }
     }
 
-    init(client: S3Client, objectKey: String, size: Int64, etag: String?) {
+    /// The whole object, or the byte `range` of it (each GET then asks
+    /// for no more than the range holds: a read of one entry transfers
+    /// only its frames).
+    init(client: S3Client, objectKey: String, size: Int64, etag: String?, range: Range<Int64>? = nil) {
         self.client = client
         self.objectKey = objectKey
-        self.size = size
+        self.size = range?.upperBound ?? size
+        self.objectSize = size
         self.etag = etag
+        self.nextOffset = range?.lowerBound ?? 0
         // 16 MiB ranges: each GET has a fixed cost (a round trip on S3; on
         // moto, reading the whole object), so fewer, larger ranges go faster.
         self.rangeSize = max(client.options.partSize, 16 << 20)
@@ -85,7 +92,7 @@ final class S3ObjectSource: ByteSource, @unchecked Sendable {
                                        operation: "download of s3://\(client.location.bucket)/\(objectKey)")
         let expected = Int(last - offset + 1)
         var body = response.body
-        if response.status == 200 && body.count == Int(size) && offset > 0 {
+        if response.status == 200 && body.count == Int(objectSize) && (offset > 0 || last + 1 < objectSize) {
             body = Array(body[Int(offset)...Int(last)])  // a server that ignores ranges
         }
         guard body.count == expected else {

@@ -57,6 +57,17 @@ public struct S3Tier: StorageTier {
         return S3ObjectSource(client: client, objectKey: full, size: head.size, etag: head.etag)
     }
 
+    public func open(key: String, from offset: Int64, length: Int64?) throws -> any ByteSource {
+        let full = try objectKey(key)
+        guard let head = try head(full) else { throw StorageError.notFound(tier: name, key: key) }
+        if head.archive == .archived || head.archive == .restoring {
+            throw S3Error(.archived, "\(key) is stored in \(head.storageClass ?? "an archive class") and has not been restored",
+                          operation: "download of \(location)\(key)")
+        }
+        let end = min(head.size, length.map { offset + $0 } ?? head.size)
+        return S3ObjectSource(client: client, objectKey: full, size: head.size, etag: head.etag, range: min(offset, end)..<end)
+    }
+
     public func stat(key: String) throws -> ObjectInfo? {
         guard let head = try head(try objectKey(key)) else { return nil }
         return ObjectInfo(key: key, size: UInt64(head.size), modified: head.modified)

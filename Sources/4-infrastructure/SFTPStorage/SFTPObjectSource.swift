@@ -12,13 +12,13 @@ final class SFTPObjectSource: ByteSource, @unchecked Sendable {
     private let pipe = BoundedPipe(capacity: 1 << 20)
     private var finishedReading = false
 
-    init(connections: SFTPConnections, url: String) {
+    init(connections: SFTPConnections, url: String, from start: Int64 = 0) {
         let pipe = self.pipe
         let thread = Thread {
             let counting = CountingSink(pipe)
             do {
                 try connections.with { transfer in
-                    try transfer.download(url: url, to: counting, from: Int64(counting.count))
+                    try transfer.download(url: url, to: counting, from: start + Int64(counting.count))
                 }
                 pipe.finish()
             } catch {

@@ -50,6 +50,15 @@ public struct SFTPTier: StorageTier {
         return SFTPObjectSource(connections: connections, url: place.url(path: full))
     }
 
+    public func open(key: String, from offset: Int64, length: Int64?) throws -> any ByteSource {
+        let full = try path(key)
+        guard try connections.with({ try $0.attributes(url: place.url(path: full)) }) != nil else {
+            throw StorageError.notFound(tier: self.name, key: key)
+        }
+        let source = SFTPObjectSource(connections: connections, url: place.url(path: full), from: offset)
+        return length.map { LimitedSource(source, limit: $0) } ?? source
+    }
+
     public func stat(key: String) throws -> ObjectInfo? {
         let full = try path(key)
         guard let attributes = try connections.with({ try $0.attributes(url: place.url(path: full)) }) else { return nil }

@@ -57,6 +57,12 @@ public struct LocalTier: StorageTier {
         return FileDescriptorSource(fd: fd, path: p, ownsDescriptor: true)
     }
 
+    public func open(key: String, from offset: Int64, length: Int64?) throws -> any ByteSource {
+        let source = try open(key: key) as! FileDescriptorSource
+        if lseek(source.fd, off_t(offset), SEEK_SET) < 0 { throw SystemCallError("seek", path: try path(for: key)) }
+        return length.map { LimitedSource(source, limit: $0) } ?? source
+    }
+
     public func stat(key: String) throws -> ObjectInfo? {
         let p = try path(for: key)
         var st = Glibc.stat()

@@ -38,6 +38,9 @@ public protocol StorageTier: Sendable {
     func beginUpload(key: String) throws -> any ObjectUpload
     /// Opens an object for reading; throws `StorageError.notFound` when absent.
     func open(key: String) throws -> any ByteSource
+    /// Opens `length` bytes (nil: to the end) of an object from `offset`,
+    /// transferring only those where the tier can (S3: a ranged GET).
+    func open(key: String, from offset: Int64, length: Int64?) throws -> any ByteSource
     func stat(key: String) throws -> ObjectInfo?
     /// Every committed object whose key starts with `prefix`, sorted by key.
     func list(prefix: String) throws -> [ObjectInfo]
@@ -86,6 +89,12 @@ extension StorageTier {
     public func lockedUntil(key: String) throws -> Date? { nil }
     public func deleteForGood(prefix: String) throws { try deleteAll(prefix: prefix) }
     public func sharingTransfers(among copies: Int) -> any StorageTier { self }
+    /// A tier without ranged reads reads up to the offset and drops it.
+    public func open(key: String, from offset: Int64, length: Int64?) throws -> any ByteSource {
+        let source = try open(key: key)
+        try source.skip(offset)
+        return length.map { LimitedSource(source, limit: $0) } ?? source
+    }
 }
 
 /// The one rule for object keys, the same in every tier: relative, no

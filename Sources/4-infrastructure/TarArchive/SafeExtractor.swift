@@ -63,8 +63,12 @@ public enum SafeExtractor {
     /// With `replaceAtomically`, each file is written to a temporary name and
     /// renamed over the old one, so a crash never leaves a half-written file
     /// (used when restoring config files in place).
+    /// What to do with an entry when only some are wanted.
+    public enum Selection: Sendable { case extract, skip, stop, extractLast }
+
     public static func extract(_ reader: TarReader, into root: String, restoreOwners: Bool,
-                               replaceAtomically: Bool = false) throws -> TarContentCounts {
+                               replaceAtomically: Bool = false,
+                               select: ((_ relativePath: String, _ header: TarEntryHeader) throws -> Selection)? = nil) throws -> TarContentCounts {
         let prefix = root == "/" ? "" : root
         guard let disk = archive_write_disk_new() else {
             throw ArchiveError(operation: "archive_write_disk_new", message: "out of memory", errno: 0)
@@ -83,6 +87,16 @@ public enum SafeExtractor {
             guard let entry = reader.currentEntry() else { break }
             let relative = try validatedRelativePath(header.path)
             if relative.isEmpty { continue }
+            let choice = try select?(relative, header) ?? .extract
+            switch choice {
+            case .extract, .extractLast: break
+            case .skip:
+                _ = try reader.skimData()
+                continue
+            case .stop:
+                try checkArchive(archive_write_close(disk), disk, "finish extraction")
+                return counts
+            }
             archive_entry_set_pathname(entry, prefix + "/" + relative)
             if case .hardlink(let target) = header.kind {
                 let linkRelative = try validatedRelativePath(target)
@@ -95,6 +109,7 @@ public enum SafeExtractor {
             }
             try checkArchive(archive_write_finish_entry(disk), disk, "finish \(relative)")
             counts.count(header, dataBytes: written)
+            if choice == .extractLast { break }
         }
         // Directory times and modes are applied here, after their contents.
         try checkArchive(archive_write_close(disk), disk, "finish extraction")

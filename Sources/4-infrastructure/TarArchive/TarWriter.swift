@@ -27,6 +27,10 @@ public final class TarWriter {
         try checkArchive(archive_write_add_filter_none(archive), archive, "no filter")
         // The stream is compressed next: no padding to a full 10 KiB record.
         try checkArchive(archive_write_set_bytes_in_last_block(archive, 1), archive, "bytes in last block")
+        // Unblocked: every byte reaches the sink when its call returns, so
+        // the bytes counted after `finishEntry` are exactly where the next
+        // header begins (the files index records it; same tar bytes).
+        try checkArchive(archive_write_set_bytes_per_block(archive, 0), archive, "bytes per block")
         let box = Unmanaged.passUnretained(output).toOpaque()
         try checkArchive(archive_write_open2(archive, box, nil, tarWriterCallback, nil, nil), archive, "open tar writer", callbackError: output.error)
     }

@@ -18,6 +18,9 @@ struct ComponentBackup {
     let mongoSelection: NamespaceSelection
     let encryption: EncryptionTarget
     let captured: BackupJob.CapturedOplog?
+    /// Cuts the artifact being written into independent compressed frames
+    /// (set by the backup job for each artifact).
+    var frames: (any IndependentFrames)? = nil
 
     /// The console's warning line (a `@Sendable` closure, for the sources' callbacks).
     var warn: @Sendable (String) -> Void { console.warn }

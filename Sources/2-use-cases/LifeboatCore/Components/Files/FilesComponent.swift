@@ -41,7 +41,7 @@ struct FilesComponent: ComponentHandler {
                                          backupDirectory: settings.backupDirectory)
         do {
             artifact.tree = try TreeArtifact.write(.folderContents(settings.uploadsDirectory!), to: sink, skipUnreadable: settings.skipUnreadable,
-                                                   warn: backup.warn, index: index.sink, changes: changes).summary
+                                                   warn: backup.warn, index: index.sink, changes: changes, frames: backup.frames).summary
             artifact.index = try index.finish()
             if changes != nil {
                 artifact.delta = true

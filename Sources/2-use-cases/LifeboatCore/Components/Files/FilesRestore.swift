@@ -104,23 +104,9 @@ struct FilesRestore: PreparedRestore {
 
     /// A set's files index, checked against its manifest entry.
     private static func loadIndex(_ restore: ComponentRestore, of manifest: Manifest) throws -> [String: TreeIndexEntry] {
-        guard let artifact = manifest.artifact(.files), let reference = artifact.index else {
+        guard let entries = try TreeEntries(tier: restore.tier, encryption: restore.encryption).index(of: manifest) else {
             throw LifeboatError.integrity("set \(manifest.id) has no files index")
         }
-        var indexArtifact = artifact
-        indexArtifact.file = reference.file
-        do {
-            let hashing = try HashingSource(restore.tier.open(key: "\(manifest.id)/\(reference.file)"))
-            let entries = try TreeIndex.load(restore.encryption.contents(of: indexArtifact, from: hashing))
-            try hashing.drain()
-            guard try hashing.finishHex() == reference.sha256 else {
-                throw LifeboatError.integrity("\(reference.file) of set \(manifest.id) does not match its manifest; nothing was changed")
-            }
-            return entries
-        } catch let error as LifeboatError {
-            throw error
-        } catch {
-            throw LifeboatError.wrap(error, doing: "reading \(reference.file) of set \(manifest.id)")
-        }
+        return Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { _, last in last })
     }
 }

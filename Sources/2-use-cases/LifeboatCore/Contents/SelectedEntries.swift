@@ -1,0 +1,192 @@
+import ByteStreams
+import FileSources
+import Foundation
+import LifeboatConfiguration
+import LifeboatCrypto
+import Storage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Some entries of a set's files or config tree, extracted into a staging
+/// folder: `restore --include` and `dump` share it.
+///
+/// With a files index that records frames (sets of this version), each
+/// entry is read from the link of its chain that holds its newest bytes,
+/// and only the frames that hold it are transferred; the frames' own
+/// checksums, the age tags and each file's size are checked. Without one
+/// (config, older sets) the whole artifact is read, its SHA-256 checked,
+/// and only the chosen entries written.
+struct SelectedEntries {
+    let tier: any StorageTier
+    let catalog: SetCatalog
+    let encryption: Encryption
+    let console: Console
+
+    struct Result {
+        /// The chosen entries, in tar order of the set's tree (parents first).
+        var entries: [TreeIndexEntry]
+        /// Whether the artifacts read were hash-checked whole (false: frames checked).
+        var wholeArtifactsChecked: Bool
+        /// Stored bytes read from the tier.
+        var transferred: Int64
+    }
+
+    /// The entries of `tree` (the set's listing) that the patterns select,
+    /// with the first names of selected hard links.
+    static func choose(_ tree: [TreeIndexEntry], where selects: (String) -> Bool) -> [TreeIndexEntry] {
+        var chosen = tree.filter { selects($0.path) }
+        let names = Set(chosen.map(\.path))
+        let targets = Set(chosen.compactMap { $0.isHardlink ? $0.linkTarget : nil }).subtracting(names)
+        if !targets.isEmpty { chosen = tree.filter { names.contains($0.path) || targets.contains($0.path) } }
+        return chosen
+    }
+
+    /// Extracts `chosen` (entries of `manifest`'s `component` tree) under `staging`.
+    func extract(_ chosen: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+        let result = try extractEntries(chosen, of: manifest, component, into: staging)
+        // Folders get the mode and time the set recorded, deepest first
+        // (making and filling them changed both).
+        for entry in chosen.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
+            let path = staging + "/" + entry.path
+            chmod(path, mode_t(entry.mode & 0o7777))
+            let time = timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000))
+            var times = [time, time]
+            _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+        }
+        return result
+    }
+
+    private func extractEntries(_ chosen: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+        guard let artifact = manifest.artifact(component) else { return Result(entries: [], wholeArtifactsChecked: true, transferred: 0) }
+        if artifact.index != nil && (artifact.delta == true || chosen.contains { $0.location != nil }) {
+            return try extractFrames(chosen, of: manifest, component, into: staging)
+        }
+        guard artifact.delta != true else {
+            throw LifeboatError.integrity("set \(manifest.id) is an incremental written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from its chain",
+                                          hint: "restore the whole tree elsewhere and copy what you need: lifeboat restore \(manifest.id) --components \(component.rawValue) --to /tmp/restore")
+        }
+        return try extractWhole(chosen, artifact, of: manifest.id, into: staging)
+    }
+
+    /// The whole artifact read, hash-checked, only `chosen` written.
+    private func extractWhole(_ chosen: [TreeIndexEntry], _ artifact: Manifest.Artifact, of id: BackupSetID, into staging: String) throws -> Result {
+        let wanted = Set(chosen.map(\.path))
+        do {
+            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            _ = try TreeArtifact.extract(encryption.contents(of: artifact, from: hashing), into: staging, replaceAtomically: false) { path in
+                wanted.contains(path) ? .extract : .skip
+            }
+            try hashing.drain()
+            let digest = try hashing.finishHex()
+            guard digest == artifact.sha256, Int64(hashing.count) == artifact.storedBytes else {
+                throw LifeboatError.integrity("\(artifact.file) of set \(id) does not match its manifest (SHA-256 \(digest)); nothing was restored",
+                                              hint: "restore from another set or tier; `lifeboat verify \(id)` records the failure")
+            }
+            return Result(entries: chosen, wholeArtifactsChecked: true, transferred: Int64(hashing.count))
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError.wrap(error, doing: "reading \(artifact.file) of set \(id)")
+        }
+    }
+
+    /// Ranged reads: each chosen entry from the link holding its newest
+    /// bytes, the frames of each link read in runs.
+    private func extractFrames(_ chosen: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+        let entries = TreeEntries(tier: tier, encryption: encryption)
+        let links = manifest.artifact(component)?.delta == true ? try FilesRestore.chain(ending: manifest, in: catalog) : [manifest]
+        var unresolved = Set(chosen.filter { $0.type != .directory }.map(\.path))
+        // Folders are made here (their modes and times are set when placed).
+        for entry in chosen where entry.type == .directory {
+            try LocalTier.makeDirectories(staging + "/" + entry.path)
+        }
+        var plan: [(link: Manifest, index: [TreeIndexEntry], wanted: [TreeIndexEntry])] = []
+        for link in links.reversed() where !unresolved.isEmpty {
+            guard let index = try entries.index(of: link, component) else {
+                throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) has no files index: the chain is broken")
+            }
+            guard index.contains(where: { $0.location != nil }) || index.isEmpty else {
+                throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) was written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from it",
+                                              hint: "restore the whole tree elsewhere and copy what you need: lifeboat restore \(manifest.id) --components \(component.rawValue) --to /tmp/restore")
+            }
+            let found = index.filter { $0.location != nil && unresolved.contains($0.path) }
+            unresolved.subtract(found.map(\.path))
+            if !found.isEmpty { plan.insert((link, index, found), at: 0) }
+        }
+        if !unresolved.isEmpty {
+            let names = unresolved.sorted().prefix(5).joined(separator: ", ")
+            throw LifeboatError.integrity("\(unresolved.count) chosen entries (\(names)) are in no artifact of the chain of \(manifest.id): the index and the artifacts disagree; nothing was restored",
+                                          hint: "`lifeboat verify \(manifest.id)` checks the set; restore the whole tree with --to DIR to see what it holds")
+        }
+        let frames = ArtifactFrames(tier: tier, encryption: encryption)
+        for (link, index, wanted) in plan {
+            try extractRuns(wanted, index: index, link.artifact(component)!, of: link.id, frames: frames, into: staging)
+        }
+        // What the chosen files are in the set is what must be on disk now.
+        for entry in chosen where entry.type == .file {
+            var st = Glibc.stat()
+            let path = staging + "/" + entry.path
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) == entry.size else {
+                throw LifeboatError.integrity("\(entry.path) came out of set \(manifest.id) \(lstat(path, &st) == 0 ? "with \(st.st_size) bytes, the index says \(entry.size)" : "missing"); nothing was restored",
+                                              hint: "`lifeboat verify \(manifest.id)` checks the whole set")
+            }
+        }
+        return Result(entries: chosen, wholeArtifactsChecked: false, transferred: frames.transferred)
+    }
+
+    /// The frames holding `wanted`, read in runs of adjacent frames.
+    private func extractRuns(_ wanted: [TreeIndexEntry], index: [TreeIndexEntry], _ artifact: Manifest.Artifact, of id: BackupSetID,
+                             frames: ArtifactFrames, into staging: String) throws {
+        let starts = Array(Set(index.compactMap { $0.location?.frameOffset })).sorted()
+        func end(of frame: Int64) -> Int64? {
+            var low = 0, high = starts.count
+            while low < high { let mid = (low + high) / 2; if starts[mid] <= frame { low = mid + 1 } else { high = mid } }
+            return low < starts.count ? starts[low] : nil
+        }
+        let ordered = wanted.sorted { ($0.location!.frameOffset, $0.location!.offsetInFrame) < ($1.location!.frameOffset, $1.location!.offsetInFrame) }
+        var runs: [[TreeIndexEntry]] = []
+        for entry in ordered {
+            if let last = runs.last?.last, let lastEnd = end(of: last.location!.frameOffset),
+               last.location!.frameOffset == entry.location!.frameOffset || lastEnd == entry.location!.frameOffset {
+                runs[runs.count - 1].append(entry)
+            } else {
+                runs.append([entry])
+            }
+        }
+        for run in runs {
+            let first = run[0].location!
+            var remaining = Set(run.map(\.path))
+            let source = try frames.open(artifact, of: id, from: first.frameOffset, to: end(of: run.last!.location!.frameOffset))
+            do {
+                guard try source.skip(first.offsetInFrame) == first.offsetInFrame else {
+                    throw LifeboatError.integrity("\(artifact.file) of set \(id) ends before the entry \(run[0].path) the index places in it; nothing was restored")
+                }
+                var expectFirst: String? = run[0].path
+                _ = try TreeArtifact.extract(source, into: staging, replaceAtomically: false) { path in
+                    if let expected = expectFirst {
+                        expectFirst = nil
+                        guard path == expected else {
+                            throw LifeboatError.integrity("\(artifact.file) of set \(id) holds \(path) where its index places \(expected): the index does not match the artifact; nothing was restored",
+                                                          hint: "`lifeboat verify \(id)` checks the whole set")
+                        }
+                    }
+                    guard remaining.remove(path) != nil else { return .skip }
+                    return remaining.isEmpty ? .extractLast : .extract
+                }
+                // To the run's end, so every frame read is checked whole
+                // (zstd's content checksum and gzip's CRC come at a frame's end).
+                try source.drain()
+            } catch let error as LifeboatError {
+                throw error
+            } catch {
+                throw LifeboatError.integrity("\(artifact.file) of set \(id) cannot be read where \(run[0].path) is: \(error); nothing was restored",
+                                              hint: "restore from another set or tier; `lifeboat verify \(id)` records the failure")
+            }
+            if !remaining.isEmpty {
+                throw LifeboatError.integrity("\(artifact.file) of set \(id) does not hold \(remaining.sorted().first!) where its index places it; nothing was restored",
+                                              hint: "`lifeboat verify \(id)` checks the whole set")
+            }
+        }
+    }
+}
