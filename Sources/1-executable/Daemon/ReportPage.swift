@@ -96,12 +96,12 @@ public enum ReportPage {
         <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em;color:#222}h1{font-size:1.4em}
         h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ccc}table{border-collapse:collapse}
         td,th{padding:.2em .8em;text-align:left;border-bottom:1px solid #eee;font-variant-numeric:tabular-nums}
-        .ok{color:#176d2d}.bad{color:#a01818;font-weight:bold}</style></head><body>
+        .ok{color:#176d2d}.bad{color:#a01818;font-weight:bold}svg.chart{display:block;margin:.8em 0;max-width:100%;height:auto}</style></head><body>
         <h1>Lifeboat backup report</h1><p>Generated \(escape(StatusReport.iso(report.generatedAt))).
         <span class="\(healthy ? "ok" : "bad")">\(healthy ? "Healthy" : "Unhealthy")</span></p>
 
         """
-        for section in sections(report) {
+        for (position, section) in sections(report).enumerated() {
             out += "<h2>\(escape(section.title))</h2>\n"
             for line in section.lines {
                 let bad = line.hasPrefix("UNHEALTHY") || line.hasPrefix("Last failure") || line.contains("cannot be listed")
@@ -109,8 +109,18 @@ public enum ReportPage {
             }
             if let table = section.table {
                 out += "<table><tr>" + table.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-                for row in table.rows { out += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
+                // A set's id links to its page (its contents, from the index).
+                let linked = table.header.first == "SET"
+                for row in table.rows {
+                    out += "<tr>" + row.enumerated().map { column, cell in
+                        linked && column == 0 ? "<td><a href=\"/sets/\(escape(cell))\">\(escape(cell))</a></td>" : "<td>\(escape(cell))</td>"
+                    }.joined() + "</tr>\n"
+                }
                 out += "</table>\n"
+            }
+            // The pictures of the history follow the status.
+            if position == 0 && !report.rows.isEmpty {
+                out += HistoryCharts.html(SetHistory.build(report.rows, now: report.generatedAt), now: report.generatedAt)
             }
         }
         return out + "</body></html>\n"

@@ -43,6 +43,21 @@ public struct StatusEndpoints: Sendable {
         case "/api/backups":
             return json(gather().rows.map(Self.summary))
         default:
+            if request.path.hasPrefix("/sets/") {
+                let id = String(request.path.dropFirst("/sets/".count))
+                guard BackupSetID(id) != nil, let tiers = try? Tiers(settings) else {
+                    return .text("<!doctype html><p>not a set id: \(HistoryCharts.escape(id))</p>", status: 404, contentType: "text/html; charset=utf-8")
+                }
+                do {
+                    let browser = SetBrowser(settings: settings, tiers: tiers, console: .silent)
+                    let contents = try browser.contents(id, from: nil, path: nil, components: nil)
+                    let manifest = gather().rows.first { $0.id.rawValue == id }?.manifest
+                    return .text(SetPage.html(contents, manifest: manifest), contentType: "text/html; charset=utf-8")
+                } catch {
+                    return .text("<!doctype html><p>\(HistoryCharts.escape(LifeboatError.wrap(error, doing: "reading set \(id)").message))</p><p><a href=\"/\">report</a></p>",
+                                 status: 404, contentType: "text/html; charset=utf-8")
+                }
+            }
             if request.path.hasPrefix("/api/backups/") {
                 let id = String(request.path.dropFirst("/api/backups/".count))
                 guard let row = gather().rows.first(where: { $0.id.rawValue == id }) else {
@@ -52,7 +67,7 @@ public struct StatusEndpoints: Sendable {
                 detail["manifest"] = (try? JSONSerialization.jsonObject(with: Data(row.manifest.encoded()))) ?? [:]
                 return json(detail)
             }
-            return json(["error": "not found", "paths": "/healthz /metrics /api/backups /api/backups/{id} /"], status: 404)
+            return json(["error": "not found", "paths": "/healthz /metrics /api/backups /api/backups/{id} /sets/{id} /"], status: 404)
         }
     }
 

@@ -14,7 +14,7 @@ struct Lifeboat: AsyncParsableCommand {
         \(ExitStatus.allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.meaning)" }.joined(separator: "\n"))
         """,
         version: LifeboatVersion.current,
-        subcommands: [BackupCommand.self, ListCommand.self, LsCommand.self, FindCommand.self, DiffCommand.self, DumpCommand.self, VerifyCommand.self, RestoreCommand.self, PruneCommand.self, CopyCommand.self, ThawCommand.self, RebuildCommand.self, DrillCommand.self, ServeCommand.self, StatusCommand.self, ReportCommand.self, DoctorCommand.self, AlertCommand.self, AuditCommand.self, HealthcheckCommand.self, ConfigCommand.self]
+        subcommands: [BackupCommand.self, ListCommand.self, LsCommand.self, FindCommand.self, DiffCommand.self, DumpCommand.self, StatsCommand.self, VerifyCommand.self, RestoreCommand.self, PruneCommand.self, CopyCommand.self, ThawCommand.self, RebuildCommand.self, DrillCommand.self, ServeCommand.self, StatusCommand.self, ReportCommand.self, DoctorCommand.self, AlertCommand.self, AuditCommand.self, HealthcheckCommand.self, ConfigCommand.self]
     )
 
     /// One place turns errors into messages and exit statuses.

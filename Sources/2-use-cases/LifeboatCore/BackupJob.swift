@@ -247,6 +247,7 @@ public struct BackupJob: Sendable {
         let compression = settings.compression
         let file = component.fileName(compression.algorithm) + (encryption.isEnabled ? ".age" : "")
         let upload = try tier.beginUpload(key: "\(id)/\(file)")
+        let began = Date()
         do {
             // Hashing and writing run on their own thread, so reading and
             // compressing never wait for the disk.
@@ -278,6 +279,7 @@ public struct BackupJob: Sendable {
             artifact.sha256 = try hashing.finalizeHex()
             artifact.storedBytes = Int64(hashing.count)
             try upload.commit()
+            artifact.seconds = (Date().timeIntervalSince(began) * 1000).rounded() / 1000
             console.info("  \(component.rawValue): \(Self.describe(artifact)) → \(file) (\(ByteCount.describe(artifact.storedBytes)))")
             return artifact
         } catch {

@@ -90,6 +90,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         /// For mongo and redis: the server the artifact was taken from, without
         /// credentials (`mongodb:27017`); a restore elsewhere is not a live restore.
         public var source: String?
+        /// Wall seconds the artifact took to write (absent in older sets), for `stats`.
+        public var seconds: Double?
     }
 
     public struct IndexReference: Codable, Sendable, Equatable {
