@@ -28,7 +28,7 @@ import TestSupport
                    "LIFEBOAT_HTTP_ADDR": "127.0.0.1:\(port)", "BACKUP_SCHEDULE": "0 2 1 1 *", "BACKUP_INCREMENTAL_SCHEDULE": "0 3 1 1 *",
                    "BACKUP_CATCH_UP": "false", "BACKUP_MAX_AGE": "1000d"]
         func lifeboat(_ arguments: [String]) throws -> ProcessResult { try ProcessRunner.run(ProcessRunner.lifeboatBinary, arguments, environment: env) }
-        try py("d.users.insert_many([{'_id': i, 'name': 'u%d' % i} for i in range(300)])")
+        try py("d.users.insert_many([{'_id': i, 'name': 'u%d' % i} for i in range(300)])\nd.create_collection('events', capped=True, size=65536)")
         let full = try lifeboat(["backup", "--ns", "\(db).*"])
         #expect(full.status == 0, "\(full.output)")
         try py("d.users.insert_many([{'_id': 1000 + i} for i in range(20)])")
@@ -56,6 +56,9 @@ import TestSupport
         #expect(page.contains("href=\"/sets/"), "set ids link to their pages")
         let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.sub("backup")).filter { $0.contains("-full-") }.max())
         let setPage = try get("http://127.0.0.1:\(port)/sets/\(newest)").stdout
+        // ls: the namespaces with their counts and options (read from the archive's prelude).
+        let ls = try lifeboat(["ls", newest, "--components", "mongo", "--json"])
+        #expect(ls.status == 0 && ls.stdout.contains("\(db).events") && ls.stdout.contains("capped"), "\(ls.output)")
         #expect(setPage.contains("docs/d3.txt") && setPage.contains("\(db).users"), "\(setPage.prefix(600))")
 
         // Rendered by a real browser: the screenshot is kept for a person to look at.

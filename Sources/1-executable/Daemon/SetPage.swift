@@ -34,9 +34,9 @@ enum SetPage {
             if contents.entries.count > 5000 { out += "<p>… and \(contents.entries.count - 5000) more (`lifeboat ls \(e(contents.id.rawValue))` lists them all)</p>\n" }
         }
         if !contents.namespaces.isEmpty {
-            out += "<h2>MongoDB</h2>\n<table><tr><th>NAMESPACE</th><th>TYPE</th><th>DOCUMENTS</th><th>SIZE</th><th>INDEXES</th></tr>\n"
+            out += "<h2>MongoDB</h2>\n<table><tr><th>NAMESPACE</th><th>TYPE</th><th>DOCUMENTS</th><th>SIZE</th><th>INDEXES</th><th>OPTIONS</th></tr>\n"
             for ns in contents.namespaces {
-                out += "<tr><td>\(e(ns.namespace))</td><td>\(e(ns.type))</td><td class=\"n\">\(ns.documents)</td><td class=\"n\">\(e(ByteCount.describe(ns.bytes)))</td><td class=\"n\">\(ns.indexes)</td></tr>\n"
+                out += "<tr><td>\(e(ns.namespace))</td><td>\(e(ns.type))</td><td class=\"n\">\(ns.documents)</td><td class=\"n\">\(e(ByteCount.describe(ns.bytes)))</td><td class=\"n\">\(ns.indexes)</td><td>\(e(ns.options ?? ""))</td></tr>\n"
             }
             out += "</table>\n"
         }

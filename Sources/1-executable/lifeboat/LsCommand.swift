@@ -11,7 +11,8 @@ struct LsCommand: ParsableCommand {
         Files entries come from the set's files index, never the tar: from S3
         only the index is downloaded. Config entries are read from its (small)
         tar. MongoDB's namespaces (documents, size, indexes) and Redis's keys
-        per database come from the manifest. PATH limits the listing to a files
+        per database come from the manifest; each collection's options from
+        the archive's first bytes (never its documents). PATH limits the listing to a files
         path (relative to the uploads folder, e.g. invoices/2026) or a config
         path (absolute, e.g. /srv/app/.env) and what is below it.
 
@@ -60,8 +61,8 @@ struct LsCommand: ParsableCommand {
         }
         if !contents.namespaces.isEmpty {
             Output.line("")
-            Output.table(["NAMESPACE", "TYPE", "DOCUMENTS", "SIZE", "INDEXES"], contents.namespaces.map {
-                [$0.namespace, $0.type, String($0.documents), Output.bytes($0.bytes), String($0.indexes)]
+            Output.table(["NAMESPACE", "TYPE", "DOCUMENTS", "SIZE", "INDEXES", "OPTIONS"], contents.namespaces.map {
+                [$0.namespace, $0.type, String($0.documents), Output.bytes($0.bytes), String($0.indexes), $0.options ?? "-"]
             })
         }
         if !contents.redis.isEmpty {

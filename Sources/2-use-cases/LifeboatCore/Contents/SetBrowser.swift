@@ -2,6 +2,7 @@ import ByteStreams
 import FileSources
 import Foundation
 import LifeboatConfiguration
+import MongoArchive
 import MongoSource
 import RedisSource
 import Storage
@@ -39,11 +40,34 @@ public struct SetBrowser {
         }
         if path == nil {
             let summaries = SetContents.summaries(manifest)
-            if wanted(.mongo) { contents.namespaces = summaries.namespaces }
+            if wanted(.mongo) {
+                contents.namespaces = summaries.namespaces
+                let options = collectionOptions(manifest, in: tier)
+                for index in contents.namespaces.indices { contents.namespaces[index].options = options[contents.namespaces[index].namespace] }
+            }
             if wanted(.redis) { contents.redis = summaries.redis }
             contents.others = summaries.others.filter { Component(rawValue: $0.component).map(wanted) ?? true }
         }
         return contents
+    }
+
+    /// Each collection's options, from the archive's prelude (its first
+    /// bytes: one ranged read of at most 4 MiB, never the documents). An
+    /// archive whose prelude cannot be read that way gives none.
+    func collectionOptions(_ manifest: Manifest, in tier: any StorageTier) -> [String: String] {
+        guard let artifact = manifest.artifact(.mongo), !(artifact.mongo?.namespaces.isEmpty ?? true) else { return [:] }
+        guard let encryption = try? Encryption(settings),
+              let stored = try? tier.open(key: "\(manifest.id)/\(artifact.file)", from: 0, length: min(artifact.storedBytes, 4 << 20)),
+              let reader = try? ArchiveReader(source: encryption.contents(of: artifact, from: stored)) else { return [:] }
+        var options: [String: String] = [:]
+        for collection in reader.collections {
+            guard let data = collection.metadata.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let value = object["options"] as? [String: Any], !value.isEmpty,
+                  let text = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { continue }
+            options[collection.namespace.description] = String(decoding: text, as: UTF8.self)
+        }
+        return options
     }
 
     /// `path` as the user gives it: a files path relative to the uploads

@@ -30,6 +30,9 @@ public struct SetContents: Sendable, Codable {
         public var documents: Int
         public var bytes: Int64
         public var indexes: Int
+        /// The collection's options as the dump recorded them (extended
+        /// JSON, e.g. `{"capped":true,"size":4096}`), when not empty.
+        public var options: String?
     }
 
     public struct KeySpace: Sendable, Codable, Equatable {
