@@ -166,4 +166,26 @@ import TestSupport
         let other = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", id, "--include", "b-bulk.bin", "--to", dir.sub("out")], environment: env)
         #expect(other.status == 0, "\(other.output)")
     }
+
+    @Test func aGzipArtifactIsManyMembersThatStockToolsReadWhole() throws {
+        let dir = TemporaryDirectory()
+        let up = dir.sub("uploads")
+        try FileManager.default.createDirectory(atPath: up + "/a", withIntermediateDirectories: true)
+        for i in 0..<12 { FileManager.default.createFile(atPath: up + "/a/f\(i).bin", contents: Self.random(1_500_000, seed: UInt64(20 + i))) }
+        let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": up, "BACKUP_COMPRESSION": "gzip"]
+        let backup = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup"], environment: env)
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let artifact = dir.sub("backup/\(id)/files.tar.gz")
+        // Several gzip members (each a frame), one standard stream for gzip and tar.
+        let members = try ProcessRunner.shell("python3 -c \"import zlib,sys\nd=open(sys.argv[1],'rb').read();n=0\nwhile d:\n o=zlib.decompressobj(31);o.decompress(d);d=o.unused_data;n+=1\nprint(n)\" '\(artifact)'")
+        #expect((Int(members.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2, "\(members.output)")
+        let stock = try ProcessRunner.shell("mkdir -p '\(dir.sub("stock"))' && tar xzf '\(artifact)' -C '\(dir.sub("stock"))' && cmp '\(dir.sub("stock"))/a/f7.bin' '\(up)/a/f7.bin' && gzip -t '\(artifact)' && echo OK")
+        #expect(stock.stdout.contains("OK"), "\(stock.output)")
+        let restore = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", id, "--include", "a/f7.bin", "--to", dir.sub("out")], environment: env)
+        #expect(restore.status == 0, "\(restore.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.sub("out/files/a/f7.bin"))) == Data(contentsOf: URL(fileURLWithPath: up + "/a/f7.bin")))
+        let verify = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", id], environment: env)
+        #expect(verify.status == 0, "\(verify.output)")
+    }
 }
