@@ -44,6 +44,14 @@ public struct TreeIndexEntry: Sendable, Equatable {
     /// Whether the file is stored as a tar hard link to `linkTarget`.
     public var isHardlink: Bool { type == .file && linkTarget != nil }
 
+    /// Gives `path` (this entry on disk) the recorded modification time
+    /// (a folder's changes when what is in it is written).
+    public func applyTime(to path: String) {
+        let time = timespec(tv_sec: Int(mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(mtimeNanoseconds % 1_000_000_000))
+        var times = [time, time]
+        _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+    }
+
     /// Whether the entry's contents or attributes may differ from `other`'s.
     public func differs(from other: TreeIndexEntry) -> Bool {
         type != other.type || size != other.size || mtimeNanoseconds != other.mtimeNanoseconds || inode != other.inode

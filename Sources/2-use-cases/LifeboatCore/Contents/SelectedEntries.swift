@@ -50,9 +50,7 @@ struct SelectedEntries {
         for entry in chosen.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
             let path = staging + "/" + entry.path
             chmod(path, mode_t(entry.mode & 0o7777))
-            let time = timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000))
-            var times = [time, time]
-            _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+            entry.applyTime(to: path)
         }
         return result
     }

@@ -185,9 +185,7 @@ public struct SelectiveRestore {
         for entry in madeFolders.sorted(by: { $0.path.count > $1.path.count }) {
             let path = prefix + "/" + entry.path
             chmod(path, mode_t(entry.mode & 0o7777))
-            var times = [timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000)),
-                         timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000))]
-            _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+            entry.applyTime(to: path)
         }
         return placed
     }

@@ -18,40 +18,34 @@ struct TreeEntries {
         guard let artifact = manifest.artifact(component), let reference = artifact.index else { return nil }
         var indexArtifact = artifact
         indexArtifact.file = reference.file
-        var entries: [TreeIndexEntry] = []
-        do {
-            let hashing = try HashingSource(tier.open(key: "\(manifest.id)/\(reference.file)"))
-            try TreeIndex.read(encryption.contents(of: indexArtifact, from: hashing)) { entries.append($0) }
-            try hashing.drain()
-            guard try hashing.finishHex() == reference.sha256 else {
-                throw LifeboatError.integrity("\(reference.file) of set \(manifest.id) does not match its manifest; nothing was changed",
-                                              hint: "`lifeboat verify \(manifest.id)` checks the whole set")
-            }
-        } catch let error as LifeboatError {
-            throw error
-        } catch {
-            throw LifeboatError.wrap(error, doing: "reading \(reference.file) of set \(manifest.id)")
-        }
-        return entries
+        indexArtifact.sha256 = reference.sha256
+        return try read(indexArtifact, of: manifest.id) { try TreeIndex.read($0, $1) }
     }
 
     /// Every entry of the component's tree: its index, or a read of the tar.
     func list(_ manifest: Manifest, _ component: Component) throws -> [TreeIndexEntry] {
         if let entries = try index(of: manifest, component) { return entries }
         guard let artifact = manifest.artifact(component) else { return [] }
+        return try read(artifact, of: manifest.id) { try TreeArtifact.entries($0, visit: $1) }
+    }
+
+    /// The entries `parse` finds in the stored file, read to its end and
+    /// believed only when its SHA-256 is the manifest's.
+    private func read(_ artifact: Manifest.Artifact, of id: BackupSetID,
+                      _ parse: (any ByteSource, (TreeIndexEntry) throws -> Void) throws -> Void) throws -> [TreeIndexEntry] {
         var entries: [TreeIndexEntry] = []
         do {
-            let hashing = try HashingSource(tier.open(key: "\(manifest.id)/\(artifact.file)"))
-            try TreeArtifact.entries(encryption.contents(of: artifact, from: hashing)) { entries.append($0) }
+            let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
+            try parse(encryption.contents(of: artifact, from: hashing)) { entries.append($0) }
             try hashing.drain()
             guard try hashing.finishHex() == artifact.sha256 else {
-                throw LifeboatError.integrity("\(artifact.file) of set \(manifest.id) does not match its manifest",
-                                              hint: "`lifeboat verify \(manifest.id)` records the failure")
+                throw LifeboatError.integrity("\(artifact.file) of set \(id) does not match its manifest; nothing was changed",
+                                              hint: "`lifeboat verify \(id)` checks the whole set")
             }
         } catch let error as LifeboatError {
             throw error
         } catch {
-            throw LifeboatError.wrap(error, doing: "reading \(artifact.file) of set \(manifest.id)")
+            throw LifeboatError.wrap(error, doing: "reading \(artifact.file) of set \(id)")
         }
         return entries
     }

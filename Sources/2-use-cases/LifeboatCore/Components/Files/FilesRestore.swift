@@ -90,9 +90,7 @@ struct FilesRestore: PreparedRestore {
         }
         // Deleting and extracting touched folders: give each its recorded time again, deepest first.
         for entry in previous.values.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
-            var times = [timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000)),
-                         timespec(tv_sec: Int(entry.mtimeNanoseconds / 1_000_000_000), tv_nsec: Int(entry.mtimeNanoseconds % 1_000_000_000))]
-            _ = utimensat(AT_FDCWD, root + "/" + entry.path, &times, AT_SYMLINK_NOFOLLOW)
+            entry.applyTime(to: root + "/" + entry.path)
         }
         summary.files = previous.values.filter { $0.type == .file }.count
         summary.directories = previous.values.filter { $0.type == .directory }.count
