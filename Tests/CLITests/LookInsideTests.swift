@@ -188,4 +188,36 @@ import TestSupport
         let verify = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", id], environment: env)
         #expect(verify.status == 0, "\(verify.output)")
     }
+
+    @Test func aHostileIndexIsRefusedAndNothingOutsideIsTouched() throws {
+        let dir = TemporaryDirectory()
+        let up = dir.sub("uploads")
+        TreeBuilder.write(up + "/a.txt", "a\n")
+        let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": up]
+        let backup = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup"], environment: env)
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        TreeBuilder.write(dir.sub("victim.txt"), "keep me\n")
+        // The index (and the manifest's hash of it) rewritten to name a path above the uploads folder.
+        let script = """
+            import hashlib, json, struct, subprocess, sys
+            folder = sys.argv[1]
+            path = b"../victim.txt"
+            record = b"f" + struct.pack("<qqqIII", 8, 0, 1, 0o100644, 0, 0) + struct.pack("<I", len(path)) + path + struct.pack("<I", 0) + struct.pack("<qq", 0, 0)
+            data = subprocess.run(["zstd", "-q", "-c"], input=b"I" + struct.pack("<I", 2) + record, capture_output=True, check=True).stdout
+            open(folder + "/files.index.zst", "wb").write(data)
+            m = json.load(open(folder + "/manifest.json"))
+            m["artifacts"][0]["index"]["sha256"] = hashlib.sha256(data).hexdigest()
+            m["artifacts"][0]["index"]["storedBytes"] = len(data)
+            json.dump(m, open(folder + "/manifest.json", "w"))
+            """
+        let crafted = try ProcessRunner.run("/usr/bin/python3", ["-c", script, dir.sub("backup/\(id)")])
+        #expect(crafted.status == 0, "\(crafted.output)")
+        for arguments in [["ls", id], ["restore", id, "--include", "victim.txt", "--overwrite"], ["find", "victim.txt"]] {
+            let run = try ProcessRunner.run(ProcessRunner.lifeboatBinary, arguments, environment: env)
+            #expect(run.output.contains("not a plain relative name"), "\(arguments): \(run.output)")
+            #expect(arguments[0] == "find" || run.status == 65, "\(arguments): \(run.status)")
+        }
+        #expect(try String(contentsOfFile: dir.sub("victim.txt"), encoding: .utf8) == "keep me\n")
+    }
 }

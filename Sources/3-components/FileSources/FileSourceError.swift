@@ -6,12 +6,15 @@ public struct FileSourceError: Error, CustomStringConvertible, Sendable {
     public let hint: String?
     /// A refusal to replace existing data (the caller may pass --overwrite), not a failure.
     public let isRefusal: Bool
+    /// Stored data that cannot be used (a damaged or hostile index).
+    public let isCorruptData: Bool
 
-    public init(path: String, problem: String, hint: String? = nil, isRefusal: Bool = false) {
+    public init(path: String, problem: String, hint: String? = nil, isRefusal: Bool = false, isCorruptData: Bool = false) {
         self.path = path
         self.problem = problem
         self.hint = hint
         self.isRefusal = isRefusal
+        self.isCorruptData = isCorruptData
     }
 
     public var description: String {
@@ -23,6 +26,6 @@ public struct FileSourceError: Error, CustomStringConvertible, Sendable {
 
 extension FileSourceError: CategorizedError {
     /// A refusal to replace existing data waits for --overwrite: usage.
-    public var category: ErrorCategory { isRefusal ? .usage : .failure }
+    public var category: ErrorCategory { isRefusal ? .usage : isCorruptData ? .corruptData : .failure }
     public var recoveryHint: String? { hint }
 }

@@ -1,5 +1,6 @@
 import ByteStreams
 import Foundation
+import TarArchive
 
 /// What a files set looked like entry by entry: path, type, size, mtime,
 /// inode, mode and owner. Stored beside each files artifact, so the next
@@ -113,30 +114,39 @@ public enum TreeIndex {
             offset += 1
             version = get(UInt32.self)
             guard version == 2 else {
-                throw FileSourceError(path: "files index", problem: "has version \(version); this Lifeboat reads versions 1 and 2", hint: "use a newer Lifeboat to read this set")
+                throw FileSourceError(path: "files index", problem: "has version \(version); this Lifeboat reads versions 1 and 2", hint: "use a newer Lifeboat to read this set", isCorruptData: true)
             }
         }
         func text(_ length: Int, _ what: String) throws -> String {
-            guard try need(length) else { throw FileSourceError(path: "files index", problem: "is damaged (\(what) is cut off)") }
+            guard try need(length) else { throw FileSourceError(path: "files index", problem: "is damaged (\(what) is cut off)", isCorruptData: true) }
             defer { offset += length }
             return String(decoding: buffer[offset..<(offset + length)], as: UTF8.self)
         }
         while try need(1) {
             guard try need(41), let type = TreeIndexEntry.EntryType(rawValue: buffer[offset]) else {
-                throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off or of unknown type)")
+                throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off or of unknown type)", isCorruptData: true)
             }
             offset += 1
             let size = get(Int64.self), mtime = get(Int64.self), inode = get(UInt64.self)
             let mode = get(UInt32.self), uid = get(UInt32.self), gid = get(UInt32.self), length = Int(get(UInt32.self))
-            var entry = TreeIndexEntry(path: try text(length, "a path"), type: type, size: size, mtimeNanoseconds: mtime, inode: inode,
+            let path = try text(length, "a path")
+            // Every reader joins these names to a folder (to delete, create or
+            // place): one that could leave it makes the index unusable.
+            guard (try? SafeExtractor.validatedRelativePath(path)) == path, !path.isEmpty else {
+                throw FileSourceError(path: "files index", problem: "is damaged or hostile (the entry '\(path)' is not a plain relative name)", isCorruptData: true)
+            }
+            var entry = TreeIndexEntry(path: path, type: type, size: size, mtimeNanoseconds: mtime, inode: inode,
                                        mode: mode, uid: uid, gid: gid)
             if version >= 2 {
-                guard try need(4) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)") }
+                guard try need(4) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)", isCorruptData: true) }
                 let targetLength = Int(get(UInt32.self))
                 let target = try text(targetLength, "a link target")
-                guard try need(16) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)") }
+                guard try need(16) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)", isCorruptData: true) }
                 let frame = get(Int64.self), inFrame = get(Int64.self)
                 entry.linkTarget = targetLength > 0 ? target : nil
+                if type == .file, targetLength > 0, (try? SafeExtractor.validatedRelativePath(target)) != target {
+                    throw FileSourceError(path: "files index", problem: "is damaged or hostile (the hard link target '\(target)' is not a plain relative name)", isCorruptData: true)
+                }
                 entry.location = frame >= 0 ? .init(frameOffset: frame, offsetInFrame: inFrame) : nil
             }
             try visit(entry)
