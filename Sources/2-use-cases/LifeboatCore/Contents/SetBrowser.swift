@@ -121,7 +121,7 @@ public struct SetBrowser {
         var previous: [String: FindResult.Hit] = [:]
         var previousFingerprints: [String: String] = [:]
         var chronological: [FindResult.Hit] = []
-        for (position, row) in rows.enumerated() {
+        for row in rows {
             let holder = order.first { row.tierNames.contains($0) } ?? row.entries[0].tier
             guard let tier = tiers.all.first(where: { $0.name == holder }) else { continue }
             let manifest = row.manifest
@@ -150,15 +150,25 @@ public struct SetBrowser {
                 result.unreadable.append("\(row.id) (\(holder)): \(error.message)")
                 continue
             }
+            // A set without a component (an oplog slice has only MongoDB)
+            // says nothing about that component's entries: they are carried on.
+            let present = Set(namespaces ? (manifest.artifact(.mongo) != nil ? ["mongo"] : [])
+                                         : [Component.files, .config].filter { manifest.artifact($0) != nil }.map(\.rawValue))
+            if present.isEmpty { continue }
+            for (key, hit) in previous where !present.contains(hit.component) {
+                current[key] = hit
+                fingerprints[key] = previousFingerprints[key]
+            }
+            let first = result.setsSearched == 0
             result.setsSearched += 1
-            for (key, var hit) in current {
-                if position == 0 { hit.change = "present" } else if let before = previous[key] {
+            for (key, var hit) in current where present.contains(hit.component) {
+                if first { hit.change = "present" } else if let before = previous[key] {
                     hit.change = before.size == hit.size && before.modified == hit.modified && before.documents == hit.documents
                         && fingerprints[key] == previousFingerprints[key] ? "unchanged" : "changed"
                 } else { hit.change = "added" }
                 chronological.append(hit)
             }
-            for (key, before) in previous where current[key] == nil && before.change != "deleted" {
+            for (key, before) in previous where current[key] == nil && present.contains(before.component) {
                 chronological.append(FindResult.Hit(id: row.id, tier: holder, started: manifest.startedAt, component: before.component, path: before.path,
                                                     change: "deleted", type: nil, size: nil, modified: nil, documents: nil))
             }
