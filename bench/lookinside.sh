@@ -84,6 +84,7 @@ print(f"targets: lifeboat wall {w1:.2f} s (< 2 s), {w1 / w2:.3f}x the standard t
 PY
 
 if [ -n "$BEFORE" ]; then
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL
   tree=/tmp/lifeboat-bench/tree-540
   [ -d "$tree" ] || { mkdir -p /tmp/lifeboat-bench; python3 bench/make-tree.py "$tree.partial" 540 && mv "$tree.partial" "$tree"; }
   cat $(find "$tree" -type f) > /dev/null

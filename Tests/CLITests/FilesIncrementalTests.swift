@@ -54,6 +54,17 @@ import TestSupport
             let differences = day.snapshot.differences(from: TreeSnapshot(of: target + "/files"))
             #expect(differences.isEmpty, "day \(index) (\(day.id)): \(differences.prefix(5))")
         }
+        // Looking inside the chain: diff of the week, find of what went, one entry back from the last day.
+        let diff = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["diff", days[0].id, days.last!.id], environment: env)
+        #expect(diff.status == 0, "\(diff.output)")
+        for line in ["R  docs/d3.txt → docs/renamed.txt", "-  docs/d2.txt", "+  docs/new.txt", "-  base", "M  docs/d4.txt (mode)", "M  docs/sub (type"] {
+            #expect(diff.stdout.contains(line), "\(line) in \(diff.stdout)")
+        }
+        let find = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["find", "d2.txt"], environment: env)
+        #expect(find.stdout.contains("\(days[2].id)  local  deleted") && find.stdout.contains("\(days[1].id)  local  unchanged"), "\(find.output)")
+        let one = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", days.last!.id, "--include", "docs/sub", "--to", dir.sub("one")], environment: env)
+        #expect(one.status == 0, "\(one.output)")
+        #expect(try String(contentsOfFile: dir.sub("one/files/docs/sub"), encoding: .utf8) == "now a file\n")
         let verify = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["verify", days.last!.id], environment: env)
         #expect(verify.status == 0, "\(verify.output)")
     }

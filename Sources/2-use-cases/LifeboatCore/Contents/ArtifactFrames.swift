@@ -27,18 +27,24 @@ final class ArtifactFrames {
     /// up to `end` (nil: the artifact's end).
     func open(_ artifact: Manifest.Artifact, of id: BackupSetID, from start: Int64, to end: Int64?) throws -> any ByteSource {
         let key = "\(id)/\(artifact.file)"
+        // Every range is bounded by the manifest's size, so a tier reads exactly it.
+        let size = artifact.storedBytes
+        func range(_ offset: Int64, _ length: Int64?) throws -> any ByteSource {
+            let from = min(offset, size)
+            return counted(try tier.open(key: key, from: from, length: min(length ?? size, size - from)))
+        }
         guard artifact.encryption != nil else {
-            let stored = counted(try tier.open(key: key, from: start, length: end.map { $0 - start }))
+            let stored = try range(start, end.map { $0 - start })
             return try Decompressors.make(artifact.compression, from: stored)
         }
-        let header = counted(try tier.open(key: key, from: 0, length: min(artifact.storedBytes, 64 << 10)))
+        let header = try range(0, 64 << 10)
         let age = try encryption.decryptor(of: artifact, from: header)
         let chunk = AgeDecryptingSource.chunkSize, sealed = AgeDecryptingSource.sealedChunkSize
         let first = start / chunk
         // One byte past the last chunk needed tells the decryptor that chunk
         // is not the stream's last (the tag says which it is).
         let length = end.map { (($0 - 1) / chunk - first + 1) * sealed + 1 }
-        age.resume(atChunk: UInt64(first), from: counted(try tier.open(key: key, from: age.headerLength + first * sealed, length: length)))
+        age.resume(atChunk: UInt64(first), from: try range(age.headerLength + first * sealed, length))
         try age.skip(start - first * chunk)
         let compressed: any ByteSource = end.map { LimitedSource(age, limit: $0 - start) } ?? age
         return try Decompressors.make(artifact.compression, from: compressed)

@@ -43,8 +43,9 @@ struct SelectedEntries {
     }
 
     /// Extracts `chosen` (entries of `manifest`'s `component` tree) under `staging`.
-    func extract(_ chosen: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
-        let result = try extractEntries(chosen, of: manifest, component, into: staging)
+    /// `tree` is the set's listing the entries were chosen from (its index, read once).
+    func extract(_ chosen: [TreeIndexEntry], from tree: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+        let result = try extractEntries(chosen, tree, of: manifest, component, into: staging)
         // Folders get the mode and time the set recorded, deepest first
         // (making and filling them changed both).
         for entry in chosen.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
@@ -55,10 +56,10 @@ struct SelectedEntries {
         return result
     }
 
-    private func extractEntries(_ chosen: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+    private func extractEntries(_ chosen: [TreeIndexEntry], _ tree: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
         guard let artifact = manifest.artifact(component) else { return Result(entries: [], wholeArtifactsChecked: true, transferred: 0) }
         if artifact.index != nil && (artifact.delta == true || chosen.contains { $0.location != nil }) {
-            return try extractFrames(chosen, of: manifest, component, into: staging)
+            return try extractFrames(chosen, tree, of: manifest, component, into: staging)
         }
         guard artifact.delta != true else {
             throw LifeboatError.integrity("set \(manifest.id) is an incremental written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from its chain",
@@ -91,7 +92,7 @@ struct SelectedEntries {
 
     /// Ranged reads: each chosen entry from the link holding its newest
     /// bytes, the frames of each link read in runs.
-    private func extractFrames(_ chosen: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+    private func extractFrames(_ chosen: [TreeIndexEntry], _ tree: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
         let entries = TreeEntries(tier: tier, encryption: encryption)
         let links = manifest.artifact(component)?.delta == true ? try FilesRestore.chain(ending: manifest, in: catalog) : [manifest]
         var unresolved = Set(chosen.filter { $0.type != .directory }.map(\.path))
@@ -101,7 +102,7 @@ struct SelectedEntries {
         }
         var plan: [(link: Manifest, index: [TreeIndexEntry], wanted: [TreeIndexEntry])] = []
         for link in links.reversed() where !unresolved.isEmpty {
-            guard let index = try entries.index(of: link, component) else {
+            guard let index = link.id == manifest.id ? tree : try entries.index(of: link, component) else {
                 throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) has no files index: the chain is broken")
             }
             guard index.contains(where: { $0.location != nil }) || index.isEmpty else {

@@ -71,10 +71,11 @@ public struct SelectiveRestore {
         let encryption = try Encryption(settings)
         let trees = TreeEntries(tier: tier, encryption: encryption)
         let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption, console: console)
-        var work: [(component: Component, root: String, chosen: [TreeIndexEntry])] = []
+        var work: [(component: Component, root: String, chosen: [TreeIndexEntry], tree: [TreeIndexEntry])] = []
         for component in Self.components where manifest.artifact(component) != nil && (options.components?.contains(component) ?? true) {
-            let chosen = SelectedEntries.choose(try trees.list(manifest, component)) { path in options.patterns.contains { $0.selects(path) } }
-            if !chosen.isEmpty { work.append((component, try root(component, manifest, options), chosen)) }
+            let tree = try trees.list(manifest, component)
+            let chosen = SelectedEntries.choose(tree) { path in options.patterns.contains { $0.selects(path) } }
+            if !chosen.isEmpty { work.append((component, try root(component, manifest, options), chosen, tree)) }
         }
         guard !work.isEmpty else {
             let patterns = options.patterns.map { "'\($0)'" }.joined(separator: ", ")
@@ -84,7 +85,7 @@ public struct SelectiveRestore {
         // Every destination is looked at before anything is read or written.
         var conflicts: [String] = []
         var blocked: [String] = []
-        for (_, root, chosen) in work {
+        for (_, root, chosen, _) in work {
             for entry in chosen {
                 var st = Glibc.stat()
                 let path = root == "/" ? "/" + entry.path : root + "/" + entry.path
@@ -111,10 +112,10 @@ public struct SelectiveRestore {
         var outcome = Outcome(id: manifest.id, tier: tier.name, placed: [], transferred: 0, wholeArtifactsChecked: true)
         var staged: [(component: Component, root: String, staging: String, result: SelectedEntries.Result)] = []
         defer { for item in staged { try? FileManager.default.removeItem(atPath: item.staging) } }
-        for (component, root, chosen) in work {
+        for (component, root, chosen, tree) in work {
             let staging = try stagingFolder(for: root, manifest.id)
             do {
-                let result = try selected.extract(chosen, of: manifest, component, into: staging)
+                let result = try selected.extract(chosen, from: tree, of: manifest, component, into: staging)
                 staged.append((component, root, staging, result))
                 outcome.transferred += result.transferred
                 outcome.wholeArtifactsChecked = outcome.wholeArtifactsChecked && result.wholeArtifactsChecked

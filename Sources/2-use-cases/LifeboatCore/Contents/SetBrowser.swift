@@ -292,7 +292,7 @@ public struct SetBrowser {
             defer { try? FileManager.default.removeItem(atPath: staging) }
             let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption, console: console)
             let withTargets = SelectedEntries.choose(tree) { Self.isUnder($0, top.path, .files) }
-            _ = try selected.extract(withTargets, of: manifest, component, into: staging)
+            _ = try selected.extract(withTargets, from: tree, of: manifest, component, into: staging)
             if top.type == .directory {
                 let counted = CountingSink(sink)
                 _ = try TreeArtifact.write(.folderContents(staging), to: counted, skipUnreadable: false)
