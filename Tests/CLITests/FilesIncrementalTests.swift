@@ -57,9 +57,11 @@ import TestSupport
         // Looking inside the chain: diff of the week, find of what went, one entry back from the last day.
         let diff = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["diff", days[0].id, days.last!.id], environment: env)
         #expect(diff.status == 0, "\(diff.output)")
-        for line in ["R  docs/d3.txt → docs/renamed.txt", "-  docs/d2.txt", "+  docs/new.txt", "-  base", "M  docs/d4.txt (mode)", "M  docs/sub (type"] {
+        for line in ["R  docs/d3.txt → docs/renamed.txt", "-  docs/d2.txt", "+  docs/new.txt", "-  base", "M  docs/d4.txt (mode)", "+  docs/sub"] {
             #expect(diff.stdout.contains(line), "\(line) in \(diff.stdout)")
         }
+        let folderToFile = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["diff", days[4].id, days[5].id], environment: env)
+        #expect(folderToFile.stdout.contains("M  docs/sub (type") && folderToFile.stdout.contains("-  docs/sub/deeper/x.txt"), "\(folderToFile.output)")
         let find = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["find", "d2.txt"], environment: env)
         #expect(find.stdout.contains("\(days[2].id)  local  deleted") && find.stdout.contains("\(days[1].id)  local  unchanged"), "\(find.output)")
         let one = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", days.last!.id, "--include", "docs/sub", "--to", dir.sub("one")], environment: env)

@@ -260,12 +260,14 @@ public struct BackupJob: Sendable {
                 // Encryption sits between compression and the hand-off, so
                 // no plaintext byte reaches the tier.
                 let encryptor = try encryption.sink(into: handoff)
-                let compressed = CountingSink(encryptor ?? handoff)
-                let compressor = try Compressors.make(compression, into: compressed)
+                // A component read back in parts (files) is written as
+                // independent frames, compressed several at once.
+                let framed = component.handler.independentFrames ? try ParallelFrameCompressor(compression, into: encryptor ?? handoff) : nil
+                let compressor: any CompressingSink = try framed ?? Compressors.make(compression, into: encryptor ?? handoff)
                 console.meter?.begin(component.rawValue)
                 let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
                 var backup = backup
-                backup.frames = FrameCutter(compressor, counting: compressed)
+                backup.frames = framed
                 try component.handler.backUp(backup, into: raw, artifact: &artifact)
                 try compressor.finish()
                 try encryptor?.finish()

@@ -21,19 +21,9 @@ public final class TreeArchiver {
     public private(set) var summary: TreeSummary
     /// Incrementals: entries found that the parent had too (the rest of the parent's were deleted).
     public private(set) var matchedParent = 0
-    /// Cuts the compressed artifact into independent frames, so one entry
-    /// can be read without what comes before it (nil: one frame).
+    /// The compressed artifact's independent frames: each index record
+    /// says in which frame its tar header begins (nil: no locations).
     private let frames: (any IndependentFrames)?
-    /// The uncompressed tar bytes written so far (where the next header goes).
-    private let written: CountingSink?
-    private var frameStartCompressed: Int64 = 0
-    private var frameStartRaw: UInt64 = 0
-
-    /// A frame ends before the entry that would take it past this many
-    /// uncompressed bytes; an entry larger than this gets a frame of its
-    /// own. Reading one file back then reads at most this much besides it
-    /// (docs/format.md: independent frames).
-    public static let frameTarget: UInt64 = 8 << 20
 
     /// Top-level names a restore may leave inside a mounted uploads folder;
     /// they are never backed up.
@@ -46,10 +36,9 @@ public final class TreeArchiver {
 
     public init(writer: TarWriter, skipUnreadable: Bool, warn: @escaping (String) -> Void = { _ in },
                 index: (any ByteSink)? = nil, changes: TreeChangeFilter? = nil,
-                frames: (any IndependentFrames)? = nil, written: CountingSink? = nil) {
+                frames: (any IndependentFrames)? = nil) {
         self.index = index
         self.frames = frames
-        self.written = written
         self.changes = changes
         self.writer = writer
         self.skipUnreadable = skipUnreadable
@@ -154,7 +143,7 @@ public final class TreeArchiver {
         if var entry {
             entry.linkTarget = hardlinkTarget ?? symlinkTarget
             // Where the tar header is about to go (an unreadable folder is not written).
-            entry.location = readableFolder ? try nextLocation(size: fileType == S_IFREG && hardlinkTarget == nil ? Int64(st.st_size) : 0) : nil
+            entry.location = readableFolder ? nextLocation() : nil
             try index?.write(TreeIndex.encode(entry))
         }
         switch st.st_mode & S_IFMT {
@@ -192,16 +181,10 @@ public final class TreeArchiver {
         }
     }
 
-    /// The place of the next tar header, after ending the frame when this
-    /// entry (of `size` data bytes) would make it larger than the target.
-    private func nextLocation(size: Int64) throws -> TreeIndexEntry.Location? {
-        guard let written else { return nil }
-        let inFrame = written.count - frameStartRaw
-        if let frames, inFrame > 0, inFrame + UInt64(max(size, 0)) > Self.frameTarget {
-            frameStartCompressed = try frames.startNewFrame()
-            frameStartRaw = written.count
-        }
-        return .init(frameOffset: frameStartCompressed, offsetInFrame: Int64(written.count - frameStartRaw))
+    /// Where the next tar header begins (every byte written before it has
+    /// reached the compressor: the tar writer is unblocked).
+    private func nextLocation() -> TreeIndexEntry.Location? {
+        frames.map { .init(frame: $0.position.frame, offsetInFrame: $0.position.offsetInFrame) }
     }
 
     private func addFile(path: String, header: TarEntryHeader) throws {

@@ -38,7 +38,7 @@ public enum TreeArtifact {
         let writer = try TarWriter(sink: raw)
         try index?.write(TreeIndex.header)
         let archiver = TreeArchiver(writer: writer, skipUnreadable: skipUnreadable, warn: warn, index: index, changes: changes,
-                                    frames: frames, written: raw)
+                                    frames: frames)
         switch contents {
         case .folderContents(let root):
             try archiver.addContents(of: root)
@@ -46,6 +46,8 @@ public enum TreeArtifact {
             for path in paths { try archiver.addPath(path) }
         }
         try writer.close()
+        // The index ends with where each frame begins (all frames written first).
+        if let index, let frames { try index.write(TreeIndex.frameTable(try frames.finishFrames())) }
         var summary = archiver.summary
         if let changes {
             summary.unchanged = summary.unchanged ?? 0

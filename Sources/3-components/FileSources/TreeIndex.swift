@@ -12,19 +12,21 @@ import TarArchive
 /// length (4) and its UTF-8 bytes. Version 2 (a header record `I`, then
 /// the version, 4 bytes) adds to each record: the link target's length
 /// (4) and bytes, then where the entry's tar header is in the artifact:
-/// the compressed offset of its frame (8, -1 when the entry is not in this
-/// artifact) and its offset in the frame's decompressed bytes (8).
-/// Version 1 indexes (no header) are still read; docs/format.md.
+/// the number of the independent frame it begins in (8, -1 when the entry
+/// is not in this artifact) and its offset in that frame's decompressed
+/// bytes (8); and ends with the frame table: `T`, the frame count (8) and
+/// each frame's compressed offset (8 each). Version 1 indexes (no header)
+/// are still read; docs/format.md.
 public struct TreeIndexEntry: Sendable, Equatable {
     public enum EntryType: UInt8, Sendable { case file = 0x66, directory = 0x64, symlink = 0x6C, other = 0x6F }
     /// Where an entry's tar header begins in the artifact.
     public struct Location: Sendable, Equatable {
-        /// Compressed (and unencrypted) offset of the independent frame holding it.
-        public var frameOffset: Int64
+        /// The independent frame it begins in (its offset: the frame table).
+        public var frame: Int64
         /// Decompressed offset of the header in that frame.
         public var offsetInFrame: Int64
-        public init(frameOffset: Int64, offsetInFrame: Int64) {
-            self.frameOffset = frameOffset
+        public init(frame: Int64, offsetInFrame: Int64) {
+            self.frame = frame
             self.offsetInFrame = offsetInFrame
         }
     }
@@ -63,6 +65,15 @@ public struct TreeIndexEntry: Sendable, Equatable {
 public enum TreeIndex {
     public static let version: UInt32 = 2
     private static let headerType: UInt8 = 0x49
+    private static let frameTableType: UInt8 = 0x54
+
+    /// The last record of a version 2 index: each frame's compressed offset.
+    public static func frameTable(_ offsets: [Int64]) -> [UInt8] {
+        var out: [UInt8] = [frameTableType]
+        withUnsafeBytes(of: UInt64(offsets.count).littleEndian) { out.append(contentsOf: $0) }
+        for offset in offsets { withUnsafeBytes(of: offset.littleEndian) { out.append(contentsOf: $0) } }
+        return out
+    }
     /// The first record of a version 2 index.
     public static var header: [UInt8] { [headerType] + withUnsafeBytes(of: version.littleEndian) { Array($0) } }
 
@@ -82,13 +93,14 @@ public enum TreeIndex {
         let target = Array((entry.linkTarget ?? "").utf8)
         put(UInt32(target.count))
         out.append(contentsOf: target)
-        put(entry.location?.frameOffset ?? -1)
+        put(entry.location?.frame ?? -1)
         put(entry.location?.offsetInFrame ?? 0)
         return out
     }
 
-    /// Reads every entry of an index stream.
-    public static func read(_ source: any ByteSource, _ visit: (TreeIndexEntry) throws -> Void) throws {
+    /// Reads every entry of an index stream; `frames` receives the frame
+    /// table of a version 2 index.
+    public static func read(_ source: any ByteSource, frames: ([Int64]) -> Void = { _ in }, _ visit: (TreeIndexEntry) throws -> Void) throws {
         var buffer: [UInt8] = []
         var offset = 0
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
@@ -123,6 +135,22 @@ public enum TreeIndex {
             return String(decoding: buffer[offset..<(offset + length)], as: UTF8.self)
         }
         while try need(1) {
+            if version >= 2 && buffer[offset] == frameTableType {
+                offset += 1
+                guard try need(8) else { throw FileSourceError(path: "files index", problem: "is damaged (its frame table is cut off)", isCorruptData: true) }
+                let count = get(UInt64.self)
+                guard count < 1 << 40 else { throw FileSourceError(path: "files index", problem: "is damaged (its frame table is too long)", isCorruptData: true) }
+                var table: [Int64] = []
+                for _ in 0..<count {
+                    guard try need(8) else { throw FileSourceError(path: "files index", problem: "is damaged (its frame table is cut off)", isCorruptData: true) }
+                    table.append(get(Int64.self))
+                }
+                guard table == table.sorted(), !(try need(1)) else {
+                    throw FileSourceError(path: "files index", problem: "is damaged (its frame table is out of order, or not last)", isCorruptData: true)
+                }
+                frames(table)
+                return
+            }
             guard try need(41), let type = TreeIndexEntry.EntryType(rawValue: buffer[offset]) else {
                 throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off or of unknown type)", isCorruptData: true)
             }
@@ -147,7 +175,7 @@ public enum TreeIndex {
                 if type == .file, targetLength > 0, (try? SafeExtractor.validatedRelativePath(target)) != target {
                     throw FileSourceError(path: "files index", problem: "is damaged or hostile (the hard link target '\(target)' is not a plain relative name)", isCorruptData: true)
                 }
-                entry.location = frame >= 0 ? .init(frameOffset: frame, offsetInFrame: inFrame) : nil
+                entry.location = frame >= 0 ? .init(frame: frame, offsetInFrame: inFrame) : nil
             }
             try visit(entry)
         }

@@ -5,27 +5,6 @@ import ByteStreams
 /// `finish()` flushes the end of the stream; without it the output is cut.
 public protocol CompressingSink: ByteSink {
     func finish() throws
-    /// Ends the current frame (gzip: member) so that the next byte written
-    /// begins an independent one, decodable without what came before.
-    func endFrame() throws
-}
-
-/// Cuts a compressed stream into frames and tells where each begins, by
-/// counting what the compressor hands on (before encryption).
-public final class FrameCutter: IndependentFrames {
-    private let compressor: any CompressingSink
-    private let compressed: CountingSink
-
-    /// `compressed` must be the sink `compressor` writes into.
-    public init(_ compressor: any CompressingSink, counting compressed: CountingSink) {
-        self.compressor = compressor
-        self.compressed = compressed
-    }
-
-    public func startNewFrame() throws -> Int64 {
-        try compressor.endFrame()
-        return Int64(compressed.count)
-    }
 }
 
 public enum Compressors {
@@ -45,7 +24,6 @@ final class PassThroughSink: CompressingSink {
     init(next: any ByteSink) { self.next = next }
     func write(_ bytes: UnsafeRawBufferPointer) throws { try next.write(bytes) }
     func finish() throws {}
-    func endFrame() throws {}
 }
 
 public struct CompressionError: Error, CustomStringConvertible, Sendable {

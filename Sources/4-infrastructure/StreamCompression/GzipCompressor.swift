@@ -41,14 +41,6 @@ public final class GzipCompressor: CompressingSink {
         while try step(Z_FINISH) != Z_STREAM_END {}
     }
 
-    /// Ends this member (its CRC-32 and length trailer written) and begins
-    /// the next with a new gzip header: a multi-member stream, as pigz
-    /// writes and gzip(1) reads.
-    public func endFrame() throws {
-        try finish()
-        try checkZlib(deflateReset(stream), stream)
-    }
-
     @discardableResult
     private func step(_ flush: Int32) throws -> Int32 {
         stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)

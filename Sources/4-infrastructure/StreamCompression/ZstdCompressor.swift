@@ -56,10 +56,6 @@ public final class ZstdCompressor: CompressingSink {
         while try step(&input, ZSTD_e_end) != 0 {}
     }
 
-    /// zstd starts the next frame by itself on the next write, with the
-    /// same parameters (and its own checksum).
-    public func endFrame() throws { try finish() }
-
     /// One call into zstd; hands whatever it produced to the next sink.
     /// Returns zstd's "bytes still to flush" hint.
     @discardableResult

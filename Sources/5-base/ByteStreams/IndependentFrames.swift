@@ -1,10 +1,12 @@
-/// A compressed stream that can be cut into independent frames (zstd
-/// frames, gzip members): each one decompresses on its own, and the
-/// sequence is still one standard stream that `zstd -d` and `gzip -d`
-/// read whole. A reader that knows where a frame begins can start there.
+/// A compressed stream written as independent frames (zstd frames, gzip
+/// members): each one decompresses on its own, and the sequence is still
+/// one standard stream that `zstd -d` and `gzip -d` read whole. A reader
+/// that knows where a frame begins can start there.
 public protocol IndependentFrames: AnyObject {
-    /// Ends the current frame (everything written so far is flushed into
-    /// it) and returns the stored offset at which the next frame begins:
-    /// the compressed bytes written so far, before any encryption.
-    func startNewFrame() throws -> Int64
+    /// Where the next byte written goes: the frame's number (from 0) and
+    /// the offset in that frame's decompressed bytes.
+    var position: (frame: Int64, offsetInFrame: Int64) { get }
+    /// Compresses and writes what is still pending; returns each frame's
+    /// compressed offset (before any encryption), by number.
+    func finishFrames() throws -> [Int64]
 }

@@ -19,6 +19,9 @@ protocol ComponentHandler: Sendable {
     /// Whether a restore needs the set's earlier links (an incremental
     /// builds on its parent for this component).
     var followsChain: Bool { get }
+    /// Whether the artifact is written as independent compressed frames
+    /// whose places its backup records (so parts of it can be read alone).
+    var independentFrames: Bool { get }
     /// What a rebuild does with it (default: restores it when the stack has a target).
     var rebuildRole: RebuildRole { get }
     /// Its part in a rebuild (nil for a component a rebuild only reports).
@@ -71,6 +74,7 @@ extension ComponentHandler {
     /// (`Settings.componentVariableTable`), never written a second time.
     var variable: String { Settings.componentVariables[component.rawValue]! }
     var followsChain: Bool { false }
+    var independentFrames: Bool { false }
     var rebuildRole: RebuildRole { .restored }
     var rebuild: (any ComponentRebuild)? { nil }
     func contentVersion(_ artifact: Manifest.Artifact) -> String? { nil }

@@ -44,7 +44,7 @@ struct SelectedEntries {
 
     /// Extracts `chosen` (entries of `manifest`'s `component` tree) under `staging`.
     /// `tree` is the set's listing the entries were chosen from (its index, read once).
-    func extract(_ chosen: [TreeIndexEntry], from tree: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+    func extract(_ chosen: [TreeIndexEntry], from tree: TreeEntries.Listing, of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
         let result = try extractEntries(chosen, tree, of: manifest, component, into: staging)
         // Folders get the mode and time the set recorded, deepest first
         // (making and filling them changed both).
@@ -56,7 +56,7 @@ struct SelectedEntries {
         return result
     }
 
-    private func extractEntries(_ chosen: [TreeIndexEntry], _ tree: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+    private func extractEntries(_ chosen: [TreeIndexEntry], _ tree: TreeEntries.Listing, of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
         guard let artifact = manifest.artifact(component) else { return Result(entries: [], wholeArtifactsChecked: true, transferred: 0) }
         if artifact.index != nil && (artifact.delta == true || chosen.contains { $0.location != nil }) {
             return try extractFrames(chosen, tree, of: manifest, component, into: staging)
@@ -92,7 +92,7 @@ struct SelectedEntries {
 
     /// Ranged reads: each chosen entry from the link holding its newest
     /// bytes, the frames of each link read in runs.
-    private func extractFrames(_ chosen: [TreeIndexEntry], _ tree: [TreeIndexEntry], of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
+    private func extractFrames(_ chosen: [TreeIndexEntry], _ tree: TreeEntries.Listing, of manifest: Manifest, _ component: Component, into staging: String) throws -> Result {
         let entries = TreeEntries(tier: tier, encryption: encryption)
         let links = manifest.artifact(component)?.delta == true ? try FilesRestore.chain(ending: manifest, in: catalog) : [manifest]
         var unresolved = Set(chosen.filter { $0.type != .directory }.map(\.path))
@@ -100,16 +100,16 @@ struct SelectedEntries {
         for entry in chosen where entry.type == .directory {
             try LocalTier.makeDirectories(staging + "/" + entry.path)
         }
-        var plan: [(link: Manifest, index: [TreeIndexEntry], wanted: [TreeIndexEntry])] = []
+        var plan: [(link: Manifest, index: TreeEntries.Listing, wanted: [TreeIndexEntry])] = []
         for link in links.reversed() where !unresolved.isEmpty {
-            guard let index = link.id == manifest.id ? tree : try entries.index(of: link, component) else {
+            guard let index = link.id == manifest.id ? tree : try entries.indexListing(of: link, component) else {
                 throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) has no files index: the chain is broken")
             }
-            guard index.contains(where: { $0.location != nil }) || index.isEmpty else {
+            guard index.entries.contains(where: { $0.location != nil }) || index.entries.isEmpty else {
                 throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) was written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from it",
                                               hint: "restore the whole tree elsewhere and copy what you need: lifeboat restore \(manifest.id) --components \(component.rawValue) --to /tmp/restore")
             }
-            let found = index.filter { $0.location != nil && unresolved.contains($0.path) }
+            let found = index.entries.filter { $0.location != nil && unresolved.contains($0.path) }
             unresolved.subtract(found.map(\.path))
             if !found.isEmpty { plan.insert((link, index, found), at: 0) }
         }
@@ -134,29 +134,43 @@ struct SelectedEntries {
         return Result(entries: chosen, wholeArtifactsChecked: false, transferred: frames.transferred)
     }
 
-    /// The frames holding `wanted`, read in runs of adjacent frames.
-    private func extractRuns(_ wanted: [TreeIndexEntry], index: [TreeIndexEntry], _ artifact: Manifest.Artifact, of id: BackupSetID,
+    /// The frames holding `wanted`, read in runs: an entry is read from
+    /// the frame its header begins in up to the end of the frame the next
+    /// entry's header begins in (so its last byte is in the range).
+    private func extractRuns(_ wanted: [TreeIndexEntry], index: TreeEntries.Listing, _ artifact: Manifest.Artifact, of id: BackupSetID,
                              frames: ArtifactFrames, into staging: String) throws {
-        let starts = Array(Set(index.compactMap { $0.location?.frameOffset })).sorted()
-        func end(of frame: Int64) -> Int64? {
-            var low = 0, high = starts.count
-            while low < high { let mid = (low + high) / 2; if starts[mid] <= frame { low = mid + 1 } else { high = mid } }
-            return low < starts.count ? starts[low] : nil
+        let offsets = index.frameOffsets
+        let located = index.entries.filter { $0.location != nil }
+        var following: [String: Int64] = [:]
+        for (position, entry) in located.enumerated() where position + 1 < located.count {
+            following[entry.path] = located[position + 1].location!.frame
         }
-        let ordered = wanted.sorted { ($0.location!.frameOffset, $0.location!.offsetInFrame) < ($1.location!.frameOffset, $1.location!.offsetInFrame) }
-        var runs: [[TreeIndexEntry]] = []
+        func offset(_ frame: Int64) throws -> Int64 {
+            guard frame >= 0, frame < Int64(offsets.count) else {
+                throw LifeboatError.integrity("the files index of set \(id) places an entry in frame \(frame), and its frame table has \(offsets.count); nothing was restored",
+                                              hint: "`lifeboat verify \(id)` checks the whole set")
+            }
+            return offsets[Int(frame)]
+        }
+        func end(_ entry: TreeIndexEntry) throws -> Int64? {
+            guard let next = following[entry.path], next + 1 < Int64(offsets.count) else { return nil }
+            return try offset(next + 1)
+        }
+        let ordered = wanted.sorted { ($0.location!.frame, $0.location!.offsetInFrame) < ($1.location!.frame, $1.location!.offsetInFrame) }
+        var runs: [(entries: [TreeIndexEntry], start: Int64, end: Int64?)] = []
         for entry in ordered {
-            if let last = runs.last?.last, let lastEnd = end(of: last.location!.frameOffset),
-               last.location!.frameOffset == entry.location!.frameOffset || lastEnd == entry.location!.frameOffset {
-                runs[runs.count - 1].append(entry)
+            let start = try offset(entry.location!.frame), stop = try end(entry)
+            if let last = runs.last, last.end.map({ start <= $0 }) ?? true {
+                runs[runs.count - 1].entries.append(entry)
+                runs[runs.count - 1].end = stop.flatMap { stop in last.end.map { max($0, stop) } }
             } else {
-                runs.append([entry])
+                runs.append(([entry], start, stop))
             }
         }
-        for run in runs {
+        for (run, start, stop) in runs {
             let first = run[0].location!
             var remaining = Set(run.map(\.path))
-            let source = try frames.open(artifact, of: id, from: first.frameOffset, to: end(of: run.last!.location!.frameOffset))
+            let source = try frames.open(artifact, of: id, from: start, to: stop)
             do {
                 guard try source.skip(first.offsetInFrame) == first.offsetInFrame else {
                     throw LifeboatError.integrity("\(artifact.file) of set \(id) ends before the entry \(run[0].path) the index places in it; nothing was restored")

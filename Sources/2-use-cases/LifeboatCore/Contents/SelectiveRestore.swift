@@ -71,10 +71,10 @@ public struct SelectiveRestore {
         let encryption = try Encryption(settings)
         let trees = TreeEntries(tier: tier, encryption: encryption)
         let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption, console: console)
-        var work: [(component: Component, root: String, chosen: [TreeIndexEntry], tree: [TreeIndexEntry])] = []
+        var work: [(component: Component, root: String, chosen: [TreeIndexEntry], tree: TreeEntries.Listing)] = []
         for component in Self.components where manifest.artifact(component) != nil && (options.components?.contains(component) ?? true) {
-            let tree = try trees.list(manifest, component)
-            let chosen = SelectedEntries.choose(tree) { path in options.patterns.contains { $0.selects(path) } }
+            let tree = try trees.listing(manifest, component)
+            let chosen = SelectedEntries.choose(tree.entries) { path in options.patterns.contains { $0.selects(path) } }
             if !chosen.isEmpty { work.append((component, try root(component, manifest, options), chosen, tree)) }
         }
         guard !work.isEmpty else {

@@ -284,14 +284,14 @@ public struct SetBrowser {
         let encryption = try Encryption(settings)
         let trees = TreeEntries(tier: tier, encryption: encryption)
         for component in [Component.files, .config] where manifest.artifact(component) != nil {
-            let tree = try trees.list(manifest, component)
-            let chosen = tree.filter { Self.isUnder($0.path, path, component) }
+            let tree = try trees.listing(manifest, component)
+            let chosen = tree.entries.filter { Self.isUnder($0.path, path, component) }
             guard let top = chosen.min(by: { $0.path.count < $1.path.count }) else { continue }
             let staging = settings.backupDirectory + "/.lifeboat-staging-dump-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
             try LocalTier.makeDirectories(staging)
             defer { try? FileManager.default.removeItem(atPath: staging) }
             let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption, console: console)
-            let withTargets = SelectedEntries.choose(tree) { Self.isUnder($0, top.path, .files) }
+            let withTargets = SelectedEntries.choose(tree.entries) { Self.isUnder($0, top.path, .files) }
             _ = try selected.extract(withTargets, from: tree, of: manifest, component, into: staging)
             if top.type == .directory {
                 let counted = CountingSink(sink)

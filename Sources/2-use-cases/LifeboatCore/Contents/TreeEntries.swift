@@ -13,20 +13,37 @@ struct TreeEntries {
     let tier: any StorageTier
     let encryption: Encryption
 
+    /// A tree's entries in tar order, and (files index version 2) each
+    /// independent frame's compressed offset.
+    struct Listing {
+        var entries: [TreeIndexEntry]
+        var frameOffsets: [Int64] = []
+    }
+
     /// The files index of `manifest`'s `component` artifact; nil when it has none.
     func index(of manifest: Manifest, _ component: Component = .files) throws -> [TreeIndexEntry]? {
+        try indexListing(of: manifest, component)?.entries
+    }
+
+    func indexListing(of manifest: Manifest, _ component: Component = .files) throws -> Listing? {
         guard let artifact = manifest.artifact(component), let reference = artifact.index else { return nil }
         var indexArtifact = artifact
         indexArtifact.file = reference.file
         indexArtifact.sha256 = reference.sha256
-        return try read(indexArtifact, of: manifest.id) { try TreeIndex.read($0, $1) }
+        var offsets: [Int64] = []
+        let entries = try read(indexArtifact, of: manifest.id) { try TreeIndex.read($0, frames: { offsets = $0 }, $1) }
+        return Listing(entries: entries, frameOffsets: offsets)
     }
 
     /// Every entry of the component's tree: its index, or a read of the tar.
     func list(_ manifest: Manifest, _ component: Component) throws -> [TreeIndexEntry] {
-        if let entries = try index(of: manifest, component) { return entries }
-        guard let artifact = manifest.artifact(component) else { return [] }
-        return try read(artifact, of: manifest.id) { try TreeArtifact.entries($0, visit: $1) }
+        try listing(manifest, component).entries
+    }
+
+    func listing(_ manifest: Manifest, _ component: Component) throws -> Listing {
+        if let listing = try indexListing(of: manifest, component) { return listing }
+        guard let artifact = manifest.artifact(component) else { return Listing(entries: []) }
+        return Listing(entries: try read(artifact, of: manifest.id) { try TreeArtifact.entries($0, visit: $1) })
     }
 
     /// The entries `parse` finds in the stored file, read to its end and

@@ -17,6 +17,8 @@ struct FilesComponent: ComponentHandler {
     var format: String { "tar" }
     var configureHint: String { "set UPLOADS_DIR to the absolute path of the uploads folder" }
     var followsChain: Bool { true }
+    /// One file can be read back without the rest (`restore --include`, `dump`).
+    var independentFrames: Bool { true }
 
     var rebuild: (any ComponentRebuild)? { FilesRebuild() }
 
