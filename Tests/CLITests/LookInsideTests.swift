@@ -99,6 +99,16 @@ import TestSupport
         let none = try run(["restore", day0, "--include", "nothing-like-this"])
         #expect(none.status == 64 && none.stderr.contains("lifeboat ls"), "\(none.output)")
 
+        // A folder on the way replaced by a symlink: placing through it would write elsewhere; refused.
+        try FileManager.default.createDirectory(atPath: dir.sub("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: up + "/docs", toPath: dir.sub("docs-aside"))
+        try FileManager.default.createSymbolicLink(atPath: up + "/docs", withDestinationPath: dir.sub("elsewhere"))
+        let through = try run(["restore", day0, "--include", "docs/d1.txt", "--overwrite"])
+        #expect(through.status == 64 && through.stderr.contains("is a symlink here"), "\(through.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.sub("elsewhere")).isEmpty)
+        try FileManager.default.removeItem(atPath: up + "/docs")
+        try FileManager.default.moveItem(atPath: dir.sub("docs-aside"), toPath: up + "/docs")
+
         // dump: a file's bytes, a folder as a tar.
         let dump = try ProcessRunner.shell("BACKUP_DIR='\(dir.sub("backup"))' UPLOADS_DIR='\(up)' '\(ProcessRunner.lifeboatBinary)' dump \(day1) bulk.bin | cmp - '\(up)/bulk.bin' && echo SAME")
         #expect(dump.stdout.contains("SAME"), "\(dump.output)")

@@ -86,9 +86,21 @@ public struct SelectiveRestore {
         var conflicts: [String] = []
         var blocked: [String] = []
         for (_, root, chosen, _) in work {
+            var checkedFolders: Set<String> = []
             for entry in chosen {
                 var st = Glibc.stat()
                 let path = root == "/" ? "/" + entry.path : root + "/" + entry.path
+                // No folder on the way may be a symlink: placing through it
+                // would write outside the destination.
+                var folder = Substring(entry.path)
+                while let slash = folder.lastIndex(of: "/") {
+                    folder = folder[..<slash]
+                    let on = (root == "/" ? "/" : root + "/") + folder
+                    guard checkedFolders.insert(on).inserted else { break }
+                    if lstat(on, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+                        blocked.append("\(on) is a symlink here, the set has a folder")
+                    }
+                }
                 guard lstat(path, &st) == 0 else { continue }
                 let isFolder = (st.st_mode & S_IFMT) == S_IFDIR
                 if entry.type == .directory {
