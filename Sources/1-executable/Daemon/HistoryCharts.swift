@@ -79,7 +79,7 @@ enum HistoryCharts {
         let maxValue = niceCeiling(all.max() ?? 1)
         let plotBottom = height - bottom
         func y(_ value: Double) -> Double { plotBottom - (plotBottom - top) * (maxValue > 0 ? value / maxValue : 0) }
-        var svg = "<svg class=\"chart\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
+        var svg = "<svg class=\"chart\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
         svg += "<text x=\"\(left)\" y=\"16\" font-weight=\"bold\" font-size=\"13\">\(escape(title))</text>"
         for step in 0...4 {
             let value = maxValue * Double(step) / 4
@@ -120,7 +120,7 @@ enum HistoryCharts {
     /// incrementals extending it), red gaps, a tick per full set.
     static func timeline(_ history: SetHistory, from: Date, to: Date) -> String {
         let h = 90.0
-        var svg = "<svg class=\"chart\" role=\"img\" aria-label=\"MongoDB restorable window\" viewBox=\"0 0 \(Int(width)) \(Int(h))\" width=\"\(Int(width))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
+        var svg = "<svg class=\"chart\" role=\"img\" aria-label=\"MongoDB restorable window\" viewBox=\"0 0 \(Int(width)) \(Int(h))\" width=\"\(Int(width))\" height=\"\(Int(h))\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
         svg += "<text x=\"\(left)\" y=\"16\" font-weight=\"bold\" font-size=\"13\">MongoDB restorable window (fulls, incrementals and slices; gaps in red)</text>"
         let barTop = 30.0, barHeight = 20.0
         svg += "<rect x=\"\(left)\" y=\"\(barTop)\" width=\"\(fmt(width - left - right))\" height=\"\(barHeight)\" fill=\"#f3f3f3\"/>"
