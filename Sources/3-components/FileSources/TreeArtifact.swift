@@ -6,7 +6,7 @@ import Glibc
 
 /// What a selective extraction does with the entry it is shown.
 public enum EntryChoice: Sendable {
-    case extract, skip, stop
+    case extract, skip
     /// Extract this one and read no further (not even the next header: a
     /// ranged read may end right after it).
     case extractLast
@@ -136,7 +136,7 @@ public enum TreeArtifact {
     }
 
     /// Extracts an artifact under `root` and nowhere else; with `select`,
-    /// only the entries it chooses (and it may stop the read early).
+    /// only the entries it chooses (`extractLast` ends the read after one).
     public static func extract(_ source: any ByteSource, into root: String, replaceAtomically: Bool,
                                select: ((_ relativePath: String) throws -> EntryChoice)? = nil) throws -> TreeSummary {
         let reader = try TarReader(source: source)
@@ -145,7 +145,6 @@ public enum TreeArtifact {
                 switch try select(path) {
                 case .extract: return .extract
                 case .skip: return .skip
-                case .stop: return .stop
                 case .extractLast: return .extractLast
                 }
             }

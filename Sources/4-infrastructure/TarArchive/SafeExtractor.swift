@@ -64,7 +64,7 @@ public enum SafeExtractor {
     /// renamed over the old one, so a crash never leaves a half-written file
     /// (used when restoring config files in place).
     /// What to do with an entry when only some are wanted.
-    public enum Selection: Sendable { case extract, skip, stop, extractLast }
+    public enum Selection: Sendable { case extract, skip, extractLast }
 
     public static func extract(_ reader: TarReader, into root: String, restoreOwners: Bool,
                                replaceAtomically: Bool = false,
@@ -93,9 +93,6 @@ public enum SafeExtractor {
             case .skip:
                 _ = try reader.skimData()
                 continue
-            case .stop:
-                try checkArchive(archive_write_close(disk), disk, "finish extraction")
-                return counts
             }
             archive_entry_set_pathname(entry, prefix + "/" + relative)
             if case .hardlink(let target) = header.kind {

@@ -21,7 +21,6 @@ struct SelectedEntries {
     let tier: any StorageTier
     let catalog: SetCatalog
     let encryption: Encryption
-    let console: Console
 
     struct Result {
         /// The chosen entries, in tar order of the set's tree (parents first).
@@ -62,7 +61,7 @@ struct SelectedEntries {
             return try extractFrames(chosen, tree, of: manifest, component, into: staging)
         }
         guard artifact.delta != true else {
-            throw LifeboatError.integrity("set \(manifest.id) is an incremental written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from its chain",
+            throw LifeboatError.usage("set \(manifest.id) is an incremental written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from its chain",
                                           hint: "restore the whole tree elsewhere and copy what you need: lifeboat restore \(manifest.id) --components \(component.rawValue) --to /tmp/restore")
         }
         return try extractWhole(chosen, artifact, of: manifest.id, into: staging)
@@ -106,7 +105,7 @@ struct SelectedEntries {
                 throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) has no files index: the chain is broken")
             }
             guard index.entries.contains(where: { $0.location != nil }) || index.entries.isEmpty else {
-                throw LifeboatError.integrity("set \(link.id) in the chain of \(manifest.id) was written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from it",
+                throw LifeboatError.usage("set \(link.id) in the chain of \(manifest.id) was written by an older Lifeboat: its index does not say where each file is, so single files cannot be taken from it",
                                               hint: "restore the whole tree elsewhere and copy what you need: lifeboat restore \(manifest.id) --components \(component.rawValue) --to /tmp/restore")
             }
             let found = index.entries.filter { $0.location != nil && unresolved.contains($0.path) }

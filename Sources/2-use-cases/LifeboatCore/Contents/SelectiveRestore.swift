@@ -70,7 +70,7 @@ public struct SelectiveRestore {
         }
         let encryption = try Encryption(settings)
         let trees = TreeEntries(tier: tier, encryption: encryption)
-        let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption, console: console)
+        let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption)
         var work: [(component: Component, root: String, chosen: [TreeIndexEntry], tree: TreeEntries.Listing)] = []
         for component in Self.components where manifest.artifact(component) != nil && (options.components?.contains(component) ?? true) {
             let tree = try trees.listing(manifest, component)

@@ -290,7 +290,7 @@ public struct SetBrowser {
             let staging = settings.backupDirectory + "/.lifeboat-staging-dump-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
             try LocalTier.makeDirectories(staging)
             defer { try? FileManager.default.removeItem(atPath: staging) }
-            let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption, console: console)
+            let selected = SelectedEntries(tier: tier, catalog: SetCatalog(tier: tier), encryption: encryption)
             let withTargets = SelectedEntries.choose(tree.entries) { Self.isUnder($0, top.path, .files) }
             _ = try selected.extract(withTargets, from: tree, of: manifest, component, into: staging)
             if top.type == .directory {
