@@ -1,9 +1,16 @@
 /* Baselines for bench/mongo.sh, straight on libmongoc, no Lifeboat code:
- *   mongo-raw insert URI DB COLLECTIONS DOCS   bulk-inserts DOCS documents of ~1 KB
- *                                              spread over COLLECTIONS collections
+ *   mongo-raw insert URI DB COLLECTIONS DOCS [text]
+ *                                              bulk-inserts DOCS documents of ~1 KB
+ *                                              spread over COLLECTIONS collections;
+ *                                              `text`: pseudo-random words that
+ *                                              compress as prose does (~2.5x with
+ *                                              gzip), else a repeating pattern
  *   mongo-raw scan URI DB                      reads every document of every
  *                                              collection of DB, one thread per
  *                                              collection (at most 4 at once)
+ *   mongo-raw index URI DB COLLECTIONS         creates an index on `n` in each of
+ *                                              the COLLECTIONS collections c0, c1, …
+ *   mongo-raw drop URI DB                      drops the database DB
  *   mongo-raw oplog URI DB                     reads the oplog entries newer than
  *                                              hello's lastWrite (the query a
  *                                              consistent dump makes afterwards)
@@ -46,6 +53,8 @@ int main(int argc, char **argv) {
         mongoc_client_t *client = mongoc_client_new(uri_text);
         char padding[1001];
         long bytes = 0;
+        int text = argc > 6 && strcmp(argv[6], "text") == 0;
+        unsigned long long state = 88172645463325252ULL;
         for (int c = 0; c < collections; c++) {
             char name[32];
             snprintf(name, sizeof name, "c%d", c);
@@ -54,7 +63,16 @@ int main(int argc, char **argv) {
             for (long start = 0; start < per; start += 1000) {
                 mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
                 for (long i = start; i < start + 1000 && i < per; i++) {
-                    for (int k = 0; k < 1000; k++) padding[k] = 'a' + (char)((i * 31 + k * 7) % 26);
+                    if (text) {
+                        /* xorshift64: letters weighted toward a small set, spaces between words */
+                        for (int k = 0; k < 1000; k++) {
+                            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                            unsigned r = (unsigned)(state % 100);
+                            padding[k] = r < 16 ? ' ' : (char)("etaoinshrdlucmfwypvbgkjqxz"[(r * r) % 26]);
+                        }
+                    } else {
+                        for (int k = 0; k < 1000; k++) padding[k] = 'a' + (char)((i * 31 + k * 7) % 26);
+                    }
                     padding[1000] = 0;
                     bson_t *doc = bson_new();
                     BSON_APPEND_INT64(doc, "_id", i);
@@ -72,6 +90,29 @@ int main(int argc, char **argv) {
             mongoc_collection_destroy(coll);
         }
         printf("%ld documents, %ld bytes\n", docs, bytes);
+        mongoc_client_destroy(client);
+    } else if (strcmp(argv[1], "drop") == 0) {
+        mongoc_client_t *client = mongoc_client_new(uri_text);
+        bson_t *command = BCON_NEW("dropDatabase", BCON_INT32(1));
+        bson_t reply;
+        if (!mongoc_client_command_simple(client, db_name, command, NULL, &reply, &error)) { fprintf(stderr, "drop: %s\n", error.message); return 1; }
+        bson_destroy(&reply);
+        bson_destroy(command);
+        mongoc_client_destroy(client);
+    } else if (strcmp(argv[1], "index") == 0) {
+        int collections = atoi(argv[4]);
+        mongoc_client_t *client = mongoc_client_new(uri_text);
+        for (int c = 0; c < collections; c++) {
+            char name[32];
+            snprintf(name, sizeof name, "c%d", c);
+            bson_t *command = BCON_NEW("createIndexes", BCON_UTF8(name), "indexes", "[", "{", "key", "{", "n", BCON_INT32(1), "}",
+                                       "name", BCON_UTF8("n_1"), "}", "]");
+            bson_t reply;
+            if (!mongoc_client_command_simple(client, db_name, command, NULL, &reply, &error)) { fprintf(stderr, "index: %s\n", error.message); return 1; }
+            bson_destroy(&reply);
+            bson_destroy(command);
+        }
+        printf("%d indexes\n", collections);
         mongoc_client_destroy(client);
     } else if (strcmp(argv[1], "oplog") == 0) {
         mongoc_client_t *client = mongoc_client_new(uri_text);

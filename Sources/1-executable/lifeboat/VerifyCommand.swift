@@ -51,7 +51,7 @@ struct VerifyCommand: AuditedCommand {
             }
         }
         let console = Console.terminal(progress: settings.showProgress)
-        let report = try console.withProgress { try Verifier(tier: tier, console: console, settings: settings).verify(entry.manifest, deepMongoURI: deepURI, parallel: settings.mongo.parallelCollections) }
+        let report = try console.withProgress { try Verifier(tier: tier, console: console, settings: settings).verify(entry.manifest, deepMongoURI: deepURI) }
         if json {
             try Output.json(VerifyResult(report), schema: "verify/1")
         } else {

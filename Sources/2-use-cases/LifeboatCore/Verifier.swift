@@ -69,7 +69,7 @@ public struct Verifier: Sendable {
 
     /// Verifies and records the outcome beside the manifest. With
     /// `deepMongoURI`, the mongo artifact is also test-restored there.
-    public func verify(_ manifest: Manifest, record: Bool = true, deepMongoURI: String? = nil, parallel: Int = 4) throws -> Report {
+    public func verify(_ manifest: Manifest, record: Bool = true, deepMongoURI: String? = nil) throws -> Report {
         let encryption = try Encryption(settings ?? Settings(backupDirectory: tier.location))
         if let encrypted = manifest.artifacts.first(where: { $0.encryption != nil }), !encryption.canDecrypt {
             throw LifeboatError.usage("\(encrypted.file) is encrypted: its contents cannot be checked without a key",
@@ -89,7 +89,8 @@ public struct Verifier: Sendable {
                 do {
                     let source = try encryption.contents(of: artifact, from: tier.open(key: "\(manifest.id)/\(artifact.file)"))
                     let tag = String(manifest.id.rawValue.suffix(4)) + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
-                    let rows = try MongoDeepVerifier(uri: uri, parallel: parallel).verify(source, expected: expected, tag: tag)
+                    let rows = try MongoDeepVerifier(uri: uri, parallel: settings?.mongo.parallelCollections ?? 4,
+                                                             insertion: settings?.mongo.insertionParallelism ?? .automatic).verify(source, expected: expected, tag: tag)
                     report.deepMongo = rows.map {
                         DeepRow(namespace: $0.namespace, expectedDocuments: $0.expectedDocuments, foundDocuments: $0.foundDocuments,
                                 expectedDigest: $0.expectedDigest, foundDigest: $0.foundDigest, passed: $0.passed)

@@ -19,8 +19,10 @@ public final class MongoDeepVerifier: Sendable {
 
     private let uri: String
     private let parallel: Int
+    private let insertion: InsertionParallelism
 
-    public init(uri: String, parallel: Int = 4) {
+    public init(uri: String, parallel: Int = 4, insertion: InsertionParallelism = .automatic) {
+        self.insertion = insertion
         self.uri = uri
         self.parallel = parallel
     }
@@ -50,7 +52,7 @@ public final class MongoDeepVerifier: Sendable {
             (try NamespacePattern(Self.escape(db) + ".*"), try NamespacePattern(Self.escape(prefix + db) + ".*"))
         })
         defer { dropScratch(prefix) }
-        _ = try MongoRestorer(uri: uri, options: .init(selection: selection, drop: true, replayOplog: false, insertionWorkers: parallel))
+        _ = try MongoRestorer(uri: uri, options: .init(selection: selection, drop: true, replayOplog: false, parallelism: insertion))
             .restore(from: source)
         let found = try MongoDumper(uri: uri, options: .init(selection: NamespaceSelection(include: [try NamespacePattern(Self.escape(prefix) + "*")]),
                                                              parallelCollections: parallel, toolVersion: "lifeboat verify"))

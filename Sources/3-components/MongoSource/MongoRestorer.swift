@@ -13,19 +13,19 @@ public final class MongoRestorer: Sendable {
         public var selection: NamespaceSelection
         public var drop: Bool
         public var replayOplog: Bool
-        public var insertionWorkers: Int
+        public var parallelism: InsertionParallelism
         public var batchBytes: Int
         /// Replay oplog entries up to and including this position only
         /// (point-in-time recovery, as mongorestore's --oplogLimit).
         public var oplogLimit: BSONTimestamp?
 
         public init(selection: NamespaceSelection = NamespaceSelection(), drop: Bool = false, replayOplog: Bool = true,
-                    insertionWorkers: Int = 4, batchBytes: Int = 2 << 20, oplogLimit: BSONTimestamp? = nil) {
+                    parallelism: InsertionParallelism = .automatic, batchBytes: Int = 2 << 20, oplogLimit: BSONTimestamp? = nil) {
             self.oplogLimit = oplogLimit
             self.selection = selection
             self.drop = drop
             self.replayOplog = replayOplog
-            self.insertionWorkers = insertionWorkers
+            self.parallelism = parallelism
             self.batchBytes = batchBytes
         }
     }
@@ -41,6 +41,10 @@ public final class MongoRestorer: Sendable {
         }
         public var namespaces: [NamespaceOutcome]
         public var oplogApplied: Int
+        /// How many connections inserted at once at the end, and the levels
+        /// tried on the way (one entry for a fixed setting).
+        public var insertionLevel = 1
+        public var insertionLevelsTried: [Int] = []
         public var inserted: Int { namespaces.reduce(0) { $0 + $1.inserted } }
         public var failed: Int { namespaces.reduce(0) { $0 + $1.duplicates } }
     }
@@ -90,7 +94,7 @@ public final class MongoRestorer: Sendable {
         }
         try createCollections(plans.values.filter { $0.type != "view" }, connection)
 
-        let pool = InsertionPool(uri: uri, workers: options.insertionWorkers)
+        let pool = InsertionPool(uri: uri, parallelism: options.parallelism)
         var batches: [Namespace: (bytes: [UInt8], count: Int)] = [:]
         var indexesBuilt = false
         var oplogApplier: OplogApplier?
@@ -146,7 +150,9 @@ public final class MongoRestorer: Sendable {
         for outcome in outcomes where outcome.duplicates > 0 {
             warn("\(outcome.target): \(outcome.duplicates) documents not inserted (duplicate keys)")
         }
-        return Outcome(namespaces: outcomes, oplogApplied: oplogApplier?.applied ?? 0)
+        var outcome = Outcome(namespaces: outcomes, oplogApplied: oplogApplier?.applied ?? 0)
+        (outcome.insertionLevel, outcome.insertionLevelsTried) = pool.levels
+        return outcome
     }
 
     /// Moves the restored users and roles into place with the server's
@@ -244,107 +250,6 @@ public final class MongoRestorer: Sendable {
             command.append("createIndexes", string: plan.target.collection)
             command.append("indexes", documents: plan.indexes)
             try connection.command(plan.target.db, BSONDocument(bytes: command.bytes), operation: "create indexes on \(plan.target)")
-        }
-    }
-}
-
-/// Inserts batches on worker threads, each with its own connection, through
-/// a bounded queue: memory is at most (workers × 2 + workers) batches.
-final class InsertionPool: @unchecked Sendable {
-    // @unchecked Sendable: all mutable state is guarded by `condition`.
-    private let condition = NSCondition()
-    private var queue: [(Namespace, [UInt8], Int)] = []
-    private var active = 0
-    private var stopping = false
-    private var error: (any Error)?
-    private var results: [Namespace: (inserted: Int, duplicates: Int)] = [:]
-    private let capacity: Int
-    private var threads = 0
-
-    init(uri: String, workers: Int) {
-        capacity = max(1, workers) * 2
-        for index in 0..<max(1, workers) {
-            let thread = Thread { [self] in work(uri: uri) }
-            thread.name = "lifeboat-insert-\(index)"
-            threads += 1
-            thread.start()
-        }
-    }
-
-    func submit(_ namespace: Namespace, _ batch: (bytes: [UInt8], count: Int)) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.count >= capacity && error == nil { condition.wait() }
-        if let error { throw error }
-        queue.append((namespace, batch.bytes, batch.count))
-        condition.broadcast()
-    }
-
-    /// Waits until every submitted batch is inserted; rethrows a worker's error.
-    func drain() throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while (!queue.isEmpty || active > 0) && error == nil { condition.wait() }
-        if let error { throw error }
-    }
-
-    func counts(_ namespace: Namespace) -> (inserted: Int, duplicates: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        return results[namespace] ?? (0, 0)
-    }
-
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while threads > 0 { condition.wait() }
-        condition.unlock()
-    }
-
-    func cancel() {
-        condition.lock()
-        queue.removeAll()
-        condition.unlock()
-        stop()
-    }
-
-    private func work(uri: String) {
-        var connection: MongoConnection?
-        while true {
-            condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty {
-                threads -= 1
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let (namespace, bytes, count) = queue.removeFirst()
-            active += 1
-            condition.broadcast()
-            condition.unlock()
-
-            var outcome: MongoConnection.InsertOutcome?
-            var failure: (any Error)?
-            do {
-                if connection == nil { connection = try MongoConnection(uri: uri) }
-                outcome = try bytes.withUnsafeBytes { try connection!.insertMany(namespace.db, namespace.collection, documents: $0, count: count) }
-                if let other = outcome?.otherErrors.first {
-                    failure = MongoSourceError("inserting into \(namespace) failed: \(other)")
-                }
-            } catch {
-                failure = error
-            }
-            condition.lock()
-            active -= 1
-            if let outcome {
-                results[namespace, default: (0, 0)].inserted += outcome.inserted
-                results[namespace, default: (0, 0)].duplicates += outcome.duplicates
-            }
-            if let failure, error == nil { error = failure }
-            condition.broadcast()
-            condition.unlock()
         }
     }
 }

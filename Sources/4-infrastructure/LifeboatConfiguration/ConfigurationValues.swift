@@ -67,6 +67,17 @@ public struct ConfigurationValues {
         return parsed(name, { Int($0.trimmingCharacters(in: .whitespaces)).flatMap { range.contains($0) ? $0 : nil } }, message: message)
     }
 
+    /// nil for `auto`.
+    public mutating func numberOrAuto(_ name: String) -> Int?? {
+        guard case .wholeNumberOrAuto(let range) = kind(name) else { preconditionFailure("\(name) is not a number or auto") }
+        let message = "must be auto or a whole number from \(range.lowerBound) to \(range.upperBound)"
+        return parsed(name, { text -> Int?? in
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.lowercased() == "auto" { return .some(nil) }
+            return Int(trimmed).flatMap { range.contains($0) ? .some($0) : nil }
+        }, message: message)
+    }
+
     public mutating func path(_ name: String) -> String? {
         guard case .absolutePath(let example, let rootAllowed) = kind(name) else { preconditionFailure("\(name) is not a path") }
         return parsed(name, { text in

@@ -9,6 +9,8 @@ public enum VariableKind: Sendable, Equatable {
     /// true/false (also yes/no, on/off, 1/0).
     case flag
     case wholeNumber(ClosedRange<Int>)
+    /// `auto` (the program measures what works best) or a whole number.
+    case wholeNumberOrAuto(ClosedRange<Int>)
     /// An absolute path; `rootAllowed: false` refuses `/` itself.
     case absolutePath(example: String, rootAllowed: Bool = true)
     /// Absolute paths separated by commas or newlines, each listed once.
@@ -38,6 +40,7 @@ public enum VariableKind: Sendable, Equatable {
         case .text: return "text"
         case .flag: return "true/false"
         case .wholeNumber(let range): return "\(range.lowerBound)–\(range.upperBound)"
+        case .wholeNumberOrAuto(let range): return "auto or \(range.lowerBound)–\(range.upperBound)"
         case .absolutePath: return "absolute path"
         case .absolutePaths: return "absolute paths, comma-separated"
         case .url(let schemes, _): return "URL (" + schemes.joined(separator: ", ") + ")"

@@ -107,7 +107,8 @@ extension VariableSpec {
         VariableSpec("LIFEBOAT_REDIS_SERVICE", default: "redis", help: "the Compose service of the Redis container (file restores)"),
         VariableSpec("LIFEBOAT_MONGO_SERVICE", default: "mongodb", help: "the Compose service of the MongoDB container"),
         VariableSpec("VERIFY_MONGO_URI", kind: .url(schemes: ["mongodb://", "mongodb+srv://"], example: "mongodb://scratch-mongodb:27017/"), help: "server for `verify --deep` test restores (default: MONGO_URI)"),
-        VariableSpec("MONGO_PARALLEL_COLLECTIONS", default: "4", kind: .wholeNumber(1...32), help: "collections dumped and restored at once"),
+        VariableSpec("MONGO_PARALLEL_COLLECTIONS", default: "4", kind: .wholeNumber(1...32), help: "collections dumped at once"),
+        VariableSpec("MONGO_RESTORE_WORKERS", default: "auto", kind: .wholeNumberOrAuto(1...32), help: "connections inserting a restore's documents at once; auto starts with 1 and doubles (up to 8) while that raises the rate, steps back when it does not, and probes again every 15 s"),
         VariableSpec("MONGO_USERS_AND_ROLES", default: "false", kind: .flag, help: "also back up admin.system.users and admin.system.roles"),
         VariableSpec("MONGO_OPLOG", default: "true", kind: .flag, help: "capture the oplog written during a dump (replica sets), for a consistent point in time"),
     ]

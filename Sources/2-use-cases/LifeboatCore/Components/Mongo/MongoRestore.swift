@@ -96,7 +96,7 @@ struct MongoRestore: PreparedRestore {
             // The full set's data as asked (replaced or merged); the incrementals only replay their oplog.
             let restorer = MongoRestorer(uri: uri, options: .init(selection: options.mongoSelection, drop: index == 0 && replace,
                                                                    replayOplog: options.replayOplog,
-                                                                   insertionWorkers: restore.settings.mongo.parallelCollections,
+                                                                   parallelism: restore.settings.mongo.insertionParallelism,
                                                                    oplogLimit: options.oplogLimit),
                                          warn: { warn($0) })
             let outcome: MongoRestorer.Outcome
@@ -107,7 +107,7 @@ struct MongoRestore: PreparedRestore {
             }
             if index == 0 {
                 let kept = options.mongoMode == .merge ? ", \(outcome.failed) already there kept (--merge)" : ""
-                console.info("  mongo: \(outcome.inserted) documents restored\(kept), \(outcome.oplogApplied) oplog entries replayed")
+                console.info("  mongo: \(outcome.inserted) documents restored\(kept), \(outcome.oplogApplied) oplog entries replayed\(Self.describeInsertion(outcome, restore.settings.mongo.insertionParallelism))")
                 try crossCheck(outcome, against: artifact, in: link.id, mode: options.mongoMode)
                 total = outcome
             } else {
@@ -117,6 +117,15 @@ struct MongoRestore: PreparedRestore {
             if let limit = options.oplogLimit, let end = artifact.mongo?.oplog?.end, end >= limit { break }
         }
         return total!
+    }
+
+    /// How many connections inserted, and for `auto` what was tried.
+    static func describeInsertion(_ outcome: MongoRestorer.Outcome, _ parallelism: InsertionParallelism) -> String {
+        guard outcome.inserted > 0 else { return "" }
+        let connections = "\(outcome.insertionLevel) connection\(outcome.insertionLevel == 1 ? "" : "s")"
+        guard case .adaptive = parallelism else { return " (\(connections) inserting)" }
+        let others = outcome.insertionLevelsTried.filter { $0 != outcome.insertionLevel }
+        return " (\(connections) inserting, measured\(others.isEmpty ? "" : "; also tried \(others.map(String.init).joined(separator: ", "))"))"
     }
 
     /// What was restored against what the manifest says the set holds, per
