@@ -94,7 +94,7 @@ let package = Package(
         // Swift wrappers, each the only importer of its C module.
         .target(name: "TarArchive", dependencies: ["ErrorCategories", "CArchive", "ByteStreams"], path: "Sources/4-infrastructure/TarArchive", swiftSettings: strictSettings),
         .target(name: "LifeboatCrypto", dependencies: ["ErrorCategories", "COpenSSL", "ByteStreams"], path: "Sources/4-infrastructure/LifeboatCrypto", swiftSettings: strictSettings),
-        .target(name: "StreamCompression", dependencies: ["ErrorCategories", "CZstd", "CZlib", "ByteStreams"], path: "Sources/4-infrastructure/StreamCompression", swiftSettings: strictSettings),
+        .target(name: "StreamCompression", dependencies: ["ErrorCategories", "CZstd", "CZlib", "CDeflate", "ByteStreams"], path: "Sources/4-infrastructure/StreamCompression", swiftSettings: strictSettings),
         // Linux calls Swift's Glibc module does not expose.
         .target(name: "CLinuxShims", path: "Sources/6-c/CLinuxShims"),
         // C libraries from Debian's -dev packages.
@@ -102,6 +102,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/6-c/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/6-c/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/6-c/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", path: "Sources/6-c/CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMongoc", path: "Sources/6-c/CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .systemLibrary(name: "CBson", path: "Sources/6-c/CBson", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Sources/6-c/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),

@@ -16,6 +16,7 @@ LEVEL=3
 
 ./scripts/install-deps.sh
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+command -v pigz >/dev/null || { apt-get install -y -qq pigz >/dev/null; }
 swift build -c release --product lifeboat >/dev/null
 LIFEBOAT="$(swift build -c release --show-bin-path)/lifeboat"
 
@@ -53,6 +54,7 @@ for run in $(seq "$RUNS"); do
     "$LIFEBOAT" backup --components files
   measure "tar -I 'zstd -T0 -$LEVEL' -cf" "$out/x.tar.zst" tar -I "zstd -T0 -$LEVEL" -cf "$out/x.tar.zst" -C "$tree" .
   measure "tar czf" "$out/x.tar.gz" tar czf "$out/x.tar.gz" -C "$tree" .
+  measure "tar -I 'pigz -6' -cf" "$out/x.tar.gz" tar -I "pigz -6" -cf "$out/x.tar.gz" -C "$tree" .
   measure "lifeboat backup (gzip -6)" "$out/*/files.tar.gz" \
     env BACKUP_DIR="$out" UPLOADS_DIR="$tree" BACKUP_COMPRESSION=gzip "$LIFEBOAT" backup --components files
 done
@@ -76,4 +78,6 @@ print()
 print(f"targets: lifeboat/tar+zstd wall {lz[0]/base[0]:.2f}x (<= 1.0x); tar czf/lifeboat wall {med['tar czf'][0]/lz[0]:.1f}x (>= 4x); peak {lz[2]/1024:.1f} MiB (< 64)")
 enc = med["lifeboat backup (zstd -3 + age)"]
 print(f"encryption overhead: {enc[0]/lz[0]:.2f}x the wall time without (<= 1.15x)")
+lg, pg = med["lifeboat backup (gzip -6)"], med["tar -I 'pigz -6' -cf"]
+print(f"gzip: lifeboat/tar -I pigz wall {lg[0]/pg[0]:.2f}x (<= 1.0x), size {lg[3]/pg[3]:.3f}x")
 PY

@@ -2,10 +2,16 @@
 """Runs a command and prints the peak of its private (anonymous) resident
 memory, sampled every 10 ms from /proc/PID/status (RssAnon), in KiB. Unlike
 the maximum RSS that time(1) reports, it leaves out the shared libraries'
-file-backed pages (code, ICU data), which do not grow with the data."""
+file-backed pages (code, ICU data), which do not grow with the data.
+With --wall first, prints "WALL_SECONDS PEAK_KIB"."""
 import subprocess, sys, time
 
-proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+args = sys.argv[1:]
+wall = args[:1] == ["--wall"]
+if wall:
+    args = args[1:]
+began = time.monotonic()
+proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 peak = 0
 while proc.poll() is None:
     try:
@@ -15,4 +21,7 @@ while proc.poll() is None:
     except OSError:
         pass
     time.sleep(0.01)
-sys.exit(proc.returncode) if proc.returncode else print(peak)
+elapsed = time.monotonic() - began
+if proc.returncode:
+    sys.exit(proc.returncode)
+print(f"{elapsed:.2f} {peak}" if wall else peak)

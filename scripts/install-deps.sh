@@ -8,7 +8,8 @@ packages=(
   libarchive-dev   # tar streams (files and config artifacts)
   libssl-dev       # SHA-256, MD5, HMAC, age encryption (X25519, ChaCha20-Poly1305, scrypt)
   libzstd-dev      # zstd compression of artifacts
-  zlib1g-dev       # gzip compression of artifacts
+  zlib1g-dev       # gzip streams (reading gzip artifacts)
+  libdeflate-dev   # gzip members of artifacts, compressed in parallel
   zstd gzip tar    # stock tools the tests check our artifacts against
   git              # the 'code' component (git bundle), and stock git clone in its tests
   python3 python3-venv  # the test servers (SecantusDB and moto from PyPI) run in a venv

@@ -189,8 +189,8 @@ import TestSupport
         let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let artifact = dir.sub("backup/\(id)/files.tar.gz")
         // Several gzip members (each a frame), one standard stream for gzip and tar.
-        let members = try ProcessRunner.shell("python3 -c \"import zlib,sys\nd=open(sys.argv[1],'rb').read();n=0\nwhile d:\n o=zlib.decompressobj(31);o.decompress(d);d=o.unused_data;n+=1\nprint(n)\" '\(artifact)'")
-        #expect((Int(members.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2, "\(members.output)")
+        let members = try GzipMembers.count(artifact)
+        #expect(members >= 2, "\(members) members")
         let stock = try ProcessRunner.shell("mkdir -p '\(dir.sub("stock"))' && tar xzf '\(artifact)' -C '\(dir.sub("stock"))' && cmp '\(dir.sub("stock"))/a/f7.bin' '\(up)/a/f7.bin' && gzip -t '\(artifact)' && echo OK")
         #expect(stock.stdout.contains("OK"), "\(stock.output)")
         let restore = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["restore", id, "--include", "a/f7.bin", "--to", dir.sub("out")], environment: env)

@@ -78,6 +78,48 @@ import TestSupport
         #expect(replaced.stderr.contains("200 documents restored,"), "\(replaced.stderr)")
     }
 
+    /// gzip is compressed in parallel as independent members (as pigz), a
+    /// standard stream that `gzip -t` (and `mongorestore --gzip`) read
+    /// whole; the restore's insertion parallelism is measured unless fixed.
+    @Test func gzipInMembersAndTheInsertionParallelism() throws {
+        guard let uri = try TestServers.mongoURI() else { return }
+        let db = TestServers.uniquePrefix("gz")
+        let dir = TemporaryDirectory()
+        let python = FileManager.default.currentDirectoryPath + "/.test-servers/venv/bin/python"
+        defer { _ = try? ProcessRunner.run(python, ["-c", "import pymongo,sys; c=pymongo.MongoClient(sys.argv[1]); [c.drop_database(n) for n in c.list_database_names() if n.startswith(sys.argv[2])]", uri, db]) }
+        // 6,000 documents of ~1 KB that do not compress to nothing: several 2 MiB members.
+        let seed = try ProcessRunner.run(python, ["-c", """
+            import pymongo, sys, os
+            d = pymongo.MongoClient(sys.argv[1])[sys.argv[2]]
+            d.docs.insert_many([{"_id": i, "blob": os.urandom(700).hex()[:1000]} for i in range(6000)])
+            d.docs.create_index("blob")
+            """, uri, db])
+        #expect(seed.status == 0, "\(seed.output)")
+        let env = ["BACKUP_DIR": dir.sub("backup"), "MONGO_URI": uri, "BACKUP_COMPRESSION": "gzip"]
+        let backup = try lifeboat(["backup", "--components", "mongo", "--ns", "\(db).*"], env)
+        #expect(backup.status == 0, "\(backup.output)")
+        let id = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let artifact = dir.sub("backup/\(id)/mongo.archive.gz")
+        #expect(try GzipMembers.count(artifact) >= 2)
+        let stock = try ProcessRunner.shell("gzip -t '\(artifact)' && gzip -dc '\(artifact)' | head -c 4 | od -An -tx1")
+        #expect(stock.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "6d e2 99 81", "\(stock.output)")
+        let verify = try lifeboat(["verify", id, "--deep"], env)
+        #expect(verify.status == 0, "\(verify.output)")
+
+        let auto = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)a.*"], env)
+        #expect(auto.status == 0, "\(auto.output)")
+        #expect(auto.stderr.contains("6000 documents restored") && auto.stderr.contains("inserting, measured"), "\(auto.stderr)")
+        var fixed = env
+        fixed["MONGO_RESTORE_WORKERS"] = "2"
+        let two = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)b.*"], fixed)
+        #expect(two.status == 0, "\(two.output)")
+        #expect(two.stderr.contains("6000 documents restored") && two.stderr.contains("(2 connections inserting)"), "\(two.stderr)")
+        fixed["MONGO_RESTORE_WORKERS"] = "0"
+        let wrong = try lifeboat(["restore", id, "--components", "mongo", "--ns-from", "\(db).*", "--ns-to", "\(db)c.*"], fixed)
+        #expect(wrong.status == 64, "\(wrong.output)")
+        #expect(wrong.stderr.contains("MONGO_RESTORE_WORKERS=0: must be auto or a whole number from 1 to 32"), "\(wrong.stderr)")
+    }
+
     @Test func wrongCredentialsUnreachableAndTyposFailWithoutPublishing() throws {
         guard try TestServers.mongoURI() != nil else { return }
         let authURI = ProcessInfo.processInfo.environment["LIFEBOAT_TEST_MONGO_AUTH_URI"]

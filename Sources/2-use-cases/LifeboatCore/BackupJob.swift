@@ -261,13 +261,17 @@ public struct BackupJob: Sendable {
                 // no plaintext byte reaches the tier.
                 let encryptor = try encryption.sink(into: handoff)
                 // A component read back in parts (files) is written as
-                // independent frames, compressed several at once.
-                let framed = component.handler.independentFrames ? try ParallelFrameCompressor(compression, into: encryptor ?? handoff) : nil
+                // independent frames, compressed several at once; so is any
+                // gzip artifact (zlib has no threads of its own; a stream of
+                // gzip members is what `gzip -d`, `tar xzf` and
+                // `mongorestore --gzip` read), as pigz does.
+                let inFrames = component.handler.independentFrames || compression.algorithm == .gzip
+                let framed = inFrames ? try ParallelFrameCompressor(compression, into: encryptor ?? handoff) : nil
                 let compressor: any CompressingSink = try framed ?? Compressors.make(compression, into: encryptor ?? handoff)
                 console.meter?.begin(component.rawValue)
                 let raw = CountingSink(console.meter.map { ProgressSink(compressor, meter: $0) } ?? compressor)
                 var backup = backup
-                backup.frames = framed
+                backup.frames = component.handler.independentFrames ? framed : nil
                 try component.handler.backUp(backup, into: raw, artifact: &artifact)
                 try compressor.finish()
                 try encryptor?.finish()

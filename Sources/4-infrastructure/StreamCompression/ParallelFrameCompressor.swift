@@ -1,6 +1,6 @@
 import ByteStreams
 import Foundation
-internal import CZlib
+internal import CDeflate
 internal import CZstd
 
 /// Compresses a stream as independent frames of `frameSize` raw bytes
@@ -123,7 +123,9 @@ final class FrameJob: @unchecked Sendable {
     let output: FrameBuffer
     private let codec: FrameCodec
     private let zstd: OpaquePointer?
-    private let gzip: UnsafeMutablePointer<z_stream>?
+    /// gzip members come from libdeflate (whole buffers, about twice
+    /// zlib's speed at the same level and ratio).
+    private let gzip: OpaquePointer?
     private var done = DispatchSemaphore(value: 0)
     private var result: Result<Void, any Error> = .success(())
 
@@ -143,26 +145,18 @@ final class FrameJob: @unchecked Sendable {
             try checkZstd(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level)), "level \(level)")
             try checkZstd(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1), "checksum flag")
         case .gzip(let level):
-            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            stream.initialize(to: z_stream())
-            let code = czlib_deflate_init_gzip(stream, Int32(level))
-            guard code == Z_OK else {
-                stream.deallocate()
-                throw CompressionError(library: "zlib", message: "deflateInit2 failed (\(code))")
+            guard let compressor = libdeflate_alloc_compressor(Int32(level)) else {
+                throw CompressionError(library: "libdeflate", message: "cannot create a compressor at level \(level)")
             }
-            gzip = stream
+            gzip = compressor
             zstd = nil
-            // deflateBound plus room for the gzip header and trailer.
-            output = FrameBuffer(capacity: Int(deflateBound(stream, uLong(frameSize))) + 64)
+            output = FrameBuffer(capacity: libdeflate_gzip_compress_bound(compressor, frameSize))
         }
     }
 
     deinit {
         if let zstd { ZSTD_freeCCtx(zstd) }
-        if let gzip {
-            deflateEnd(gzip)
-            gzip.deallocate()
-        }
+        if let gzip { libdeflate_free_compressor(gzip) }
     }
 
     func run() {
@@ -186,18 +180,10 @@ final class FrameJob: @unchecked Sendable {
             try checkZstd(size, "compress")
             output.count = size
         case .gzip:
-            let stream = gzip!
-            try checkZlib(deflateReset(stream), stream)
-            stream.pointee.next_in = input.storage.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_in = uInt(input.count)
-            stream.pointee.next_out = output.storage.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(output.storage.count)
-            let code = deflate(stream, Z_FINISH)
-            guard code == Z_STREAM_END else {
-                try checkZlib(code, stream)
-                throw CompressionError(library: "zlib", message: "deflate did not finish a member (\(code))")
-            }
-            output.count = output.storage.count - Int(stream.pointee.avail_out)
+            let size = libdeflate_gzip_compress(gzip, input.storage.baseAddress, input.count, output.storage.baseAddress, output.storage.count)
+            // 0 only when the output does not fit, which the bound rules out.
+            guard size > 0 else { throw CompressionError(library: "libdeflate", message: "a member did not fit its bound") }
+            output.count = size
         }
     }
 }
