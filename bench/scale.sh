@@ -36,8 +36,9 @@ swift build -c release --product lifeboat >/dev/null
 LIFEBOAT="$(swift build -c release --show-bin-path)/lifeboat"
 ./scripts/test-servers.sh install
 # matplotlib for the plots, in a venv of its own (PyPI).
-[ -x "$BENCH_DIR/../lifeboat-bench-venv/bin/python" ] || { python3 -m venv "$BENCH_DIR/../lifeboat-bench-venv" && "$BENCH_DIR/../lifeboat-bench-venv/bin/pip" -q install matplotlib; }
-PLOT_PY="$BENCH_DIR/../lifeboat-bench-venv/bin/python"
+VENV="${BENCH_VENV:-/tmp/lifeboat-bench-venv}"
+[ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import matplotlib" 2>/dev/null || { rm -rf "$VENV"; python3 -m venv "$VENV" && "$VENV/bin/pip" -q install matplotlib; }
+PLOT_PY="$VENV/bin/python"
 rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR"
 gcc -O2 -o "$BENCH_DIR/mongo-raw" bench/mongo-raw.c $(pkg-config --cflags --libs libmongoc-1.0) -lpthread
 results="$BENCH_DIR/scale.tsv"
@@ -48,7 +49,7 @@ run() {
   local path="$1" size="$2" bytes="$3" step="$4"; shift 4
   local out
   out=$(python3 bench/peak-private.py --wall "$@") || { echo "failed: $path $size $step" >&2; cat "$BENCH_DIR/last.err" >&2 2>/dev/null; exit 1; }
-  printf '%s\t%s\t%s\t%s\t%s\n' "$path" "$size" "$bytes" "$step" "$out" | tr ' ' '\t' >> "$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$path" "$size" "$bytes" "$step" "${out% *}" "${out#* }" >> "$results"
   echo "  $path $size $step: $out (wall s, peak private KiB)"
 }
 fits() {  # fits BYTES: three times BYTES free under $BENCH_DIR?
@@ -67,14 +68,23 @@ has() { [[ ",$PATHS," == *",$1,"* ]]; }
 if has files; then
   for gb in $FILES_GB; do
     mb=$(python3 -c "print(int(float('$gb') * 1000))")
-    fits $(( mb * 1000000 )) || continue
+    fits $(( mb * 1000000 + (mb > 1000 ? 1000000000 : 0) )) || continue
     tree="$BENCH_DIR/tree"; rm -rf "$tree" "$BENCH_DIR/set" "$BENCH_DIR/restored"
-    python3 bench/make-tree.py "$tree" "$mb" > /dev/null
+    # Sizes past 1 GB are copies of one 1 GB tree in folders of their own
+    # (made once; copying is faster than generating, and each frame is
+    # compressed alone, so copies cost what new data would).
+    if [ "$mb" -le 1000 ]; then
+      python3 bench/make-tree.py "$tree" "$mb" > /dev/null
+    else
+      [ -d "$BENCH_DIR/tree-1000" ] || python3 bench/make-tree.py "$BENCH_DIR/tree-1000" 1000 > /dev/null
+      for copy in $(seq $(( mb / 1000 ))); do mkdir -p "$tree"; cp -r "$BENCH_DIR/tree-1000" "$tree/copy-$copy"; done
+    fi
     bytes=$(du -sb "$tree" | cut -f1)
     run files "${gb} GB" "$bytes" backup env BACKUP_DIR="$BENCH_DIR/set" UPLOADS_DIR="$tree" "$LIFEBOAT" backup --components files
     run files "${gb} GB" "$bytes" restore env BACKUP_DIR="$BENCH_DIR/set" UPLOADS_DIR="$tree" "$LIFEBOAT" restore latest --components files --to "$BENCH_DIR/restored"
     rm -rf "$tree" "$BENCH_DIR/set" "$BENCH_DIR/restored"
   done
+  rm -rf "$BENCH_DIR/tree-1000"
 fi
 
 small_tree() {  # small_tree DIR COUNT: COUNT files of 1 KiB, 1,000 a folder
@@ -135,13 +145,13 @@ if has redis; then
   for keys in $REDIS_KEYS; do
     fits $(( keys * 150 )) || continue
     rm -rf "$BENCH_DIR/set" "$BENCH_DIR/redis-source" "$BENCH_DIR/redis-target"; mkdir -p "$BENCH_DIR/redis-source" "$BENCH_DIR/redis-target"
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$BENCH_DIR/redis-source" --save '' --appendonly no --repl-diskless-sync-delay 0 > /dev/null 2>&1 &
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --enable-debug-command yes --dir "$BENCH_DIR/redis-source" --save '' --appendonly no --repl-diskless-sync-delay 0 > /dev/null 2>&1 &
     source_pid=$!
     redis-server --port $((REDIS_PORT + 1)) --bind 127.0.0.1 --dir "$BENCH_DIR/redis-target" --save '' --appendonly no > /dev/null 2>&1 &
     target_pid=$!
     redis_pids="$source_pid $target_pid"
     for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && redis-cli -p $((REDIS_PORT + 1)) ping >/dev/null 2>&1 && break; sleep 0.05; done
-    redis-cli -p "$REDIS_PORT" DEBUG POPULATE "$keys" key 100 > /dev/null
+    [ "$(redis-cli -p "$REDIS_PORT" DEBUG POPULATE "$keys" key 100)" = OK ] || { echo "DEBUG POPULATE failed" >&2; exit 1; }
     bytes=$(redis-cli -p "$REDIS_PORT" INFO memory | sed -n 's/^used_memory_dataset:\([0-9]*\).*/\1/p')
     run redis "$keys keys" "$bytes" backup env BACKUP_DIR="$BENCH_DIR/set" REDIS_URL="redis://127.0.0.1:$REDIS_PORT/" "$LIFEBOAT" backup --components redis
     run redis "$keys keys" "$bytes" restore env BACKUP_DIR="$BENCH_DIR/set" REDIS_URL="redis://127.0.0.1:$((REDIS_PORT + 1))/" "$LIFEBOAT" restore latest --components redis

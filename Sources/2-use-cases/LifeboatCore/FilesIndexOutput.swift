@@ -65,11 +65,12 @@ final class FilesIndexOutput {
 
     deinit { closeCache() }
 
-    /// The cached index of a set, when this host wrote it.
-    static func cached(_ backupDirectory: String, _ id: BackupSetID) -> [String: TreeIndexEntry]? {
-        let path = cachePath(backupDirectory, id)
-        guard FileManager.default.fileExists(atPath: path), let source = try? FileDescriptorSource(path: path) else { return nil }
-        return try? TreeIndex.load(source)
+    /// What an incremental on `parent` leaves out, from the index this host
+    /// cached when it wrote that set (nil: none, or unreadable).
+    static func changeFilter(_ backupDirectory: String, _ parent: Manifest) -> TreeChangeFilter? {
+        let path = cachePath(backupDirectory, parent.id)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return TreeChangeFilter(parentIndexAt: path, parentStarted: parent.startedAt)
     }
 
     /// Keeps only the newest set's cached index.

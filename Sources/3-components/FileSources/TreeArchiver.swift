@@ -125,9 +125,10 @@ public final class TreeArchiver {
                                        mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
                                        inode: UInt64(st.st_ino), mode: UInt32(st.st_mode), uid: st.st_uid, gid: st.st_gid)
             found.linkTarget = symlinkTarget
-            if changes?.parent[name] != nil { matchedParent += 1 }
+            let before = try changes?.parentEntry(name)
+            if before != nil { matchedParent += 1 }
             // Hard-linked files always go in whole: their link targets may be elsewhere in the chain.
-            if let changes, st.st_nlink <= 1 || type != .file, changes.unchanged(found) {
+            if let changes, st.st_nlink <= 1 || type != .file, changes.unchanged(found, before: before) {
                 try index?.write(TreeIndex.encode(found))
                 summary.unchanged = (summary.unchanged ?? 0) + 1
                 return

@@ -51,7 +51,7 @@ public enum TreeArtifact {
         var summary = archiver.summary
         if let changes {
             summary.unchanged = summary.unchanged ?? 0
-            summary.deleted = changes.parent.count - archiver.matchedParent
+            summary.deleted = changes.parentCount - archiver.matchedParent
         }
         return WriteResult(summary: summary, rawBytes: Int64(raw.count))
     }

@@ -64,8 +64,8 @@ public struct TreeIndexEntry: Sendable, Equatable {
 
 public enum TreeIndex {
     public static let version: UInt32 = 2
-    private static let headerType: UInt8 = 0x49
-    private static let frameTableType: UInt8 = 0x54
+    static let headerType: UInt8 = 0x49
+    static let frameTableType: UInt8 = 0x54
 
     /// The last record of a version 2 index: each frame's compressed offset.
     public static func frameTable(_ offsets: [Int64]) -> [UInt8] {
@@ -101,84 +101,9 @@ public enum TreeIndex {
     /// Reads every entry of an index stream; `frames` receives the frame
     /// table of a version 2 index.
     public static func read(_ source: any ByteSource, frames: ([Int64]) -> Void = { _ in }, _ visit: (TreeIndexEntry) throws -> Void) throws {
-        var buffer: [UInt8] = []
-        var offset = 0
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { chunk.deallocate() }
-        var ended = false
-        func need(_ count: Int) throws -> Bool {
-            while buffer.count - offset < count {
-                if ended { return false }
-                if offset > 0 { buffer.removeFirst(offset); offset = 0 }
-                let n = try source.read(into: chunk)
-                if n == 0 { ended = true } else { buffer.append(contentsOf: chunk[0..<n]) }
-            }
-            return true
-        }
-        func get<T: FixedWidthInteger>(_: T.Type) -> T {
-            var value: T = 0
-            withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: buffer[offset..<(offset + MemoryLayout<T>.size)]) }
-            offset += MemoryLayout<T>.size
-            return T(littleEndian: value)
-        }
-        var version: UInt32 = 1
-        if try need(5), buffer[offset] == headerType {
-            offset += 1
-            version = get(UInt32.self)
-            guard version == 2 else {
-                throw FileSourceError(path: "files index", problem: "has version \(version); this Lifeboat reads versions 1 and 2", hint: "use a newer Lifeboat to read this set", isCorruptData: true)
-            }
-        }
-        func text(_ length: Int, _ what: String) throws -> String {
-            guard try need(length) else { throw FileSourceError(path: "files index", problem: "is damaged (\(what) is cut off)", isCorruptData: true) }
-            defer { offset += length }
-            return String(decoding: buffer[offset..<(offset + length)], as: UTF8.self)
-        }
-        while try need(1) {
-            if version >= 2 && buffer[offset] == frameTableType {
-                offset += 1
-                guard try need(8) else { throw FileSourceError(path: "files index", problem: "is damaged (its frame table is cut off)", isCorruptData: true) }
-                let count = get(UInt64.self)
-                guard count < 1 << 40 else { throw FileSourceError(path: "files index", problem: "is damaged (its frame table is too long)", isCorruptData: true) }
-                var table: [Int64] = []
-                for _ in 0..<count {
-                    guard try need(8) else { throw FileSourceError(path: "files index", problem: "is damaged (its frame table is cut off)", isCorruptData: true) }
-                    table.append(get(Int64.self))
-                }
-                guard table == table.sorted(), !(try need(1)) else {
-                    throw FileSourceError(path: "files index", problem: "is damaged (its frame table is out of order, or not last)", isCorruptData: true)
-                }
-                frames(table)
-                return
-            }
-            guard try need(41), let type = TreeIndexEntry.EntryType(rawValue: buffer[offset]) else {
-                throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off or of unknown type)", isCorruptData: true)
-            }
-            offset += 1
-            let size = get(Int64.self), mtime = get(Int64.self), inode = get(UInt64.self)
-            let mode = get(UInt32.self), uid = get(UInt32.self), gid = get(UInt32.self), length = Int(get(UInt32.self))
-            let path = try text(length, "a path")
-            // Every reader joins these names to a folder (to delete, create or
-            // place): one that could leave it makes the index unusable.
-            guard (try? SafeExtractor.validatedRelativePath(path)) == path, !path.isEmpty else {
-                throw FileSourceError(path: "files index", problem: "is damaged or hostile (the entry '\(path)' is not a plain relative name)", isCorruptData: true)
-            }
-            var entry = TreeIndexEntry(path: path, type: type, size: size, mtimeNanoseconds: mtime, inode: inode,
-                                       mode: mode, uid: uid, gid: gid)
-            if version >= 2 {
-                guard try need(4) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)", isCorruptData: true) }
-                let targetLength = Int(get(UInt32.self))
-                let target = try text(targetLength, "a link target")
-                guard try need(16) else { throw FileSourceError(path: "files index", problem: "is damaged (an entry is cut off)", isCorruptData: true) }
-                let frame = get(Int64.self), inFrame = get(Int64.self)
-                entry.linkTarget = targetLength > 0 ? target : nil
-                if type == .file, targetLength > 0, (try? SafeExtractor.validatedRelativePath(target)) != target {
-                    throw FileSourceError(path: "files index", problem: "is damaged or hostile (the hard link target '\(target)' is not a plain relative name)", isCorruptData: true)
-                }
-                entry.location = frame >= 0 ? .init(frame: frame, offsetInFrame: inFrame) : nil
-            }
-            try visit(entry)
-        }
+        let reader = TreeIndexReader(source)
+        while let entry = try reader.next() { try visit(entry) }
+        if let table = reader.frameOffsets { frames(table) }
     }
 
     /// The whole index as a dictionary by path (for change detection).
@@ -186,24 +111,5 @@ public enum TreeIndex {
         var entries: [String: TreeIndexEntry] = [:]
         try read(source) { entries[$0.path] = $0 }
         return entries
-    }
-}
-
-/// What an incremental leaves out, decided from the parent's index.
-public struct TreeChangeFilter: Sendable {
-    public let parent: [String: TreeIndexEntry]
-    /// Entries modified this close to the parent's start (or later) are
-    /// taken whatever their fingerprint says: a same-second change may not
-    /// move mtime (the "racy" case).
-    public let racyAfterNanoseconds: Int64
-
-    public init(parent: [String: TreeIndexEntry], parentStarted: Date) {
-        self.parent = parent
-        self.racyAfterNanoseconds = Int64((parentStarted.timeIntervalSince1970 - 1) * 1_000_000_000)
-    }
-
-    public func unchanged(_ entry: TreeIndexEntry) -> Bool {
-        guard entry.type != .directory, let before = parent[entry.path] else { return false }
-        return !entry.differs(from: before) && entry.mtimeNanoseconds < racyAfterNanoseconds
     }
 }

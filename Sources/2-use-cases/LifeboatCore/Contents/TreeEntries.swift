@@ -35,6 +35,34 @@ struct TreeEntries {
         return Listing(entries: entries, frameOffsets: offsets)
     }
 
+    /// The files index of `manifest`, copied into a scratch file in
+    /// `folder` and checked against the manifest's SHA-256 (read it with
+    /// `TreeIndexReader`, one entry at a time); nil when the set has none.
+    func spoolIndex(of manifest: Manifest, into folder: String, _ component: Component = .files) throws -> ScratchFile? {
+        guard let artifact = manifest.artifact(component), let reference = artifact.index else { return nil }
+        var indexArtifact = artifact
+        indexArtifact.file = reference.file
+        indexArtifact.sha256 = reference.sha256
+        let scratch = try ScratchFile(path: folder + "/.lifeboat-staging-index-\(manifest.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+        // Read through its descriptor only: unlinked now, nothing is left behind even by kill -9.
+        unlink(scratch.path)
+        do {
+            let hashing = try HashingSource(tier.open(key: "\(manifest.id)/\(indexArtifact.file)"))
+            let sink = scratch.sink
+            _ = try encryption.contents(of: indexArtifact, from: hashing).drain { try sink.write($0) }
+            _ = try hashing.drain()
+            guard try hashing.finishHex() == indexArtifact.sha256 else {
+                throw LifeboatError.integrity("\(indexArtifact.file) of set \(manifest.id) does not match its manifest; nothing was changed",
+                                              hint: "`lifeboat verify \(manifest.id)` checks the whole set")
+            }
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError.wrap(error, doing: "reading \(indexArtifact.file) of set \(manifest.id)")
+        }
+        return scratch
+    }
+
     /// Every entry of the component's tree: its index, or a read of the tar.
     func list(_ manifest: Manifest, _ component: Component) throws -> [TreeIndexEntry] {
         try listing(manifest, component).entries

@@ -33,8 +33,8 @@ struct FilesComponent: ComponentHandler {
         if backup.parent != nil {
             // The newest set with files (slices of oplog may be newer).
             base = try SetCatalog(tier: backup.tier).list().complete.last { $0.manifest.artifact(.files)?.index != nil }?.manifest
-            if let base, let cached = FilesIndexOutput.cached(settings.backupDirectory, base.id) {
-                changes = TreeChangeFilter(parent: cached, parentStarted: base.startedAt)
+            if let base, let filter = FilesIndexOutput.changeFilter(settings.backupDirectory, base) {
+                changes = filter
             } else {
                 backup.console.info("  files: no index of an earlier set on this host: the uploads go in whole")
             }

@@ -73,38 +73,113 @@ struct FilesRestore: PreparedRestore {
     /// (or has as another type) is deleted, then its changed entries are
     /// extracted over the tree. Everything happens in the staging folder,
     /// so a failure at any link leaves the live folder untouched.
+    ///
+    /// Memory does not grow with the tree: each link's index is copied
+    /// (checked) to a scratch file in BACKUP_DIR and two are walked side by
+    /// side in the archiver's order (`TreeOrder`), one entry of each held;
+    /// only the folders' times are kept until the end. An index not in that
+    /// order (none written by this Lifeboat) is compared in memory instead.
     private static func extractChain(_ restore: ComponentRestore, into root: String) throws -> TreeSummary {
         let links = try chain(ending: restore.manifest, in: restore.catalog)
         var summary = try restore.extractVerified(links[0].artifact(.files)!, of: links[0].id, into: root, replaceAtomically: false)
-        var previous = try loadIndex(restore, of: links[0])
+        let entries = TreeEntries(tier: restore.tier, encryption: restore.encryption)
+        let scratch = restore.settings.backupDirectory
+        try LocalTier.makeDirectories(scratch)
+        var previous = try spool(entries, links[0], into: scratch)
         for link in links.dropFirst() {
-            let current = try loadIndex(restore, of: link)
-            let gone = previous.filter { path, entry in current[path].map { $0.type != entry.type } ?? true }.keys
-            for path in gone.sorted(by: { $0.count > $1.count }) {
-                try? FileManager.default.removeItem(atPath: root + "/" + path)
-            }
+            let current = try spool(entries, link, into: scratch)
+            let removed = try removeGone(from: root, previous: previous, current: current)
             let applied = try restore.extractVerified(link.artifact(.files)!, of: link.id, into: root, replaceAtomically: true)
-            restore.console.info("  files: \(link.id): \(applied.countsDescription) changed, \(gone.count) removed")
+            restore.console.info("  files: \(link.id): \(applied.countsDescription) changed, \(removed) removed")
             summary = applied
             previous = current
         }
         // Deleting and extracting touched folders: give each its recorded time again, deepest first.
-        for entry in previous.values.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
+        var folders: [TreeIndexEntry] = []
+        summary.files = 0
+        summary.directories = 0
+        summary.symlinks = 0
+        summary.hardlinks = 0
+        summary.bytes = 0
+        try forEach(previous) { entry in
+            switch entry.type {
+            case .file:
+                summary.files += 1
+                summary.bytes += entry.size
+            case .directory:
+                summary.directories += 1
+                folders.append(entry)
+            case .symlink: summary.symlinks += 1
+            case .other: break
+            }
+        }
+        for entry in folders.sorted(by: { $0.path.count > $1.path.count }) {
             entry.applyTime(to: root + "/" + entry.path)
         }
-        summary.files = previous.values.filter { $0.type == .file }.count
-        summary.directories = previous.values.filter { $0.type == .directory }.count
-        summary.symlinks = previous.values.filter { $0.type == .symlink }.count
-        summary.hardlinks = 0
-        summary.bytes = previous.values.filter { $0.type == .file }.reduce(0) { $0 + $1.size }
         return summary
     }
 
-    /// A set's files index, checked against its manifest entry.
-    private static func loadIndex(_ restore: ComponentRestore, of manifest: Manifest) throws -> [String: TreeIndexEntry] {
-        guard let entries = try TreeEntries(tier: restore.tier, encryption: restore.encryption).index(of: manifest) else {
+    /// A link's index in a scratch file, and whether its entries are in the archiver's order.
+    private struct SpooledIndex {
+        let file: ScratchFile
+        let ordered: Bool
+    }
+
+    private static func spool(_ entries: TreeEntries, _ manifest: Manifest, into folder: String) throws -> SpooledIndex {
+        guard let file = try entries.spoolIndex(of: manifest, into: folder) else {
             throw LifeboatError.integrity("set \(manifest.id) has no files index")
         }
-        return Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { _, last in last })
+        var last: String?
+        var ordered = true
+        let reader = TreeIndexReader(file.source())
+        while let entry = try reader.next() {
+            if let last, TreeOrder.compare(last, entry.path) >= 0 { ordered = false }
+            last = entry.path
+        }
+        return SpooledIndex(file: file, ordered: ordered)
+    }
+
+    private static func forEach(_ index: SpooledIndex, _ body: (TreeIndexEntry) throws -> Void) throws {
+        let reader = TreeIndexReader(index.file.source())
+        while let entry = try reader.next() { try body(entry) }
+    }
+
+    /// Deletes from `root` what `previous` has and `current` has not (or
+    /// has as another type); returns how many entries that was.
+    private static func removeGone(from root: String, previous: SpooledIndex, current: SpooledIndex) throws -> Int {
+        var removed = 0
+        func remove(_ path: String) {
+            removed += 1
+            // Never through a symlink: an earlier link's symlink at a folder's
+            // place must not carry a deletion outside the staging folder.
+            var folder = root
+            for name in path.split(separator: "/").dropLast() {
+                folder += "/" + name
+                var status = stat()
+                guard lstat(folder, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return }
+            }
+            // A folder goes with what is in it; its entries, met next, are then already gone.
+            try? FileManager.default.removeItem(atPath: root + "/" + path)
+        }
+        guard previous.ordered && current.ordered else {
+            var now: [String: TreeIndexEntry.EntryType] = [:]
+            try forEach(current) { now[$0.path] = $0.type }
+            var gone: [String] = []
+            try forEach(previous) { entry in if now[entry.path] != entry.type { gone.append(entry.path) } }
+            for path in gone.sorted(by: { $0.count > $1.count }) { remove(path) }
+            return removed
+        }
+        let after = TreeIndexReader(current.file.source())
+        var next = try after.next()
+        try forEach(previous) { entry in
+            while let candidate = next, TreeOrder.compare(candidate.path, entry.path) < 0 { next = try after.next() }
+            if let candidate = next, TreeOrder.compare(candidate.path, entry.path) == 0 {
+                if candidate.type != entry.type { remove(entry.path) }
+                next = try after.next()
+            } else {
+                remove(entry.path)
+            }
+        }
+        return removed
     }
 }
