@@ -25,11 +25,17 @@ struct TreeEntries {
         try indexListing(of: manifest, component)?.entries
     }
 
-    func indexListing(of manifest: Manifest, _ component: Component = .files) throws -> Listing? {
+    /// The index of `manifest`'s `component` artifact as an artifact of its own (its file and SHA-256).
+    private func indexArtifact(of manifest: Manifest, _ component: Component) -> Manifest.Artifact? {
         guard let artifact = manifest.artifact(component), let reference = artifact.index else { return nil }
         var indexArtifact = artifact
         indexArtifact.file = reference.file
         indexArtifact.sha256 = reference.sha256
+        return indexArtifact
+    }
+
+    func indexListing(of manifest: Manifest, _ component: Component = .files) throws -> Listing? {
+        guard let indexArtifact = indexArtifact(of: manifest, component) else { return nil }
         var offsets: [Int64] = []
         let entries = try read(indexArtifact, of: manifest.id) { try TreeIndex.read($0, frames: { offsets = $0 }, $1) }
         return Listing(entries: entries, frameOffsets: offsets)
@@ -39,27 +45,12 @@ struct TreeEntries {
     /// `folder` and checked against the manifest's SHA-256 (read it with
     /// `TreeIndexReader`, one entry at a time); nil when the set has none.
     func spoolIndex(of manifest: Manifest, into folder: String, _ component: Component = .files) throws -> ScratchFile? {
-        guard let artifact = manifest.artifact(component), let reference = artifact.index else { return nil }
-        var indexArtifact = artifact
-        indexArtifact.file = reference.file
-        indexArtifact.sha256 = reference.sha256
+        guard let indexArtifact = indexArtifact(of: manifest, component) else { return nil }
         let scratch = try ScratchFile(path: folder + "/.lifeboat-staging-index-\(manifest.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
         // Read through its descriptor only: unlinked now, nothing is left behind even by kill -9.
         unlink(scratch.path)
-        do {
-            let hashing = try HashingSource(tier.open(key: "\(manifest.id)/\(indexArtifact.file)"))
-            let sink = scratch.sink
-            _ = try encryption.contents(of: indexArtifact, from: hashing).drain { try sink.write($0) }
-            _ = try hashing.drain()
-            guard try hashing.finishHex() == indexArtifact.sha256 else {
-                throw LifeboatError.integrity("\(indexArtifact.file) of set \(manifest.id) does not match its manifest; nothing was changed",
-                                              hint: "`lifeboat verify \(manifest.id)` checks the whole set")
-            }
-        } catch let error as LifeboatError {
-            throw error
-        } catch {
-            throw LifeboatError.wrap(error, doing: "reading \(indexArtifact.file) of set \(manifest.id)")
-        }
+        let sink = scratch.sink
+        try readChecked(indexArtifact, of: manifest.id) { _ = try $0.drain { try sink.write($0) } }
         return scratch
     }
 
@@ -79,9 +70,16 @@ struct TreeEntries {
     private func read(_ artifact: Manifest.Artifact, of id: BackupSetID,
                       _ parse: (any ByteSource, (TreeIndexEntry) throws -> Void) throws -> Void) throws -> [TreeIndexEntry] {
         var entries: [TreeIndexEntry] = []
+        try readChecked(artifact, of: id) { try parse($0) { entries.append($0) } }
+        return entries
+    }
+
+    /// Gives `body` the stored file's contents (decrypted), then reads it
+    /// to its end and throws unless its SHA-256 is the manifest's.
+    private func readChecked(_ artifact: Manifest.Artifact, of id: BackupSetID, _ body: (any ByteSource) throws -> Void) throws {
         do {
             let hashing = try HashingSource(tier.open(key: "\(id)/\(artifact.file)"))
-            try parse(encryption.contents(of: artifact, from: hashing)) { entries.append($0) }
+            try body(encryption.contents(of: artifact, from: hashing))
             try hashing.drain()
             guard try hashing.finishHex() == artifact.sha256 else {
                 throw LifeboatError.integrity("\(artifact.file) of set \(id) does not match its manifest; nothing was changed",
@@ -92,6 +90,5 @@ struct TreeEntries {
         } catch {
             throw LifeboatError.wrap(error, doing: "reading \(artifact.file) of set \(id)")
         }
-        return entries
     }
 }
