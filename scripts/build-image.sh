@@ -10,10 +10,14 @@ cd "$(dirname "$0")/.."
 socket="$1"
 binary="${2:-$(swift build --show-bin-path)/lifeboat}"
 tag="${3:-lifeboat:test}"
-# The runtime packages: the C libraries Lifeboat links, CA certificates, and
-# git (component 'code'). The cached base is named by this list, so a change
-# to it builds a new base instead of reusing one that lacks a package.
-packages="libmongoc-1.0-0,libbson-1.0-0,libhiredis0.14,libcurl4,libarchive13,libssl3,libzstd1,zlib1g,ca-certificates,git,passwd"
+# The runtime packages: the ones Dockerfile.backup's runtime stage installs
+# (the C libraries Lifeboat links, CA certificates, git), read from it so
+# the list is written once, plus passwd (useradd; minbase lacks it). The
+# cached base is named by this list, so a change to it builds a new base
+# instead of reusing one that lacks a package.
+here="$(cd "$(dirname "$0")/.." && pwd)"
+packages="$(grep -m1 -E '^ +libmongoc-1\.0-0 ' "$here/Dockerfile.backup" | sed 's/ca-certificates git.*/ca-certificates git/' | xargs | tr ' ' ','),passwd"
+case "$packages" in libmongoc-1.0-0,*ca-certificates,git,passwd) ;; *) echo "build-image.sh: cannot read the runtime packages from Dockerfile.backup (found: $packages)" >&2; exit 1 ;; esac
 key="$(printf '%s' "$packages" | sha256sum | cut -c1-12)"
 base="lifeboat-test/debian-runtime:bookworm-$key"
 cache="${LIFEBOAT_TEST_CACHE:-/var/cache/lifeboat-test}"
