@@ -33,8 +33,10 @@ for p, entries in by_path.items():
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
     for step, points in steps.items():
         xs = [x[0] / 1e9 for x in points]
-        left.plot(xs, [x[1] for x in points], marker="o", label=step)
-        right.plot(xs, [x[2] for x in points], marker="o", label=step)
+        style = "--" if "(stock)" in step else "-"
+        left.plot(xs, [x[1] for x in points], marker="o", linestyle=style, label=step)
+        if "(stock)" not in step:  # the stock tools' memory is not what the target is about
+            right.plot(xs, [x[2] for x in points], marker="o", label=step)
     for axis, title in ((left, "seconds per GB"), (right, "peak private MiB above baseline")):
         axis.set_xscale("log")
         axis.set_xlabel("GB of data")

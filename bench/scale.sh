@@ -14,6 +14,9 @@
 #   REDIS_KEYS="1000000 10000000"   ~100 B values (DEBUG POPULATE)
 #   CHAIN_FILES=1000000 CHAIN_LINKS=30    daily incrementals, 1% changed each day,
 #                                   then the last restored (the whole chain read)
+# Files, small files and Redis also run the stock tools at each size (tar
+# and zstd; redis-cli --rdb), so a slope that is the filesystem's or the
+# server's is told from Lifeboat's own.
 # A size that the free disk cannot hold (three times its data: source, set,
 # restore) is skipped and said so. Results: $BENCH_DIR/scale.tsv.
 set -euo pipefail
@@ -65,6 +68,19 @@ run baseline - 0 "lifeboat list (empty)" env BACKUP_DIR="$BENCH_DIR/empty" "$LIF
 
 has() { [[ ",$PATHS," == *",$1,"* ]]; }
 
+# stock_tar PATH SIZE BYTES TREE: the stock tools on the same tree at the
+# same size (tar with zstd at Lifeboat's level, both ways), so a slope that
+# is the filesystem's shows in theirs too. Lifeboat's restore is removed
+# first: the disk holds three copies at most.
+stock_tar() {
+  local path="$1" size="$2" bytes="$3" tree="$4"
+  rm -rf "$BENCH_DIR/restored"
+  run "$path" "$size" "$bytes" "tar -c | zstd (stock)" bash -c "tar -C '$tree' -cf - . | zstd -q -3 -T0 > '$BENCH_DIR/stock.tar.zst'"
+  rm -rf "$BENCH_DIR/set"; mkdir -p "$BENCH_DIR/restored"
+  run "$path" "$size" "$bytes" "zstd -d | tar -x (stock)" bash -c "zstd -dc '$BENCH_DIR/stock.tar.zst' | tar -C '$BENCH_DIR/restored' -xf -"
+  rm -rf "$BENCH_DIR/stock.tar.zst" "$BENCH_DIR/restored"
+}
+
 if has files; then
   for gb in $FILES_GB; do
     mb=$(python3 -c "print(int(float('$gb') * 1000))")
@@ -82,6 +98,7 @@ if has files; then
     bytes=$(du -sb "$tree" | cut -f1)
     run files "${gb} GB" "$bytes" backup env BACKUP_DIR="$BENCH_DIR/set" UPLOADS_DIR="$tree" "$LIFEBOAT" backup --components files
     run files "${gb} GB" "$bytes" restore env BACKUP_DIR="$BENCH_DIR/set" UPLOADS_DIR="$tree" "$LIFEBOAT" restore latest --components files --to "$BENCH_DIR/restored"
+    stock_tar files "${gb} GB" "$bytes" "$tree"
     rm -rf "$tree" "$BENCH_DIR/set" "$BENCH_DIR/restored"
   done
   rm -rf "$BENCH_DIR/tree-1000"
@@ -109,6 +126,7 @@ if has smallfiles; then
     bytes=$(( count * 1024 ))
     run smallfiles "$count files" "$bytes" backup env BACKUP_DIR="$BENCH_DIR/set" UPLOADS_DIR="$tree" "$LIFEBOAT" backup --components files
     run smallfiles "$count files" "$bytes" restore env BACKUP_DIR="$BENCH_DIR/set" UPLOADS_DIR="$tree" "$LIFEBOAT" restore latest --components files --to "$BENCH_DIR/restored"
+    stock_tar smallfiles "$count files" "$bytes" "$tree"
     rm -rf "$tree" "$BENCH_DIR/set" "$BENCH_DIR/restored"
   done
 fi
@@ -155,6 +173,9 @@ if has redis; then
     bytes=$(redis-cli -p "$REDIS_PORT" INFO memory | sed -n 's/^used_memory_dataset:\([0-9]*\).*/\1/p')
     run redis "$keys keys" "$bytes" backup env BACKUP_DIR="$BENCH_DIR/set" REDIS_URL="redis://127.0.0.1:$REDIS_PORT/" "$LIFEBOAT" backup --components redis
     run redis "$keys keys" "$bytes" restore env BACKUP_DIR="$BENCH_DIR/set" REDIS_URL="redis://127.0.0.1:$((REDIS_PORT + 1))/" "$LIFEBOAT" restore latest --components redis
+    # The stock way to take the same RDB: redis-cli --rdb (a replica's full sync), then zstd.
+    run redis "$keys keys" "$bytes" "redis-cli --rdb | zstd (stock)" bash -c "redis-cli -p $REDIS_PORT --rdb '$BENCH_DIR/stock.rdb' > /dev/null && zstd -q -3 -T0 --rm -f '$BENCH_DIR/stock.rdb'"
+    rm -f "$BENCH_DIR/stock.rdb.zst"
     kill $redis_pids 2>/dev/null || true; wait $redis_pids 2>/dev/null || true; redis_pids=""
     rm -rf "$BENCH_DIR/set"
   done

@@ -42,6 +42,19 @@ import TestSupport
         #expect(TreeOrder.compare("d/e/f", "d/f") == -1)
         #expect(TreeOrder.compare("z", "a/b/c") == 1)
     }
+
+    /// The byte comparison taken for ASCII names answers as the name-by-name rule does.
+    @Test func theFastPathAgreesWithTheRule() {
+        let parts = ["a", "b", "a b", "a-b", "ab", "A", "é", "e\u{301}", "z", "a.b", "0", "ä"]
+        var generator = SplitMix64(seed: 5)
+        func path() -> String {
+            (0..<(1 + Int(generator.next() % 3))).map { _ in parts[Int(generator.next() % UInt64(parts.count))] }.joined(separator: "/")
+        }
+        for _ in 0..<5000 {
+            let a = path(), b = path()
+            #expect(TreeOrder.compare(a, b) == TreeOrder.compareByName(a, b), "\(a) vs \(b)")
+        }
+    }
 }
 
 /// The incremental's change filter answers right whatever the order of

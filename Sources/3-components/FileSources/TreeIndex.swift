@@ -79,7 +79,14 @@ public enum TreeIndex {
 
     /// One record of a version 2 index.
     public static func encode(_ entry: TreeIndexEntry) -> [UInt8] {
-        var out: [UInt8] = [entry.type.rawValue]
+        var out: [UInt8] = []
+        encode(entry, into: &out)
+        return out
+    }
+
+    /// One record of a version 2 index, appended to `out`.
+    public static func encode(_ entry: TreeIndexEntry, into out: inout [UInt8]) {
+        out.append(entry.type.rawValue)
         func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         put(entry.size)
         put(entry.mtimeNanoseconds)
@@ -87,15 +94,13 @@ public enum TreeIndex {
         put(entry.mode)
         put(entry.uid)
         put(entry.gid)
-        let path = Array(entry.path.utf8)
-        put(UInt32(path.count))
-        out.append(contentsOf: path)
-        let target = Array((entry.linkTarget ?? "").utf8)
-        put(UInt32(target.count))
-        out.append(contentsOf: target)
+        put(UInt32(entry.path.utf8.count))
+        out.append(contentsOf: entry.path.utf8)
+        let target = entry.linkTarget ?? ""
+        put(UInt32(target.utf8.count))
+        out.append(contentsOf: target.utf8)
         put(entry.location?.frame ?? -1)
         put(entry.location?.offsetInFrame ?? 0)
-        return out
     }
 
     /// Reads every entry of an index stream; `frames` receives the frame

@@ -22,6 +22,10 @@ public final class TreeIndexReader {
         self.source = source
     }
 
+    /// Whether each entry says if (and where) it is in the artifact, as
+    /// version 2 indexes do; known once `next()` has been called.
+    public var recordsLocations: Bool { (version ?? 1) >= 2 }
+
     deinit { chunk.deallocate() }
 
     private func damaged(_ what: String) -> FileSourceError {
@@ -45,10 +49,9 @@ public final class TreeIndexReader {
         return T(littleEndian: value)
     }
 
-    private func text(_ length: Int, _ what: String) throws -> String {
-        guard try need(length) else { throw damaged("\(what) is cut off") }
-        defer { offset += length }
-        return String(decoding: buffer[offset..<(offset + length)], as: UTF8.self)
+    /// A little-endian integer `at` bytes into the record being read (already in the buffer).
+    private func peek<T: FixedWidthInteger>(_: T.Type, at: Int) -> T {
+        buffer.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset + at, as: T.self)) }
     }
 
     /// The next entry; nil at the end (after the frame table, if any).
@@ -85,30 +88,45 @@ public final class TreeIndexReader {
             finished = true
             return nil
         }
+        // The whole record is in the buffer before any of it is parsed, and
+        // parsed in one pass over its bytes: every entry of every link of a
+        // chain comes through here.
         guard try need(41), let type = TreeIndexEntry.EntryType(rawValue: buffer[offset]) else {
             throw damaged("an entry is cut off or of unknown type")
         }
-        offset += 1
-        let size = get(Int64.self), mtime = get(Int64.self), inode = get(UInt64.self)
-        let mode = get(UInt32.self), uid = get(UInt32.self), gid = get(UInt32.self), length = Int(get(UInt32.self))
-        let path = try text(length, "a path")
+        let length = Int(peek(UInt32.self, at: 37))
+        var recordLength = 41 + length
+        var targetLength = 0
+        if version >= 2 {
+            guard try need(recordLength + 4) else { throw damaged("an entry is cut off") }
+            targetLength = Int(peek(UInt32.self, at: recordLength))
+            recordLength += 4 + targetLength + 16
+        }
+        guard try need(recordLength) else { throw damaged("an entry is cut off") }
+        let start = offset
+        offset += recordLength
+        let entry = buffer.withUnsafeBytes { raw -> TreeIndexEntry in
+            func load<T: FixedWidthInteger>(_: T.Type, _ at: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: start + at, as: T.self)) }
+            let path = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(start + 41)..<(start + 41 + length)]), as: UTF8.self)
+            var entry = TreeIndexEntry(path: path, type: type, size: load(Int64.self, 1), mtimeNanoseconds: load(Int64.self, 9),
+                                       inode: load(UInt64.self, 17), mode: load(UInt32.self, 25), uid: load(UInt32.self, 29), gid: load(UInt32.self, 33))
+            if version >= 2 {
+                let targetStart = 41 + length + 4
+                if targetLength > 0 {
+                    entry.linkTarget = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(start + targetStart)..<(start + targetStart + targetLength)]), as: UTF8.self)
+                }
+                let frame = load(Int64.self, targetStart + targetLength), inFrame = load(Int64.self, targetStart + targetLength + 8)
+                entry.location = frame >= 0 ? .init(frame: frame, offsetInFrame: inFrame) : nil
+            }
+            return entry
+        }
         // Every reader joins these names to a folder (to delete, create or
         // place): one that could leave it makes the index unusable.
-        guard (try? SafeExtractor.validatedRelativePath(path)) == path, !path.isEmpty else {
-            throw FileSourceError(path: "files index", problem: "is damaged or hostile (the entry '\(path)' is not a plain relative name)", isCorruptData: true)
+        guard (try? SafeExtractor.validatedRelativePath(entry.path)) == entry.path, !entry.path.isEmpty else {
+            throw FileSourceError(path: "files index", problem: "is damaged or hostile (the entry '\(entry.path)' is not a plain relative name)", isCorruptData: true)
         }
-        var entry = TreeIndexEntry(path: path, type: type, size: size, mtimeNanoseconds: mtime, inode: inode, mode: mode, uid: uid, gid: gid)
-        if version >= 2 {
-            guard try need(4) else { throw damaged("an entry is cut off") }
-            let targetLength = Int(get(UInt32.self))
-            let target = try text(targetLength, "a link target")
-            guard try need(16) else { throw damaged("an entry is cut off") }
-            let frame = get(Int64.self), inFrame = get(Int64.self)
-            entry.linkTarget = targetLength > 0 ? target : nil
-            if type == .file, targetLength > 0, (try? SafeExtractor.validatedRelativePath(target)) != target {
-                throw FileSourceError(path: "files index", problem: "is damaged or hostile (the hard link target '\(target)' is not a plain relative name)", isCorruptData: true)
-            }
-            entry.location = frame >= 0 ? .init(frame: frame, offsetInFrame: inFrame) : nil
+        if type == .file, let target = entry.linkTarget, (try? SafeExtractor.validatedRelativePath(target)) != target {
+            throw FileSourceError(path: "files index", problem: "is damaged or hostile (the hard link target '\(target)' is not a plain relative name)", isCorruptData: true)
         }
         return entry
     }

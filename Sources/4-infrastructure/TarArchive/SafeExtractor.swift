@@ -48,6 +48,19 @@ public struct TarContentCounts: Sendable, Equatable {
 public enum SafeExtractor {
     /// Checks a stored name and returns it without a leading `./`.
     public static func validatedRelativePath(_ name: String) throws -> String {
+        // Every entry of every restore comes here: a name that starts with
+        // neither "." nor "/" and has no ".." anywhere is already plain.
+        let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
+        let plain = name.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let first = bytes.first, first != dot, first != slash else { return false }
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if byte == dot && previous == dot { return false }
+                previous = byte
+            }
+            return true
+        }
+        if plain == true { return name }
         var path = name
         while path.hasPrefix("./") { path.removeFirst(2) }
         if path.hasPrefix("/") { throw HostileEntryError(entry: name, reason: "absolute names are not allowed") }
@@ -58,13 +71,15 @@ public enum SafeExtractor {
         return path
     }
 
+    /// What to do with an entry when only some are wanted.
+    public enum Selection: Sendable { case extract, skip, extractLast }
+
     /// Extracts everything `reader` holds into `root`, which must exist and
     /// be a canonical (symlink-free) absolute path.
     /// With `replaceAtomically`, each file is written to a temporary name and
     /// renamed over the old one, so a crash never leaves a half-written file
     /// (used when restoring config files in place).
-    /// What to do with an entry when only some are wanted.
-    public enum Selection: Sendable { case extract, skip, extractLast }
+    /// The counts are of every entry read, extracted or skipped.
 
     public static func extract(_ reader: TarReader, into root: String, restoreOwners: Bool,
                                replaceAtomically: Bool = false,
@@ -91,7 +106,8 @@ public enum SafeExtractor {
             switch choice {
             case .extract, .extractLast: break
             case .skip:
-                _ = try reader.skimData()
+                // Counted all the same: the counts say what the archive holds.
+                counts.count(header, dataBytes: try reader.skimData())
                 continue
             }
             archive_entry_set_pathname(entry, prefix + "/" + relative)

@@ -51,9 +51,11 @@ struct ComponentRestore {
         }
     }
 
-    /// Extracts a tar artifact while hashing it; throws an integrity error
-    /// on any mismatch.
-    func extractVerified(_ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool) throws -> TreeSummary {
+    /// Extracts a tar artifact while hashing it (with `select`, only the
+    /// entries it chooses; the rest are read and counted all the same);
+    /// throws an integrity error on any mismatch.
+    func extractVerified(_ artifact: Manifest.Artifact, of id: BackupSetID, into root: String, replaceAtomically: Bool,
+                         select: ((String) throws -> EntryChoice)? = nil) throws -> TreeSummary {
         let hashing: HashingSource
         do {
             hashing = try HashingSource(openStored(artifact, of: id))
@@ -62,7 +64,7 @@ struct ComponentRestore {
         }
         let found: TreeSummary
         do {
-            found = try TreeArtifact.extract(encryption.contents(of: artifact, from: hashing), into: root, replaceAtomically: replaceAtomically)
+            found = try TreeArtifact.extract(encryption.contents(of: artifact, from: hashing), into: root, replaceAtomically: replaceAtomically, select: select)
         } catch {
             // A damaged stream fails here; say it is the set, not the disk, when it is.
             let digest = try? hashing.finishHex()

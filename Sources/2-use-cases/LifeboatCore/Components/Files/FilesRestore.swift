@@ -68,23 +68,66 @@ struct FilesRestore: PreparedRestore {
         })
     }
 
-    /// An incremental's uploads: the last whole files artifact of its
-    /// chain, then each later link in order: what its index no longer has
-    /// (or has as another type) is deleted, then its changed entries are
-    /// extracted over the tree. Everything happens in the staging folder,
-    /// so a failure at any link leaves the live folder untouched.
+    /// An incremental's uploads, from its chain: the last whole files
+    /// artifact and each later link, every one read whole and checked
+    /// against its manifest. Everything happens in the staging folder, so
+    /// a failure at any link leaves the live folder untouched.
+    ///
+    /// Each entry of the tree is written once, from the link that last
+    /// stored it (`ChainPlan`); the rest of each artifact is read and
+    /// hashed, not written. A chain the plan cannot cover is extracted
+    /// link over link instead (`extractLinkOverLink`).
+    private static func extractChain(_ restore: ComponentRestore, into root: String) throws -> TreeSummary {
+        let links = try chain(ending: restore.manifest, in: restore.catalog)
+        let entries = TreeEntries(tier: restore.tier, encryption: restore.encryption)
+        let scratch = restore.settings.backupDirectory
+        try LocalTier.makeDirectories(scratch)
+        guard let plan = try ChainPlan.make(links, entries: entries, scratch: scratch) else {
+            restore.console.info("  files: restoring the chain link over link (an index of an older Lifeboat, or hard links whose names come from different sets)")
+            return try extractLinkOverLink(links, restore, entries: entries, scratch: scratch, into: root)
+        }
+        var absent = TreeSummary()
+        var absentNames: [String] = []
+        for (number, link) in links.enumerated() {
+            let selection = try plan.selection(forLink: number)
+            let read = try restore.extractVerified(link.artifact(.files)!, of: link.id, into: root, replaceAtomically: false, select: selection.choose)
+            try selection.finish()
+            absent.add(selection.absent)
+            absentNames += selection.absentNames.prefix(5 - min(5, absentNames.count))
+            restore.console.info("  files: \(link.id): \(selection.written) of its \(read.entryCount) entries written (the others change again or go in a later set)")
+        }
+        var summary = TreeSummary(sourcePaths: [root])
+        var folders: [TreeIndexEntry] = []
+        var nowhere = TreeSummary()
+        try plan.forEach { entry, link in
+            if link < 0 { nowhere.count(entry) } else { summary.count(entry) }
+            if entry.type == .directory && link >= 0 { folders.append(entry) }
+        }
+        summary.add(absent, sign: -1)
+        let missing = absent.entryCount + nowhere.entryCount
+        if missing > 0 {
+            restore.console.info("  files: \(missing) entries of the index were not stored by their set (sockets, or unreadable or removed while its backup ran; its manifest's warnings name them)\(absentNames.isEmpty ? "" : ", e.g. " + absentNames.joined(separator: ", "))")
+        }
+        // Extracting wrote into folders after their own entries: give each its recorded time again, deepest first.
+        for entry in folders.sorted(by: { $0.path.count > $1.path.count }) {
+            entry.applyTime(to: root + "/" + entry.path)
+        }
+        return summary
+    }
+
+    /// The chain as the plan cannot take it: the whole tree of the first
+    /// link, then for each later link, what its index no longer has (or has
+    /// as another type) is deleted and its changed entries are extracted
+    /// over the tree, each replacing the file before.
     ///
     /// Memory does not grow with the tree: each link's index is copied
     /// (checked) to a scratch file in BACKUP_DIR and two are walked side by
     /// side in the archiver's order (`TreeOrder`), one entry of each held;
     /// only the folders' times are kept until the end. An index not in that
     /// order (none written by this Lifeboat) is compared in memory instead.
-    private static func extractChain(_ restore: ComponentRestore, into root: String) throws -> TreeSummary {
-        let links = try chain(ending: restore.manifest, in: restore.catalog)
+    private static func extractLinkOverLink(_ links: [Manifest], _ restore: ComponentRestore, entries: TreeEntries,
+                                            scratch: String, into root: String) throws -> TreeSummary {
         var summary = try restore.extractVerified(links[0].artifact(.files)!, of: links[0].id, into: root, replaceAtomically: false)
-        let entries = TreeEntries(tier: restore.tier, encryption: restore.encryption)
-        let scratch = restore.settings.backupDirectory
-        try LocalTier.makeDirectories(scratch)
         var previous = try spool(entries, links[0], into: scratch)
         for link in links.dropFirst() {
             let current = try spool(entries, link, into: scratch)
