@@ -51,6 +51,7 @@ results="$BENCH_DIR/scale.tsv"
 run() {
   local path="$1" size="$2" bytes="$3" step="$4"; shift 4
   local out
+  sync  # no step pays for the writeback of the one before
   out=$(python3 bench/peak-private.py --wall "$@") || { echo "failed: $path $size $step" >&2; cat "$BENCH_DIR/last.err" >&2 2>/dev/null; exit 1; }
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$path" "$size" "$bytes" "$step" "${out% *}" "${out#* }" >> "$results"
   echo "  $path $size $step: $out (wall s, peak private KiB)"
@@ -68,6 +69,13 @@ run baseline - 0 "lifeboat list (empty)" env BACKUP_DIR="$BENCH_DIR/empty" "$LIF
 
 has() { [[ ",$PATHS," == *",$1,"* ]]; }
 
+# settle: after deleting many files, wait until ext4 no longer counts their
+# inodes as just freed (30 s; 35 with dirty blocks). Until then every new
+# file's inode allocation steps over them one by one (perf: ext4_create ->
+# recently_deleted). The same 100,000-file extraction took 2.8-18 s here
+# depending on what had been deleted before; this keeps that out of the step.
+settle() { sync; sleep 36; }
+
 # stock_tar PATH SIZE BYTES TREE: the stock tools on the same tree at the
 # same size (tar with zstd at Lifeboat's level, both ways), so a slope that
 # is the filesystem's shows in theirs too. Lifeboat's restore is removed
@@ -77,6 +85,7 @@ stock_tar() {
   rm -rf "$BENCH_DIR/restored"
   run "$path" "$size" "$bytes" "tar -c | zstd (stock)" bash -c "tar -C '$tree' -cf - . | zstd -q -3 -T0 > '$BENCH_DIR/stock.tar.zst'"
   rm -rf "$BENCH_DIR/set"; mkdir -p "$BENCH_DIR/restored"
+  settle
   run "$path" "$size" "$bytes" "zstd -d | tar -x (stock)" bash -c "zstd -dc '$BENCH_DIR/stock.tar.zst' | tar -C '$BENCH_DIR/restored' -xf -"
   rm -rf "$BENCH_DIR/stock.tar.zst" "$BENCH_DIR/restored"
 }
