@@ -80,7 +80,6 @@ public enum SafeExtractor {
     /// renamed over the old one, so a crash never leaves a half-written file
     /// (used when restoring config files in place).
     /// The counts are of every entry read, extracted or skipped.
-
     public static func extract(_ reader: TarReader, into root: String, restoreOwners: Bool,
                                replaceAtomically: Bool = false,
                                select: ((_ relativePath: String, _ header: TarEntryHeader) throws -> Selection)? = nil) throws -> TarContentCounts {

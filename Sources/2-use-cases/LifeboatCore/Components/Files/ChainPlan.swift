@@ -24,12 +24,9 @@ import Foundation
 final class ChainPlan {
     /// The last link's tree: each entry as the link that holds it recorded it.
     private let map: ScratchFile
-    /// How many links the chain has.
-    let linkCount: Int
 
-    private init(map: ScratchFile, linkCount: Int) {
+    private init(map: ScratchFile) {
         self.map = map
-        self.linkCount = linkCount
     }
 
     /// The most hard links a plan checks in memory; a tree with more is restored link over link.
@@ -47,7 +44,7 @@ final class ChainPlan {
             map = next
         }
         guard let map else { return nil }
-        let plan = ChainPlan(map: map, linkCount: links.count)
+        let plan = ChainPlan(map: map)
         return try plan.hardlinksStayInOneLink() ? plan : nil
     }
 

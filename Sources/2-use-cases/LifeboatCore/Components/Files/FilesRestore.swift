@@ -83,7 +83,7 @@ struct FilesRestore: PreparedRestore {
         let scratch = restore.settings.backupDirectory
         try LocalTier.makeDirectories(scratch)
         guard let plan = try ChainPlan.make(links, entries: entries, scratch: scratch) else {
-            restore.console.info("  files: restoring the chain link over link (an index of an older Lifeboat, or hard links whose names come from different sets)")
+            restore.console.info("  files: restoring the chain link over link (an index of an older Lifeboat or out of tree order, or hard links whose names come from different sets)")
             return try extractLinkOverLink(links, restore, entries: entries, scratch: scratch, into: root)
         }
         var absent = TreeSummary()
@@ -93,7 +93,7 @@ struct FilesRestore: PreparedRestore {
             let read = try restore.extractVerified(link.artifact(.files)!, of: link.id, into: root, replaceAtomically: false, select: selection.choose)
             try selection.finish()
             absent.add(selection.absent)
-            absentNames += selection.absentNames.prefix(5 - min(5, absentNames.count))
+            absentNames = Array((absentNames + selection.absentNames).prefix(5))
             restore.console.info("  files: \(link.id): \(selection.written) of its \(read.entryCount) entries written (the others change again or go in a later set)")
         }
         var summary = TreeSummary(sourcePaths: [root])
