@@ -34,4 +34,26 @@ import TestSupport
         #expect(manifest.contains("secret.txt"))
         #expect(manifest.contains("\"skipped\""))
     }
+
+    /// A name in another encoding than UTF-8 (latin-1 "café") cannot be
+    /// named by the listing: it was left out as "removed while the backup
+    /// ran" and the set said complete. Now it is unreadable: the set fails
+    /// naming it and saying how to rename, or skips it when allowed.
+    @Test func aNameThatIsNotUTF8FailsTheSetInsteadOfVanishing() throws {
+        let dir = TemporaryDirectory()
+        TreeBuilder.write(dir.sub("uploads/ok.txt"), "fine")
+        let latin1 = dir.sub("uploads").utf8CString.dropLast().map { UInt8(bitPattern: $0) } + Array("/caf".utf8) + [0xE9] + Array(".txt".utf8)
+        let fd = open(latin1.map { CChar(bitPattern: $0) } + [0], O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        #expect(fd >= 0)
+        close(fd)
+        let env = ["BACKUP_DIR": dir.sub("backup"), "UPLOADS_DIR": dir.sub("uploads")]
+        let failed = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup", "--components", "files"], environment: env)
+        #expect(failed.status == 1, "\(failed.output)")
+        #expect(failed.stderr.contains("not valid UTF-8"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("convmv"))
+        #expect(!failed.output.contains("was removed while the backup ran"))
+        let skipped = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup", "--components", "files", "--skip-unreadable"], environment: env)
+        #expect(skipped.status == 0, "\(skipped.output)")
+        #expect(skipped.stderr.contains("not valid UTF-8"))
+    }
 }

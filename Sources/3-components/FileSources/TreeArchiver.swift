@@ -18,6 +18,8 @@ public final class TreeArchiver {
     private let changes: TreeChangeFilter?
     private var hardlinkNames: [HardlinkKey: String] = [:]
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    /// One index record at a time, its storage reused (a record per entry).
+    private var record: [UInt8] = []
     public private(set) var summary: TreeSummary
     /// Incrementals: entries found that the parent had too (the rest of the parent's were deleted).
     public private(set) var matchedParent = 0
@@ -86,6 +88,13 @@ public final class TreeArchiver {
             let path = directory == "/" ? "/" + name : directory + "/" + name
             var st = Glibc.stat()
             if lstat(path, &st) != 0 {
+                if errno == ENOENT && name.unicodeScalars.contains("\u{FFFD}") {
+                    // The listing decodes names as UTF-8 and repairs what is not; a
+                    // name in another encoding (latin-1 uploads) then names nothing.
+                    // Not "removed": it is there and cannot be archived by name.
+                    try unreadable(path, reason: "its name is not valid UTF-8 (shown with \u{FFFD}); rename it to UTF-8, e.g. convmv -f latin1 -t utf8 --notest -r FOLDER")
+                    continue
+                }
                 if errno == ENOENT {
                     warn("\(path) was removed while the backup ran; left out")
                     continue
@@ -129,7 +138,7 @@ public final class TreeArchiver {
             if before != nil { matchedParent += 1 }
             // Hard-linked files always go in whole: their link targets may be elsewhere in the chain.
             if let changes, st.st_nlink <= 1 || type != .file, changes.unchanged(found, before: before) {
-                try index?.write(TreeIndex.encode(found))
+                try writeRecord(found)
                 summary.unchanged = (summary.unchanged ?? 0) + 1
                 return
             }
@@ -145,7 +154,7 @@ public final class TreeArchiver {
             entry.linkTarget = hardlinkTarget ?? symlinkTarget
             // Where the tar header is about to go (an unreadable folder is not written).
             entry.location = readableFolder ? nextLocation() : nil
-            try index?.write(TreeIndex.encode(entry))
+            try writeRecord(entry)
         }
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
@@ -182,6 +191,13 @@ public final class TreeArchiver {
         }
     }
 
+    private func writeRecord(_ entry: TreeIndexEntry) throws {
+        guard let index else { return }
+        record.removeAll(keepingCapacity: true)
+        TreeIndex.encode(entry, into: &record)
+        try index.write(record)
+    }
+
     /// Where the next tar header begins (every byte written before it has
     /// reached the compressor: the tar writer is unblocked).
     private func nextLocation() -> TreeIndexEntry.Location? {
@@ -204,7 +220,8 @@ public final class TreeArchiver {
         fstat(fd, &st)
         var header = header
         header.size = Int64(st.st_size)
-        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        // Readahead only pays past its default window; on small files it is a syscall each.
+        if st.st_size > 1 << 20 { posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) }
         try writer.writeHeader(header)
         var remaining = header.size
         while remaining > 0 {
