@@ -14,7 +14,9 @@ final class FilesIndexOutput {
     static func cacheDirectory(_ backupDirectory: String) -> String { backupDirectory + "/.lifeboat-cache" }
     static func cachePath(_ backupDirectory: String, _ id: BackupSetID) -> String { cacheDirectory(backupDirectory) + "/files.index.\(id)" }
 
-    let sink: any ByteSink
+    var sink: any ByteSink { buffered }
+    /// Index records are small (one per entry): gathered before the tee.
+    private let buffered: BufferedSink
     private let file: String
     private let upload: any ObjectUpload
     private let hashing: HashingSink
@@ -39,10 +41,11 @@ final class FilesIndexOutput {
         if fd < 0 { throw SystemCallError("create", path: cacheTemporary) }
         cacheFD = fd
         cache = FileDescriptorSink(fd: fd, path: cacheTemporary)
-        sink = TeeSink(cache, compressor)
+        buffered = BufferedSink(TeeSink(cache, compressor))
     }
 
     func finish() throws -> Manifest.IndexReference {
+        try buffered.flush()
         try compressor.finish()
         try encryptor?.finish()
         let reference = Manifest.IndexReference(file: file, sha256: try hashing.finalizeHex(), storedBytes: Int64(hashing.count))
