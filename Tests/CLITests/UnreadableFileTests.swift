@@ -55,5 +55,6 @@ import TestSupport
         let skipped = try ProcessRunner.run(ProcessRunner.lifeboatBinary, ["backup", "--components", "files", "--skip-unreadable"], environment: env)
         #expect(skipped.status == 0, "\(skipped.output)")
         #expect(skipped.stderr.contains("not valid UTF-8"))
+        #expect(skipped.output.contains("complete: 1 artifacts") && skipped.output.contains("1 unreadable path(s) left out"), "\(skipped.output)")
     }
 }

@@ -155,7 +155,10 @@ public struct BackupJob: Sendable {
             }
             try tier.put(key: "\(id)/\(Manifest.fileName)", bytes: try manifest.encoded())
             if manifest.artifact(.files)?.index != nil { FilesIndexOutput.pruneCache(settings.backupDirectory, keep: id) }
-            console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(ByteCount.describe(manifest.storedBytes)) stored")
+            // A set that left paths out says so on its last line, not only in the warnings above it.
+            let leftOut = manifest.artifacts.reduce(0) { $0 + ($1.tree?.skipped.count ?? 0) }
+            let leftOutNote = leftOut == 0 ? "" : "; \(leftOut) unreadable path(s) left out (BACKUP_SKIP_UNREADABLE=true; named above and in the manifest's \"skipped\")"
+            console.info("backup \(id) complete: \(manifest.artifacts.count) artifacts, \(ByteCount.describe(manifest.storedBytes)) stored\(leftOutNote)")
             return try replicate(manifest, to: remotes, keepLocal: keepLocal)
         } catch let error as CopyFailure {
             throw error
